@@ -1,0 +1,52 @@
+/**
+ * The `access-tokens` command line: parse, call one runtime or rbac function, print.
+ * Commands that talk to a cluster load @kubernetes/client-node lazily (dynamic import) so
+ * that the offline ones start fast.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { CliError, ExitCode } from './exit-codes.js';
+
+/** Output streams, injectable so tests run the CLI in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Standard input, for `--token-file -`. */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** Environment, for KUBECONFIG and token variables. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const defaultIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  stdin: process.stdin,
+  env: process.env,
+};
+
+/** Runs the CLI and resolves to its exit code; never calls process.exit. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const program = new Command('access-tokens')
+    .description('Least-privilege Kubernetes access: lint RBAC, check access, mint and manage tokens')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(false);
+  registerCommands(program, io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    if (err instanceof CliError) {
+      io.stderr(`error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return ExitCode.INTERNAL;
+  }
+  return exitCode;
+}

@@ -1,0 +1,142 @@
+/**
+ * Normalisation and compaction of RBAC rules. Compaction never changes which requests are
+ * allowed: a rule is a product of sets (verbs × apiGroups × resources × resourceNames), and
+ * two rules are merged only when they differ in exactly one of those sets, because only
+ * then is their union again a single product. Merging on more (say, the verbs of `get pods`
+ * and `delete configmaps`) would grant `delete pods`.
+ */
+import { isNonResourceRule, type PolicyRule } from './policy-rule.js';
+
+function sortedUnique(values: readonly string[] | undefined): string[] {
+  return [...new Set(values ?? [])].sort();
+}
+
+/** A set that contains `*` is just `*`. */
+function collapseWildcard(values: string[]): string[] {
+  return values.includes('*') ? ['*'] : values;
+}
+
+/**
+ * Sorts and de-duplicates every list, collapses sets containing `*`, drops the fields a rule
+ * of its kind does not use, and lower-cases nothing (RBAC is case-sensitive).
+ */
+export function normalizeRule(rule: PolicyRule): PolicyRule {
+  const verbs = collapseWildcard(sortedUnique(rule.verbs));
+  if (isNonResourceRule(rule)) {
+    return { verbs, nonResourceURLs: collapseWildcard(sortedUnique(rule.nonResourceURLs)) };
+  }
+  const resources = sortedUnique(rule.resources);
+  // `*` matches every resource and subresource; `*/x` entries beside it are redundant.
+  const normalized: PolicyRule = {
+    apiGroups: collapseWildcard(sortedUnique(rule.apiGroups)),
+    resources: resources.includes('*') ? ['*'] : resources,
+    verbs,
+  };
+  const names = sortedUnique(rule.resourceNames);
+  return names.length ? { ...normalized, resourceNames: names } : normalized;
+}
+
+/** True when a request set matched by `needle` is covered by the set matched by `haystack`. */
+function setCovers(haystack: readonly string[], needle: readonly string[]): boolean {
+  if (haystack.includes('*')) return true;
+  return needle.every((n) => n !== '*' && haystack.includes(n));
+}
+
+function resourcesCover(haystack: readonly string[], needle: readonly string[]): boolean {
+  if (haystack.includes('*')) return true;
+  return needle.every((n) => {
+    if (n === '*') return false;
+    if (haystack.includes(n)) return true;
+    const slash = n.indexOf('/');
+    // `*/scale` covers `deployments/scale`; it never covers `deployments`.
+    return slash > 0 && n.slice(0, slash) !== '*' && haystack.includes(`*${n.slice(slash)}`);
+  });
+}
+
+function urlsCover(haystack: readonly string[], needle: readonly string[]): boolean {
+  return needle.every((n) =>
+    haystack.some(
+      (h) => h === '*' || h === n || (h.endsWith('*') && n.startsWith(h.slice(0, -1))),
+    ),
+  );
+}
+
+/** True when every request `inner` allows is also allowed by `outer` (both normalised). */
+export function ruleCovers(outer: PolicyRule, inner: PolicyRule): boolean {
+  if (!setCovers(outer.verbs, inner.verbs)) return false;
+  if (isNonResourceRule(outer) !== isNonResourceRule(inner)) return false;
+  if (isNonResourceRule(inner)) {
+    return urlsCover(outer.nonResourceURLs ?? [], inner.nonResourceURLs ?? []);
+  }
+  const outerNames = outer.resourceNames ?? [];
+  const innerNames = inner.resourceNames ?? [];
+  const namesCovered =
+    outerNames.length === 0 ||
+    (innerNames.length > 0 && innerNames.every((n) => outerNames.includes(n)));
+  return (
+    namesCovered &&
+    setCovers(outer.apiGroups ?? [], inner.apiGroups ?? []) &&
+    resourcesCover(outer.resources ?? [], inner.resources ?? [])
+  );
+}
+
+type Dimension = 'verbs' | 'apiGroups' | 'resources' | 'resourceNames' | 'nonResourceURLs';
+const RESOURCE_DIMENSIONS: readonly Dimension[] = ['verbs', 'apiGroups', 'resources', 'resourceNames'];
+const NON_RESOURCE_DIMENSIONS: readonly Dimension[] = ['verbs', 'nonResourceURLs'];
+
+function key(values: readonly string[] | undefined): string {
+  return JSON.stringify(values ?? []);
+}
+
+/** Merges two normalised rules into one when that is exact, else returns undefined. */
+function mergeExact(a: PolicyRule, b: PolicyRule): PolicyRule | undefined {
+  if (isNonResourceRule(a) !== isNonResourceRule(b)) return undefined;
+  const dims = isNonResourceRule(a) ? NON_RESOURCE_DIMENSIONS : RESOURCE_DIMENSIONS;
+  const differing = dims.filter((d) => key(a[d]) !== key(b[d]));
+  if (differing.length !== 1) return undefined;
+  const dim = differing[0];
+  // An empty resourceNames list means "any name": a union with it is not a list union.
+  if (dim === 'resourceNames' && (!a.resourceNames?.length || !b.resourceNames?.length)) {
+    return undefined;
+  }
+  return normalizeRule({ ...a, [dim]: [...(a[dim] ?? []), ...(b[dim] ?? [])] });
+}
+
+function compareRules(a: PolicyRule, b: PolicyRule): number {
+  const ka = [a.nonResourceURLs, a.apiGroups, a.resources, a.resourceNames, a.verbs].map(key).join('|');
+  const kb = [b.nonResourceURLs, b.apiGroups, b.resources, b.resourceNames, b.verbs].map(key).join('|');
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * Compacts a rule list without changing what it allows: normalises every rule, drops rules
+ * covered by another, merges rules that differ in one set only, repeats until nothing
+ * changes, and sorts the result so that the same permissions always render the same way.
+ */
+export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
+  let current = rules.map(normalizeRule);
+  for (let changed = true; changed; ) {
+    changed = false;
+    current.sort(compareRules);
+    // Drop covered rules (keeping the first of identical ones).
+    const kept: PolicyRule[] = [];
+    for (const [i, rule] of current.entries()) {
+      const covered = current.some((other, j) => j !== i && ruleCovers(other, rule) && (!ruleCovers(rule, other) || j < i));
+      if (covered) changed = true;
+      else kept.push(rule);
+    }
+    current = kept;
+    // Merge the first mergeable pair, then start over.
+    outer: for (let i = 0; i < current.length; i++) {
+      for (let j = i + 1; j < current.length; j++) {
+        const merged = mergeExact(current[i], current[j]);
+        if (merged) {
+          current = [...current.slice(0, i), merged, ...current.slice(i + 1, j), ...current.slice(j + 1)];
+          changed = true;
+          break outer;
+        }
+      }
+    }
+  }
+  return current.sort(compareRules);
+}

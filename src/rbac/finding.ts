@@ -1,0 +1,44 @@
+/**
+ * Findings of the least-privilege lint: plain readonly structs, so that the constructs, the
+ * CLI and a cdk8s validation plugin can all carry them without importing our classes.
+ */
+import type { PolicyRule } from './policy-rule.js';
+
+/** How bad a finding is. An unacknowledged `error` fails the synth and `access-tokens lint`. */
+export type Severity = 'error' | 'warning';
+
+/** Where a finding was made: the object and, for RBAC objects, the rule's index. */
+export interface FindingLocation {
+  readonly kind: string;
+  readonly name: string;
+  /** `''` for cluster-scoped objects. */
+  readonly namespace: string;
+  /** Index of the offending rule in the object's `rules`, when there is one. */
+  readonly ruleIndex?: number;
+  /** Construct path or file, when known. */
+  readonly source?: string;
+}
+
+/** One risk found in a set of rules or manifests. */
+export interface Finding {
+  /** The stable id of the risk rule, e.g. `secrets-read`. */
+  readonly id: string;
+  readonly severity: Severity;
+  /** What was found, naming the offending values. */
+  readonly message: string;
+  /** Why it matters. */
+  readonly explanation: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** The offending rule, when the finding is about one. */
+  readonly rule?: PolicyRule;
+  readonly location?: FindingLocation;
+  /** The reviewer-visible reason, when the finding is acknowledged. */
+  readonly acknowledgedReason?: string;
+}
+
+/** A written acknowledgement of a risk. */
+export interface Acknowledgement {
+  readonly risk: string;
+  readonly reason: string;
+}

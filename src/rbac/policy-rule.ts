@@ -1,0 +1,122 @@
+/**
+ * The RBAC rule model: the same shape as `rbac.authorization.k8s.io/v1` PolicyRule, as a
+ * readonly plain struct, with Kubernetes' own matching semantics.
+ *
+ * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/
+ */
+
+/** One RBAC rule, exactly as Kubernetes stores it. */
+export interface PolicyRule {
+  readonly verbs: readonly string[];
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
+  readonly nonResourceURLs?: readonly string[];
+}
+
+/** What a request asks for, as the API server's authorizer sees it. */
+export interface ResourceRequest {
+  readonly verb: string;
+  /** API group; `''` is the core group. */
+  readonly apiGroup: string;
+  readonly resource: string;
+  /** @default '' */
+  readonly subresource?: string;
+  /** Object name; `''` when the request names no object (list, create). */
+  readonly name?: string;
+  /** Namespace; `''` means cluster-wide or a cluster-scoped resource. */
+  readonly namespace?: string;
+}
+
+/** A request for a non-resource URL such as `/healthz`. */
+export interface NonResourceRequest {
+  readonly verb: string;
+  readonly path: string;
+}
+
+/** Either kind of request. */
+export type AccessRequest = ResourceRequest | NonResourceRequest;
+
+/** True when the request is for a non-resource URL. */
+export function isNonResourceRequest(request: AccessRequest): request is NonResourceRequest {
+  return (request as NonResourceRequest).path !== undefined;
+}
+
+/** The verbs Kubernetes' built-in APIs and authorizers know. */
+export const KNOWN_VERBS: readonly string[] = [
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'use',
+  'bind',
+  'escalate',
+  'impersonate',
+  'approve',
+  'sign',
+  'attest',
+  // Verbs used for non-resource URLs.
+  'post',
+  'put',
+  'head',
+  'options',
+];
+
+/** The verbs that read. */
+export const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
+
+/** True when the rule is a non-resource-URL rule. */
+export function isNonResourceRule(rule: PolicyRule): boolean {
+  return (rule.nonResourceURLs?.length ?? 0) > 0;
+}
+
+function verbMatches(rule: PolicyRule, verb: string): boolean {
+  return rule.verbs.some((v) => v === '*' || v === verb);
+}
+
+function apiGroupMatches(rule: PolicyRule, group: string): boolean {
+  return (rule.apiGroups ?? []).some((g) => g === '*' || g === group);
+}
+
+/** Mirrors `rbac/v1.ResourceMatches`, including `*` and `*\/subresource`. */
+function resourceMatches(rule: PolicyRule, resource: string, subresource: string): boolean {
+  const combined = subresource ? `${resource}/${subresource}` : resource;
+  return (rule.resources ?? []).some((r) => {
+    if (r === '*' || r === combined) return true;
+    return subresource !== '' && r === `*/${subresource}`;
+  });
+}
+
+function resourceNameMatches(rule: PolicyRule, name: string): boolean {
+  const names = rule.resourceNames ?? [];
+  return names.length === 0 || names.includes(name);
+}
+
+function nonResourceUrlMatches(rule: PolicyRule, path: string): boolean {
+  return (rule.nonResourceURLs ?? []).some((u) => {
+    if (u === '*' || u === path) return true;
+    return u.endsWith('*') && path.startsWith(u.slice(0, -1));
+  });
+}
+
+/** True when the rule allows the request (Kubernetes' `RuleAllows`). */
+export function ruleAllows(rule: PolicyRule, request: AccessRequest): boolean {
+  if (isNonResourceRequest(request)) {
+    return verbMatches(rule, request.verb) && nonResourceUrlMatches(rule, request.path);
+  }
+  return (
+    verbMatches(rule, request.verb) &&
+    apiGroupMatches(rule, request.apiGroup) &&
+    resourceMatches(rule, request.resource, request.subresource ?? '') &&
+    resourceNameMatches(rule, request.name ?? '')
+  );
+}
+
+/** True when any rule allows the request. */
+export function rulesAllow(rules: readonly PolicyRule[], request: AccessRequest): boolean {
+  return rules.some((rule) => ruleAllows(rule, request));
+}

@@ -1,0 +1,39 @@
+/**
+ * Shared harness of the e2e suite: the cluster named by E2E_KUBECONFIG (skipped, visibly,
+ * when unset), an admin KubeConfig, and a fresh namespace per test file (namespaces are never
+ * reclaimed on the CI server, which has no controller-manager).
+ */
+import { randomBytes } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+
+/** The kubeconfig path of the e2e cluster, or undefined. */
+export const E2E_KUBECONFIG = process.env.E2E_KUBECONFIG;
+
+/** `describe` when a cluster is configured, otherwise `describe.skip` with a visible notice. */
+export function describeE2E(name: string, fn: () => void): void {
+  if (E2E_KUBECONFIG) {
+    describe(name, fn);
+  } else {
+    console.warn(`SKIPPED e2e '${name}': set E2E_KUBECONFIG to a cluster's kubeconfig to run it`);
+    describe.skip(name, fn);
+  }
+}
+
+/** A KubeConfig for the e2e cluster's admin. */
+export function adminKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(E2E_KUBECONFIG as string);
+  return kc;
+}
+
+/** A fresh, unique namespace name with the given prefix. */
+export function uniqueNamespace(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Creates a namespace and returns its name. */
+export async function createNamespace(kc: k8s.KubeConfig, prefix: string): Promise<string> {
+  const name = uniqueNamespace(prefix);
+  await kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  return name;
+}

@@ -1,0 +1,2 @@
+export * from './permission.js';
+export * from './service-account-access.js';

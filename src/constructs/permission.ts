@@ -1,0 +1,123 @@
+import type { IApiResource } from 'cdk8s-plus-27';
+import { READ_VERBS, type PolicyRule } from '../rbac/policy-rule.js';
+import {
+  formatResource,
+  parseResource,
+  rbacResourceName,
+  type ResourceRef,
+} from '../rbac/resource-notation.js';
+import { validateRule, type RuleProblem } from '../rbac/validate-rule.js';
+
+/**
+ * A resource as `Permission` accepts it: a string in RBAC's notation with kubectl's group
+ * suffix (`pods`, `pods/log`, `deployments.apps`, `deployments.apps/scale`,
+ * `pods.metrics.k8s.io`), a cdk8s-plus `ApiResource` (`ApiResource.PODS`), or a cdk8s-plus
+ * object such as a `Deployment` (which grants on that one object by name).
+ */
+export type PermissionResource = string | IApiResource;
+
+/** The fields of a raw RBAC rule, for `Permission.of`. */
+export interface PermissionRuleProps {
+  /** Verbs, e.g. `['get', 'list']`. */
+  readonly verbs: readonly string[];
+  /** API groups; `''` is the core group. @default [''] */
+  readonly apiGroups?: readonly string[];
+  /** Resources in RBAC's notation without group suffix: `pods`, `deployments/scale`. */
+  readonly resources: readonly string[];
+  /** Restricts the rule to these object names. @default - any name */
+  readonly resourceNames?: readonly string[];
+}
+
+/** How the resource came in, resolved to RBAC's terms, plus the object name if any. */
+export function resolveResource(resource: PermissionResource, field: string): { ref: ResourceRef; name?: string } {
+  if (typeof resource === 'string') {
+    try {
+      return { ref: parseResource(resource) };
+    } catch (err) {
+      throw new Error(`${field}: ${(err as Error).message}`);
+    }
+  }
+  const group = resource.apiGroup === 'core' ? '' : resource.apiGroup;
+  const [type, subresource = ''] = resource.resourceType.split('/', 2);
+  return { ref: { apiGroup: group, resource: type, subresource }, name: resource.resourceName };
+}
+
+function throwOnErrors(problems: readonly RuleProblem[], what: string): void {
+  const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
+  if (errors.length > 0) throw new Error(`${what}: ${errors.join('; ')}`);
+}
+
+/**
+ * One grant of a `ServiceAccountAccess`: verbs on a resource (optionally on named objects),
+ * or verbs on non-resource URLs. Validated when created: a bad verb, resource or name throws
+ * with the value and what is allowed.
+ *
+ * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources
+ */
+export class Permission {
+  /** Read access: `get`, `list` and `watch` on the resource (on the named objects only). */
+  public static read(resource: PermissionResource, ...names: string[]): Permission {
+    return Permission.verbs(READ_VERBS, resource, ...names);
+  }
+
+  /**
+   * The given verbs on the resource, optionally restricted to named objects. `create` and
+   * `deletecollection` cannot be restricted by name (RBAC never matches them) and are refused.
+   */
+  public static verbs(verbs: readonly string[], resource: PermissionResource, ...names: string[]): Permission {
+    return Permission.build(verbs, resource, names, []);
+  }
+
+  /**
+   * Like `verbs`, for an extension API whose verbs Kubernetes does not know (they are kept,
+   * with a warning in the lint report).
+   */
+  public static customVerbs(verbs: readonly string[], resource: PermissionResource, ...names: string[]): Permission {
+    return Permission.build(verbs, resource, names, verbs);
+  }
+
+  /** A raw RBAC rule, validated the same way. */
+  public static of(rule: PermissionRuleProps): Permission {
+    const policyRule: PolicyRule = {
+      verbs: [...rule.verbs],
+      apiGroups: [...(rule.apiGroups ?? [''])],
+      resources: [...rule.resources],
+      ...(rule.resourceNames?.length ? { resourceNames: [...rule.resourceNames] } : {}),
+    };
+    throwOnErrors(validateRule(policyRule), 'Permission.of');
+    return new Permission(policyRule, []);
+  }
+
+  /** Verbs (`get`, `post`, ...) on non-resource URLs such as `/healthz` or `/metrics*`. */
+  public static nonResourceUrls(verbs: readonly string[], ...urls: string[]): Permission {
+    if (urls.length === 0) throw new Error('Permission.nonResourceUrls: urls must not be empty');
+    const rule: PolicyRule = { verbs: [...verbs], nonResourceURLs: urls };
+    throwOnErrors(validateRule(rule), 'Permission.nonResourceUrls');
+    return new Permission(rule, []);
+  }
+
+  private static build(
+    verbs: readonly string[],
+    resource: PermissionResource,
+    names: readonly string[],
+    customVerbs: readonly string[],
+  ): Permission {
+    const { ref, name } = resolveResource(resource, 'Permission resource');
+    const resourceNames = [...(name ? [name] : []), ...names];
+    const rule: PolicyRule = {
+      verbs: [...verbs],
+      apiGroups: [ref.apiGroup],
+      resources: [rbacResourceName(ref)],
+      ...(resourceNames.length ? { resourceNames } : {}),
+    };
+    throwOnErrors(validateRule(rule, { customVerbs }), `Permission for '${formatResource(ref)}'`);
+    return new Permission(rule, customVerbs);
+  }
+
+  private constructor(
+    /** The RBAC rule this permission grants. */
+    public readonly rule: PolicyRule,
+    /** Verbs declared as custom (extension API) verbs. */
+    public readonly customVerbs: readonly string[],
+  ) {}
+}

@@ -1,0 +1,270 @@
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { RbacAuthorizer, serviceAccountGroups, serviceAccountUser } from '../rbac/authorizer.js';
+import { compactRules } from '../rbac/compact.js';
+import type { Acknowledgement } from '../rbac/finding.js';
+import { ACKNOWLEDGED_RISKS_ANNOTATION, rbacPolicyFrom, type KubeObject } from '../rbac/kube-object.js';
+import { formatFindings, lintManifests, validateAcknowledgements } from '../rbac/lint.js';
+import type { PolicyRule } from '../rbac/policy-rule.js';
+import { Permission, resolveResource, type PermissionResource } from './permission.js';
+import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
+
+/** A risk accepted on purpose, with the reason reviewers will read. */
+export interface RiskAcknowledgement {
+  /** The risk's id, e.g. `Risk.SECRETS_READ`. */
+  readonly risk: string;
+  /** Why the grant is needed; at least 10 characters. */
+  readonly reason: string;
+}
+
+/** Properties of `ServiceAccountAccess`. */
+export interface ServiceAccountAccessProps {
+  /**
+   * Name of the ServiceAccount, and of its Role and RoleBinding (DNS-1123 subdomain).
+   * @default - the construct id
+   * @see https://kubernetes.io/docs/concepts/security/service-accounts/
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Namespace of the ServiceAccount, Role and RoleBinding (DNS-1123 label).
+   * @default - the chart's namespace; one of the two is required
+   */
+  readonly namespace?: string;
+  /**
+   * Namespaced grants, rendered as one Role and RoleBinding in `namespace`.
+   * @default - none; `allow()` adds more
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#role-and-clusterrole
+   */
+  readonly permissions?: readonly Permission[];
+  /**
+   * Cluster-wide grants, rendered as a ClusterRole and ClusterRoleBinding. Only when asked,
+   * and itself a risk (`Risk.CLUSTER_WIDE_GRANT`) that must be acknowledged.
+   * @default - none
+   */
+  readonly clusterPermissions?: readonly Permission[];
+  /**
+   * Risks accepted on purpose, each with a reason of at least 10 characters; recorded as the
+   * `access-tokens.cdk8s.io/acknowledged-risks` annotation on the Role for reviewers.
+   * @default - none: any error-severity finding fails the synth
+   */
+  readonly acknowledge?: readonly RiskAcknowledgement[];
+  /**
+   * Labels added to every object this construct creates.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Options for `canI`. */
+export interface CanIOptions {
+  /** Object name. @default - any object (no name) */
+  readonly name?: string;
+  /** Namespace of the request; `''` asks cluster-wide. @default - this construct's namespace */
+  readonly namespace?: string;
+}
+
+/** Options for `attachTo`. */
+export interface AttachOptions {
+  /**
+   * Mount a token into the workload's pods (kubelet's projected, auto-rotated token).
+   * @default true - a workload is attached so that it can use the API
+   */
+  readonly automountToken?: boolean;
+}
+
+/**
+ * A ServiceAccount with exactly the access it is given: a least-privilege Role (compacted
+ * rules) and RoleBinding in its namespace, optionally a ClusterRole and ClusterRoleBinding,
+ * and a declared token to mint after deployment. The synth fails when a grant is riskier than
+ * least privilege allows and nobody acknowledged it with a reason.
+ */
+export class ServiceAccountAccess extends Construct {
+  /** The ServiceAccount (automountServiceAccountToken: false). */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The namespaced Role. */
+  public readonly role: kplus.Role;
+  /** The RoleBinding of `role` to `serviceAccount`. */
+  public readonly roleBinding: kplus.RoleBinding;
+  /** The ClusterRole, when `clusterPermissions` were given. */
+  public readonly clusterRole?: kplus.ClusterRole;
+  /** The ClusterRoleBinding, when `clusterPermissions` were given. */
+  public readonly clusterRoleBinding?: kplus.ClusterRoleBinding;
+  /** Name of the ServiceAccount, Role and RoleBinding. */
+  public readonly serviceAccountName: string;
+  /** Namespace of the ServiceAccount, Role and RoleBinding. */
+  public readonly namespace: string;
+  /** The acknowledged risks. */
+  public readonly acknowledgements: readonly RiskAcknowledgement[];
+
+  private readonly permissions: Permission[] = [];
+  private readonly clusterPermissions: Permission[];
+
+  constructor(scope: Construct, id: string, props: ServiceAccountAccessProps = {}) {
+    super(scope, id);
+    this.serviceAccountName = props.serviceAccountName ?? id;
+    checkDnsSubdomain('serviceAccountName', this.serviceAccountName);
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    if (namespace === undefined) {
+      throw new Error(
+        `namespace is required for ServiceAccountAccess '${this.node.path}': set props.namespace or the chart's namespace`,
+      );
+    }
+    checkDnsLabel('namespace', namespace);
+    this.namespace = namespace;
+    claimServiceAccount(this, namespace, this.serviceAccountName);
+
+    if (props.permissions !== undefined && props.permissions.length === 0) {
+      throw new Error('permissions must not be an empty list: omit it, or give at least one Permission');
+    }
+    if (props.clusterPermissions !== undefined && props.clusterPermissions.length === 0) {
+      throw new Error('clusterPermissions must not be an empty list: omit it, or give at least one Permission');
+    }
+    this.acknowledgements = [...(props.acknowledge ?? [])];
+    const ackProblems = validateAcknowledgements(this.acknowledgements as Acknowledgement[]);
+    if (ackProblems.length > 0) throw new Error(ackProblems.join('; '));
+
+    const labels = { ...(props.labels ?? {}) };
+    const metadata = (extra: Record<string, string> = {}) => ({
+      name: this.serviceAccountName,
+      namespace,
+      labels,
+      ...(Object.keys(extra).length ? { annotations: extra } : {}),
+    });
+    const ackAnnotation = this.acknowledgementAnnotation();
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(),
+      automountToken: false,
+    });
+    this.role = new kplus.Role(this, 'Role', { metadata: metadata(ackAnnotation) });
+    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: metadata(), role: this.role });
+    this.roleBinding.addSubjects(this.serviceAccount);
+    this.permissions.push(...(props.permissions ?? []));
+    this.clusterPermissions = [...(props.clusterPermissions ?? [])];
+
+    if (this.clusterPermissions.length > 0) {
+      const clusterMeta = { name: `${namespace}-${this.serviceAccountName}`, labels, ...(ackAnnotation[ACKNOWLEDGED_RISKS_ANNOTATION] ? { annotations: ackAnnotation } : {}) };
+      this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: clusterMeta });
+      this.clusterRoleBinding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: clusterMeta,
+        role: this.clusterRole,
+      });
+      this.clusterRoleBinding.addSubjects(this.serviceAccount);
+      // cdk8s gives every object the chart's namespace; cluster-scoped ones must have none.
+      if (Chart.of(this).namespace !== undefined) {
+        for (const obj of [this.clusterRole, this.clusterRoleBinding]) {
+          ApiObject.of(obj).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+        }
+      }
+    }
+
+    // Rules are rendered lazily so that `allow()` after construction is included.
+    this.renderRulesAtSynth();
+    this.node.addValidation({ validate: () => this.validateLeastPrivilege() });
+  }
+
+  /** Adds namespaced grants. */
+  public allow(...permissions: Permission[]): void {
+    if (permissions.length === 0) throw new Error('allow() needs at least one Permission');
+    this.permissions.push(...permissions);
+  }
+
+  /** The final compacted namespaced rules, exactly as the Role will have them. */
+  public get rules(): PolicyRule[] {
+    return compactRules(this.permissions.map((p) => p.rule));
+  }
+
+  /** The final compacted cluster-wide rules (empty without `clusterPermissions`). */
+  public get clusterRules(): PolicyRule[] {
+    return compactRules(this.clusterPermissions.map((p) => p.rule));
+  }
+
+  /**
+   * Whether the ServiceAccount may do `verb` on `resource` (RBAC notation, `ApiResource`, or a
+   * cdk8s-plus object), evaluated offline with Kubernetes' RBAC semantics on exactly what will
+   * be synthesized. Non-resource URLs start with `/`.
+   */
+  public canI(verb: string, resource: PermissionResource, options: CanIOptions = {}): boolean {
+    const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.renderedObjects()));
+    const who = { user: serviceAccountUser(this.namespace, this.serviceAccountName), groups: serviceAccountGroups(this.namespace) };
+    if (typeof resource === 'string' && resource.startsWith('/')) {
+      return authorizer.authorize(who, { verb, path: resource }).allowed;
+    }
+    const { ref, name } = resolveResource(resource, 'canI resource');
+    return authorizer.authorize(who, {
+      verb,
+      apiGroup: ref.apiGroup,
+      resource: ref.resource,
+      subresource: ref.subresource,
+      name: options.name ?? name ?? '',
+      namespace: options.namespace ?? this.namespace,
+    }).allowed;
+  }
+
+  /** Makes a cdk8s-plus workload (Pod, Deployment, Job, CronJob, ...) run as this ServiceAccount. */
+  public attachTo(workload: kplus.AbstractPod, options: AttachOptions = {}): void {
+    const existing = workload.serviceAccount?.name;
+    if (existing !== undefined && existing !== this.serviceAccountName) {
+      throw new Error(
+        `workload '${workload.node.path}' already runs as service account '${existing}'; cannot attach '${this.serviceAccountName}'`,
+      );
+    }
+    const podSpec =
+      workload instanceof kplus.Pod
+        ? '/spec'
+        : workload instanceof kplus.CronJob
+          ? '/spec/jobTemplate/spec/template/spec'
+          : '/spec/template/spec';
+    const obj = ApiObject.of(workload);
+    obj.addJsonPatch(JsonPatch.add(`${podSpec}/serviceAccountName`, this.serviceAccountName));
+    obj.addJsonPatch(JsonPatch.add(`${podSpec}/automountServiceAccountToken`, options.automountToken ?? true));
+  }
+
+  private acknowledgementAnnotation(): Record<string, string> {
+    if (this.acknowledgements.length === 0) return {};
+    const sorted = [...this.acknowledgements]
+      .map((a) => ({ risk: a.risk, reason: a.reason }))
+      .sort((a, b) => a.risk.localeCompare(b.risk));
+    return { [ACKNOWLEDGED_RISKS_ANNOTATION]: JSON.stringify(sorted) };
+  }
+
+  private renderRulesAtSynth(): void {
+    const role = ApiObject.of(this.role);
+    // cdk8s deep-copies patch values through JSON when it applies them at synth, so a
+    // `toJSON` value renders the rules as they are then, including later `allow()` calls
+    // (a test pins this behaviour).
+    role.addJsonPatch(JsonPatch.add('/rules', { toJSON: () => this.rules }));
+    if (this.clusterRole) {
+      ApiObject.of(this.clusterRole).addJsonPatch(
+        JsonPatch.add('/rules', { toJSON: () => this.clusterRules.map(toL1Rule) }),
+      );
+    }
+  }
+
+  /** The objects this construct synthesizes, as plain JSON. */
+  private renderedObjects(): KubeObject[] {
+    return this.node
+      .findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject)
+      .map((o) => JSON.parse(JSON.stringify(o.toJson())) as KubeObject);
+  }
+
+  private validateLeastPrivilege(): string[] {
+    const report = lintManifests(this.renderedObjects());
+    const errors = report.errors.map((f) => ({ ...f, location: f.location ? { ...f.location, source: this.node.path } : undefined }));
+    if (errors.length === 0) return [];
+    return [
+      `${errors.length} unacknowledged least-privilege finding(s); fix the grant or add { risk, reason } to acknowledge:\n${formatFindings(errors)}`,
+    ];
+  }
+}
+
+/**
+ * The generated cdk8s-plus L1 objects apply patches before they map their props to
+ * Kubernetes' field names, and spell `nonResourceURLs` as `nonResourceUrLs`.
+ */
+function toL1Rule(rule: PolicyRule): Record<string, unknown> {
+  const { nonResourceURLs, ...rest } = rule;
+  return nonResourceURLs ? { ...rest, nonResourceUrLs: nonResourceURLs } : rest;
+}

@@ -1,0 +1,289 @@
+/**
+ * The least-privilege lint: runs every risk rule over one rule set (`lintRules`) or over any
+ * Kubernetes manifests (`lintManifests`: synthesized output, a Helm chart's output, `kubectl
+ * get -o yaml`), applies written acknowledgements and formats the findings for people.
+ */
+import type { Acknowledgement, Finding, FindingLocation } from './finding.js';
+import { ACKNOWLEDGED_RISKS_ANNOTATION, rbacPolicyFrom, type KubeObject } from './kube-object.js';
+import type { PolicyRule } from './policy-rule.js';
+import { OBJECT_CHECKS, POLICY_RULE_CHECKS, RISK_RULES, isRiskId } from './risks/risk-rules.js';
+
+/** The shortest reason an acknowledgement may give. */
+export const MIN_REASON_LENGTH = 10;
+
+/** Looks up where an object came from; a `Map` or `WeakMap` keyed by the object will do. */
+export interface SourceLookup {
+  get(object: KubeObject): string | undefined;
+}
+
+/** Options of `lintManifests`. */
+export interface LintOptions {
+  /**
+   * The file or construct path of each object, shown in findings (`manifest-reader`'s
+   * `sources`).
+   * @default - findings carry no source
+   */
+  readonly sources?: SourceLookup;
+}
+
+/** An acknowledgement that does not acknowledge anything, and why. */
+export interface AcknowledgementProblem {
+  readonly location: FindingLocation;
+  readonly message: string;
+}
+
+/** The outcome of `lintManifests`. */
+export interface LintReport {
+  /** Every finding in a deterministic order; acknowledged ones carry `acknowledgedReason`. */
+  readonly findings: readonly Finding[];
+  /** The unacknowledged error-severity findings: the lint fails when there is any. */
+  readonly errors: readonly Finding[];
+  /** Acknowledgements that were rejected (unknown risk, reason too short, bad annotation). */
+  readonly problems: readonly AcknowledgementProblem[];
+  readonly counts: {
+    readonly total: number;
+    /** Unacknowledged errors. */
+    readonly errors: number;
+    /** Unacknowledged warnings. */
+    readonly warnings: number;
+    readonly acknowledged: number;
+  };
+}
+
+function stringsOf(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
+}
+
+/** Manifests are untrusted input: keep only well-typed fields so that no check throws. */
+function sanitizeRule(raw: PolicyRule): PolicyRule {
+  const rule: Record<string, readonly string[]> = { verbs: stringsOf(raw?.verbs) ?? [] };
+  for (const key of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
+    const values = stringsOf(raw?.[key]);
+    if (values) rule[key] = values;
+  }
+  return rule as unknown as PolicyRule;
+}
+
+/**
+ * Runs every rule-level risk rule over a rule set. Each finding's location is `location` with
+ * the rule's index; acknowledgements are not applied (see `applyAcknowledgements`).
+ */
+export function lintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
+  return rules.flatMap((raw, ruleIndex) => {
+    const rule = sanitizeRule(raw);
+    const context = { location: location ? { ...location, ruleIndex } : undefined };
+    return POLICY_RULE_CHECKS.flatMap(({ check }) => check(rule, context));
+  });
+}
+
+/**
+ * The problems of a list of acknowledgements, as messages: an unknown risk id, or a reason
+ * shorter than `MIN_REASON_LENGTH` characters. An acknowledgement with a problem acknowledges
+ * nothing.
+ */
+export function validateAcknowledgements(acks: readonly Acknowledgement[]): string[] {
+  return acks.flatMap((ack) => {
+    const risk = typeof ack?.risk === 'string' ? ack.risk : String(ack?.risk);
+    if (!isRiskId(risk)) {
+      return [
+        `acknowledgement names unknown risk '${risk}', expected one of: ${RISK_RULES.map((r) => r.id).join(', ')}`,
+      ];
+    }
+    const reason = typeof ack.reason === 'string' ? ack.reason.trim() : '';
+    if (reason.length < MIN_REASON_LENGTH) {
+      return [
+        `acknowledgement of risk '${risk}' needs a reason of at least ${MIN_REASON_LENGTH} characters, got '${reason}'`,
+      ];
+    }
+    return [];
+  });
+}
+
+/** Marks each finding whose risk a valid acknowledgement names with its `acknowledgedReason`. */
+export function applyAcknowledgements(
+  findings: readonly Finding[],
+  acks: readonly Acknowledgement[],
+): Finding[] {
+  const reasons = new Map<string, string>();
+  for (const ack of acks) {
+    if (validateAcknowledgements([ack]).length === 0 && !reasons.has(ack.risk))
+      reasons.set(ack.risk, ack.reason.trim());
+  }
+  return findings.map((finding) => {
+    const reason = reasons.get(finding.id);
+    return reason === undefined ? finding : { ...finding, acknowledgedReason: reason };
+  });
+}
+
+/**
+ * The acknowledgements an object's `ACKNOWLEDGED_RISKS_ANNOTATION` records (a JSON array of
+ * `{ risk, reason }`), with problems when the annotation is not such an array.
+ */
+export function acknowledgementsOf(object: KubeObject): {
+  acknowledgements: Acknowledgement[];
+  problems: string[];
+} {
+  const text = object.metadata?.annotations?.[ACKNOWLEDGED_RISKS_ANNOTATION];
+  if (text === undefined) return { acknowledgements: [], problems: [] };
+  const expected = `annotation '${ACKNOWLEDGED_RISKS_ANNOTATION}' must be a JSON array of {"risk", "reason"}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return {
+      acknowledgements: [],
+      problems: [`${expected}, got invalid JSON: ${(e as Error).message}`],
+    };
+  }
+  if (!Array.isArray(parsed))
+    return { acknowledgements: [], problems: [`${expected}, got ${JSON.stringify(parsed)}`] };
+  const acknowledgements = parsed.filter(
+    (a): a is Acknowledgement => typeof a === 'object' && a !== null && typeof a.risk === 'string',
+  );
+  const malformed = parsed.length - acknowledgements.length;
+  const problems = malformed > 0 ? [`${expected}, got ${malformed} entries without a risk`] : [];
+  return {
+    acknowledgements,
+    problems: [...problems, ...validateAcknowledgements(acknowledgements)],
+  };
+}
+
+function locationOf(object: KubeObject, sources: SourceLookup | undefined): FindingLocation {
+  const source = sources?.get(object);
+  return {
+    kind: object.kind ?? '',
+    name: object.metadata?.name ?? '',
+    namespace: object.metadata?.namespace ?? '',
+    ...(source !== undefined ? { source } : {}),
+  };
+}
+
+/** A ClusterRoleBinding's finding may also be acknowledged on the ClusterRole it binds. */
+function boundClusterRole(
+  object: KubeObject,
+  objects: readonly KubeObject[],
+): KubeObject | undefined {
+  const binding = rbacPolicyFrom([object]).bindings[0];
+  if (binding?.kind !== 'ClusterRoleBinding' || binding.roleRef?.kind !== 'ClusterRole')
+    return undefined;
+  return objects.find((o) =>
+    rbacPolicyFrom([o]).roles.some(
+      (r) => r.kind === 'ClusterRole' && r.name === binding.roleRef.name,
+    ),
+  );
+}
+
+/**
+ * Lints any manifests: the rules of every Role and ClusterRole, ClusterRoleBindings, legacy
+ * token Secrets, ServiceAccounts, Pods and the pod templates of workloads. An object's
+ * acknowledgement annotation acknowledges that object's findings (and a ClusterRole's, the
+ * `cluster-wide-grant` of the bindings that bind it).
+ */
+export function lintManifests(
+  objects: readonly KubeObject[],
+  options: LintOptions = {},
+): LintReport {
+  const findings: Finding[] = [];
+  const problems: AcknowledgementProblem[] = [];
+  for (const object of objects) {
+    if (typeof object !== 'object' || object === null) continue;
+    const location = locationOf(object, options.sources);
+    const own = acknowledgementsOf(object);
+    problems.push(...own.problems.map((message) => ({ location, message })));
+    const role = rbacPolicyFrom([object]).roles[0];
+    const raw = [
+      ...(role && Array.isArray(role.rules) ? lintRules(role.rules, location) : []),
+      ...OBJECT_CHECKS.flatMap(({ check }) => check(object, { location, objects })),
+    ];
+    const bound = boundClusterRole(object, objects);
+    const acks = [
+      ...own.acknowledgements,
+      ...(bound ? acknowledgementsOf(bound).acknowledgements : []),
+    ];
+    findings.push(...applyAcknowledgements(raw, acks));
+  }
+  const sorted = sortFindings(findings);
+  const errors = sorted.filter((f) => f.severity === 'error' && f.acknowledgedReason === undefined);
+  const warnings = sorted.filter(
+    (f) => f.severity === 'warning' && f.acknowledgedReason === undefined,
+  );
+  return {
+    findings: sorted,
+    errors,
+    problems,
+    counts: {
+      total: sorted.length,
+      errors: errors.length,
+      warnings: warnings.length,
+      acknowledged: sorted.length - errors.length - warnings.length,
+    },
+  };
+}
+
+const RULE_ORDER: ReadonlyMap<string, number> = new Map(RISK_RULES.map((r, i) => [r.id, i]));
+
+function sortKey(f: Finding): (string | number)[] {
+  const l = f.location;
+  return [
+    l?.source ?? '',
+    l?.namespace ?? '',
+    l?.kind ?? '',
+    l?.name ?? '',
+    l?.ruleIndex ?? -1,
+    RULE_ORDER.get(f.id) ?? 0,
+    f.message,
+  ];
+}
+
+/** Findings ordered by source, namespace, kind, name, rule index, risk table order, message. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const keyed = findings.map((f) => ({ f, key: sortKey(f) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      const [x, y] = [a.key[i], b.key[i]];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  });
+  return keyed.map(({ f }) => f);
+}
+
+function list(values: readonly string[] | undefined): string {
+  return `[${(values ?? []).map((v) => (v === '' ? '""' : v)).join(',')}]`;
+}
+
+/** A rule on one line: `verbs=[get] apiGroups=[""] resources=[secrets] resourceNames=[a]`. */
+export function formatRule(rule: PolicyRule): string {
+  if (rule.nonResourceURLs?.length)
+    return `verbs=${list(rule.verbs)} nonResourceURLs=${list(rule.nonResourceURLs)}`;
+  return `verbs=${list(rule.verbs)} apiGroups=${list(rule.apiGroups)} resources=${list(rule.resources)} resourceNames=${list(rule.resourceNames)}`;
+}
+
+/** `Role ci/deployer rules[0] (from dist/app.k8s.yaml)`. */
+export function formatLocation(location: FindingLocation): string {
+  const name = location.namespace ? `${location.namespace}/${location.name}` : location.name;
+  const index = location.ruleIndex !== undefined ? ` rules[${location.ruleIndex}]` : '';
+  const source = location.source ? ` (from ${location.source})` : '';
+  return `${location.kind} ${name}${index}${source}`;
+}
+
+/**
+ * The findings as text for people, in `sortFindings` order: per finding its severity, risk
+ * id, location, message, offending rule, fix and, when acknowledged, the reason. `''` for none.
+ */
+export function formatFindings(findings: readonly Finding[]): string {
+  return sortFindings(findings)
+    .map((f) => {
+      const status =
+        f.acknowledgedReason !== undefined ? `${f.severity} (acknowledged)` : f.severity;
+      const lines = [
+        `${status} ${f.id}${f.location ? `: ${formatLocation(f.location)}` : ''}`,
+        `  ${f.message}`,
+      ];
+      if (f.rule) lines.push(`  rule: ${formatRule(f.rule)}`);
+      lines.push(`  fix: ${f.fix}`);
+      if (f.acknowledgedReason !== undefined) lines.push(`  acknowledged: ${f.acknowledgedReason}`);
+      return lines.join('\n');
+    })
+    .join('\n\n');
+}

@@ -1,0 +1,117 @@
+/**
+ * Reads Kubernetes manifests from YAML or JSON text, files and folders: multi-document YAML,
+ * JSON, `kind: List` (and typed `*List`) items. Pure apart from `readManifestPaths`, which
+ * reads the file system; neither talks to a cluster.
+ *
+ * Where each object came from is kept out of the object itself (it must stay exactly what
+ * the file says): `readManifestPaths` returns a `Map` from each object (by identity) to its
+ * file, which `lintManifests` accepts as `sources`.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from './kube-object.js';
+
+/** Objects read from files, with the file each came from. */
+export interface ManifestSet {
+  /** Every object, in file order (folders in sorted order), then document order. */
+  readonly objects: KubeObject[];
+  /** The file of each object, keyed by the object itself. */
+  readonly sources: Map<KubeObject, string>;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeValue(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+}
+
+/** Flattens a document's value: objects, arrays of objects and Lists' items. */
+function objectsOf(value: unknown, where: string): KubeObject[] {
+  if (Array.isArray(value))
+    return value.flatMap((item, i) => objectsOf(item, `${where}, item ${i}`));
+  if (!isPlainObject(value)) {
+    throw new Error(`${where} is not a kubernetes object: got ${describeValue(value)}`);
+  }
+  const kind = typeof value.kind === 'string' ? value.kind : '';
+  if (kind.endsWith('List') && Array.isArray(value.items)) {
+    return value.items.flatMap((item: unknown, i: number) =>
+      objectsOf(item, `${where}, ${kind} item ${i}`),
+    );
+  }
+  return [value as KubeObject];
+}
+
+/**
+ * Parses multi-document YAML or JSON into Kubernetes objects, flattening `kind: List` items and
+ * skipping empty documents. Throws, naming `source` and the line, when the text does not parse
+ * or a document is not an object.
+ */
+export function parseManifests(text: string, source: string): KubeObject[] {
+  const documents = parseAllDocuments(text, { prettyErrors: true });
+  // parseAllDocuments returns an EmptyStream (not an array of documents) for empty input.
+  if (!Array.isArray(documents)) return [];
+  return documents.flatMap((doc, index) => {
+    const error = doc.errors[0];
+    if (error) {
+      const [start] = error.linePos ?? [];
+      const at = start ? ` at line ${start.line}, column ${start.col}` : '';
+      const reason = error.message.split(' at line ')[0];
+      throw new Error(
+        `cannot parse ${source}${at}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`,
+      );
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return [];
+    const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
+    const line = text.slice(0, start).split('\n').length;
+    return objectsOf(value, `document ${index + 1} of ${source} (line ${line})`);
+  });
+}
+
+async function statPath(path: string) {
+  try {
+    return await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`manifest path '${path}' does not exist`);
+    throw new Error(`cannot read manifest path '${path}': ${(e as Error).message}`);
+  }
+}
+
+async function manifestFiles(path: string): Promise<string[]> {
+  if (!(await statPath(path)).isDirectory()) return [path];
+  const files: string[] = [];
+  for (const name of (await readdir(path)).sort()) {
+    const child = join(path, name);
+    if ((await statPath(child)).isDirectory()) files.push(...(await manifestFiles(child)));
+    else if (MANIFEST_FILE.test(name)) files.push(child);
+  }
+  return files;
+}
+
+/**
+ * Reads manifests from files and folders. A file is read whatever its extension; a folder is
+ * walked recursively in sorted order for `*.yaml`, `*.yml` and `*.json`. A file named twice is
+ * read once. Throws naming the path when it does not exist or does not parse.
+ */
+export async function readManifestPaths(paths: readonly string[]): Promise<ManifestSet> {
+  const objects: KubeObject[] = [];
+  const sources = new Map<KubeObject, string>();
+  const seen = new Set<string>();
+  for (const path of paths) {
+    for (const file of await manifestFiles(path)) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const object of parseManifests(await readFile(file, 'utf8'), file)) {
+        objects.push(object);
+        sources.set(object, file);
+      }
+    }
+  }
+  return { objects, sources };
+}

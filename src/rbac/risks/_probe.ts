@@ -1,0 +1,123 @@
+/**
+ * Private: decides rule-level risks by asking `ruleAllows` about concrete requests, which
+ * handles every wildcard form (`*` verbs, `*` groups, `*` and `*\/sub` resources) and
+ * resourceNames exactly as the API server's authorizer does.
+ */
+import type { Finding } from '../finding.js';
+import { ruleAllows, type PolicyRule } from '../policy-rule.js';
+import { formatResource } from '../resource-notation.js';
+import {
+  findingOf,
+  type PolicyRuleCheck,
+  type RiskRuleInfo,
+  type RiskyRequest,
+} from './risk-rule.js';
+
+/** A risky request that a rule allows: for any object name, or only for some. */
+export interface Grant {
+  readonly request: RiskyRequest;
+  readonly names: 'any' | readonly string[];
+}
+
+/**
+ * Whether the request can carry an object name. `create` of a resource and `deletecollection`
+ * never do, which is why RBAC cannot restrict them with resourceNames; `create` of a
+ * subresource (pods/exec, serviceaccounts/token) names the parent object.
+ */
+function namesApply(request: Required<RiskyRequest>): boolean {
+  if (request.verb === 'deletecollection') return false;
+  return request.verb !== 'create' || request.subresource !== '';
+}
+
+/** The risky requests the rule allows, in the order given. */
+export function grantsOf(rule: PolicyRule, requests: readonly RiskyRequest[]): Grant[] {
+  const grants: Grant[] = [];
+  for (const request of requests) {
+    const asked = { ...request, subresource: request.subresource ?? '' };
+    // A request that names no object is allowed only by a rule without resourceNames.
+    if (ruleAllows(rule, { ...asked, name: '' })) {
+      grants.push({ request, names: 'any' });
+      continue;
+    }
+    if (!namesApply(asked)) continue;
+    const names = (rule.resourceNames ?? []).filter((name) => ruleAllows(rule, { ...asked, name }));
+    if (names.length > 0) grants.push({ request, names });
+  }
+  return grants;
+}
+
+/** `create, get on pods/exec; get on secrets named 'a', 'b'; impersonate on users, groups`. */
+export function describeGrants(grants: readonly Grant[]): string {
+  const verbsByTarget = new Map<string, string[]>();
+  for (const { request, names } of grants) {
+    const resource = formatResource({
+      apiGroup: request.apiGroup,
+      resource: request.resource,
+      subresource: request.subresource ?? '',
+    });
+    const named = names === 'any' ? '' : ` named ${names.map((n) => `'${n}'`).join(', ')}`;
+    const target = `${resource}${named}`;
+    const verbs = verbsByTarget.get(target) ?? [];
+    if (!verbs.includes(request.verb)) verbs.push(request.verb);
+    verbsByTarget.set(target, verbs);
+  }
+  // Targets granted the same verbs share a clause: `impersonate on users, groups`.
+  const targetsByVerbs = new Map<string, string[]>();
+  for (const [target, verbs] of verbsByTarget) {
+    const key = verbs.join(', ');
+    targetsByVerbs.set(key, [...(targetsByVerbs.get(key) ?? []), target]);
+  }
+  return [...targetsByVerbs]
+    .map(([verbs, targets]) => `${verbs} on ${targets.join(', ')}`)
+    .join('; ');
+}
+
+/** ` (through verbs '*')` when the rule grants through wildcards, so the message names them. */
+export function wildcardNote(rule: PolicyRule): string {
+  const parts: string[] = [];
+  if (rule.verbs.includes('*')) parts.push("verbs '*'");
+  if ((rule.apiGroups ?? []).includes('*')) parts.push("apiGroups '*'");
+  const resources = (rule.resources ?? []).filter((r) => r === '*' || r.startsWith('*/'));
+  if (resources.length > 0) parts.push(`resources ${resources.map((r) => `'${r}'`).join(', ')}`);
+  return parts.length > 0 ? ` (through ${parts.join(', ')})` : '';
+}
+
+/** A rule-level check that reports a rule allowing any of `info.requests`. */
+export function probeCheck(info: RiskRuleInfo): PolicyRuleCheck {
+  return (rule, context) => probeFindings(info, info.requests ?? [], rule, context.location);
+}
+
+/** The finding for `requests` that the rule allows, if any. */
+export function probeFindings(
+  info: RiskRuleInfo,
+  requests: readonly RiskyRequest[],
+  rule: PolicyRule,
+  location: Parameters<PolicyRuleCheck>[1]['location'],
+): Finding[] {
+  const grants = grantsOf(rule, requests);
+  if (grants.length === 0) return [];
+  const message = `grants ${describeGrants(grants)}${wildcardNote(rule)}`;
+  return [findingOf(info, message, { location }, rule)];
+}
+
+/** The RBAC API group. */
+export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/** Every request `verbs × resources` of one API group. */
+export function requestsOf(
+  verbs: readonly string[],
+  apiGroup: string,
+  resources: readonly string[],
+): RiskyRequest[] {
+  return resources.flatMap((path) => {
+    const [resource, subresource] = path.split('/', 2);
+    return verbs.map((verb) =>
+      subresource ? { verb, apiGroup, resource, subresource } : { verb, apiGroup, resource },
+    );
+  });
+}
+
+/** `'a', 'b'` for messages that name the offending values; `(none)` for none. */
+export function quoted(values: readonly string[] | undefined): string {
+  return values && values.length > 0 ? values.map((v) => `'${v}'`).join(', ') : '(none)';
+}

@@ -1,0 +1,76 @@
+/**
+ * The shape every risk rule of the least-privilege lint shares. A risk rule is a small pure
+ * function from one RBAC rule (or one Kubernetes object) to findings, plus a static
+ * description (`RiskRuleInfo`) that the docs table and the acknowledgement check read.
+ */
+import type { Finding, FindingLocation, Severity } from '../finding.js';
+import type { KubeObject } from '../kube-object.js';
+import type { PolicyRule } from '../policy-rule.js';
+
+/** A request, without an object name, that a risk rule considers dangerous to allow. */
+export interface RiskyRequest {
+  readonly verb: string;
+  /** API group; `''` is the core group. */
+  readonly apiGroup: string;
+  readonly resource: string;
+  /** @default '' */
+  readonly subresource?: string;
+}
+
+/** The static description of a risk rule: what the docs table and the findings say. */
+export interface RiskRuleInfo {
+  /** Stable id, used in acknowledgements: `secrets-read`. */
+  readonly id: string;
+  readonly severity: Severity;
+  /** A short title for tables. */
+  readonly title: string;
+  /** Why it matters. */
+  readonly explanation: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** Whether the rule looks at RBAC rules or at whole objects. */
+  readonly scope: 'rule' | 'object';
+  /**
+   * The requests the rule reports when a PolicyRule allows any of them, for rules that are
+   * decided by asking `ruleAllows`.
+   * @default - the rule inspects the PolicyRule's fields directly
+   */
+  readonly requests?: readonly RiskyRequest[];
+}
+
+/** Where the rule being checked sits. */
+export interface RuleContext {
+  /** The object and rule index to put on findings. */
+  readonly location?: FindingLocation;
+}
+
+/** Where the object being checked sits, and the other objects it may refer to. */
+export interface ObjectContext {
+  readonly location?: FindingLocation;
+  /** Every object of the manifests, so that a Pod can look up its ServiceAccount. */
+  readonly objects: readonly KubeObject[];
+}
+
+/** A rule-level risk rule. */
+export type PolicyRuleCheck = (rule: PolicyRule, context: RuleContext) => Finding[];
+
+/** An object-level risk rule. */
+export type ObjectCheck = (object: KubeObject, context: ObjectContext) => Finding[];
+
+/** Builds a finding of the given risk rule. */
+export function findingOf(
+  info: RiskRuleInfo,
+  message: string,
+  context: RuleContext,
+  rule?: PolicyRule,
+): Finding {
+  return {
+    id: info.id,
+    severity: info.severity,
+    message,
+    explanation: info.explanation,
+    fix: info.fix,
+    ...(rule ? { rule } : {}),
+    ...(context.location ? { location: context.location } : {}),
+  };
+}

@@ -1,0 +1,22 @@
+/** `wildcard-resources`: `*` or `*\/subresource` in a rule's resources. */
+import { quoted } from './_probe.js';
+import { findingOf, type PolicyRuleCheck, type RiskRuleInfo } from './risk-rule.js';
+
+/** The description of `wildcard-resources`. */
+export const WILDCARD_RESOURCES: RiskRuleInfo = {
+  id: 'wildcard-resources',
+  severity: 'error',
+  title: "'*' in resources",
+  scope: 'rule',
+  explanation:
+    "'*' (or '*/subresource') matches every resource of the rule's API groups, including secrets, pods/exec and resources added later by CRDs",
+  fix: "name the resources, e.g. 'deployments' or 'deployments/scale', instead of '*'",
+};
+
+/** Reports a rule whose resources contain `*` or `*\/subresource`. */
+export const wildcardResources: PolicyRuleCheck = (rule, context) => {
+  const wildcards = (rule.resources ?? []).filter((r) => r === '*' || r.startsWith('*/'));
+  if (wildcards.length === 0) return [];
+  const message = `resources ${quoted(wildcards)} in apiGroups ${quoted(rule.apiGroups)}`;
+  return [findingOf(WILDCARD_RESOURCES, message, context, rule)];
+};

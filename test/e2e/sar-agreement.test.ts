@@ -1,0 +1,163 @@
+/**
+ * The offline authorizer agrees with the real API server. The example app is synthesized
+ * into a fresh namespace and applied; then, for each of its ServiceAccounts, the construct's
+ * `canI` and the server's SubjectAccessReview answer a matrix of verbs × resources × names ×
+ * namespaces, and must agree on every cell. A second matrix feeds the server's whole RBAC
+ * policy (bootstrap roles included) to the offline authorizer and compares non-resource URLs
+ * and other users as well.
+ */
+import { App } from 'cdk8s';
+import * as k8s from '@kubernetes/client-node';
+import { buildExampleApp } from '../../examples/app.js';
+import { RbacAuthorizer, serviceAccountGroups, serviceAccountUser, type UserInfo } from '../../src/rbac/authorizer.js';
+import { rbacPolicyFrom, type KubeObject } from '../../src/rbac/kube-object.js';
+import type { AccessRequest, ResourceRequest } from '../../src/rbac/policy-rule.js';
+import { ServiceAccountAccess } from '../../src/constructs/service-account-access.js';
+import { adminKubeConfig, createNamespace, describeE2E, uniqueNamespace } from './cluster.js';
+
+const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+const RESOURCES: [group: string, resource: string, subresource: string][] = [
+  ['', 'pods', ''],
+  ['', 'pods', 'log'],
+  ['', 'pods', 'exec'],
+  ['apps', 'deployments', ''],
+  ['apps', 'deployments', 'scale'],
+  ['apps', 'replicasets', ''],
+  ['apps', 'statefulsets', ''],
+  ['', 'secrets', ''],
+  ['', 'configmaps', ''],
+  ['', 'events', ''],
+  ['', 'persistentvolumeclaims', ''],
+  ['', 'serviceaccounts', 'token'],
+  ['batch', 'jobs', ''],
+];
+const NAMES = ['', 'web', 'worker', 'db-credentials', 'other'];
+
+/** Runs async jobs with bounded concurrency, in order of results. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+async function serverAllows(api: k8s.AuthorizationV1Api, who: UserInfo, req: AccessRequest): Promise<boolean> {
+  const spec: k8s.V1SubjectAccessReviewSpec =
+    'path' in req
+      ? { user: who.user, groups: [...(who.groups ?? [])], nonResourceAttributes: { verb: req.verb, path: req.path } }
+      : {
+          user: who.user,
+          groups: [...(who.groups ?? [])],
+          resourceAttributes: {
+            verb: req.verb,
+            group: req.apiGroup,
+            resource: req.resource,
+            subresource: req.subresource,
+            name: req.name,
+            namespace: req.namespace,
+          },
+        };
+  const review = await api.createSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } });
+  return review.status?.allowed === true;
+}
+
+function describeRequest(req: AccessRequest): string {
+  if ('path' in req) return `${req.verb} ${req.path}`;
+  const r = req as ResourceRequest;
+  return `${r.verb} ${r.resource}${r.subresource ? '/' + r.subresource : ''}${r.apiGroup ? '.' + r.apiGroup : ''} name=${r.name || '-'} ns=${r.namespace || '(cluster)'}`;
+}
+
+describeE2E('offline authorizer vs the API server', () => {
+  const kc = adminKubeConfig();
+  const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+  let namespace: string;
+  let accounts: ServiceAccountAccess[];
+
+  beforeAll(async () => {
+    namespace = await createNamespace(kc, 'e2e-sar');
+    const app = new App({ outdir: '/tmp/unused' });
+    const chart = buildExampleApp(app, namespace);
+    accounts = chart.node.findAll().filter((c): c is ServiceAccountAccess => c instanceof ServiceAccountAccess);
+    const objects = app.charts.flatMap((c) => c.toJson()) as KubeObject[];
+    const client = k8s.KubernetesObjectApi.makeApiClient(kc);
+    for (const obj of objects) await client.create(obj as k8s.KubernetesObject);
+  });
+
+  test('canI of every example ServiceAccount agrees with SubjectAccessReview on every cell', async () => {
+    expect(accounts.map((a) => a.serviceAccountName).sort()).toEqual(['backup', 'dashboard', 'deployer']);
+    const other = uniqueNamespace('e2e-other');
+    const cells: { account: ServiceAccountAccess; req: ResourceRequest }[] = [];
+    for (const account of accounts)
+      for (const verb of VERBS)
+        for (const [apiGroup, resource, subresource] of RESOURCES)
+          for (const name of NAMES)
+            for (const ns of [namespace, other, ''])
+              cells.push({ account, req: { verb, apiGroup, resource, subresource, name, namespace: ns } });
+
+    const results = await mapLimit(cells, 16, async ({ account, req }) => {
+      const who = { user: serviceAccountUser(namespace, account.serviceAccountName), groups: serviceAccountGroups(namespace) };
+      const notation = `${req.resource}${req.apiGroup ? '.' + req.apiGroup : ''}${req.subresource ? '/' + req.subresource : ''}`;
+      const offline = account.canI(req.verb, notation, { name: req.name, namespace: req.namespace });
+      const server = await serverAllows(authz, who, req);
+      return { cell: `${account.serviceAccountName}: ${describeRequest(req)}`, offline, server };
+    });
+    const disagreements = results.filter((r) => r.offline !== r.server);
+    expect(disagreements).toEqual([]);
+    // The matrix is not vacuous: some cells are allowed, most are not.
+    const allowed = results.filter((r) => r.server).length;
+    expect(allowed).toBeGreaterThan(50);
+    expect(results.length - allowed).toBeGreaterThan(1000);
+  });
+
+  test("with the server's whole RBAC policy, the offline authorizer agrees on users, groups and URLs", async () => {
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const withKind = (items: object[], apiVersion: string, kind: string) => items.map((i) => ({ ...i, apiVersion, kind }) as KubeObject);
+    const v = 'rbac.authorization.k8s.io/v1';
+    const objects = [
+      ...withKind((await rbac.listClusterRole()).items, v, 'ClusterRole'),
+      ...withKind((await rbac.listClusterRoleBinding()).items, v, 'ClusterRoleBinding'),
+      ...withKind((await rbac.listRoleForAllNamespaces()).items, v, 'Role'),
+      ...withKind((await rbac.listRoleBindingForAllNamespaces()).items, v, 'RoleBinding'),
+    ];
+    const authorizer = new RbacAuthorizer(rbacPolicyFrom(objects));
+    const users: UserInfo[] = [
+      ...['deployer', 'backup'].map((n) => ({ user: serviceAccountUser(namespace, n), groups: serviceAccountGroups(namespace) })),
+      { user: 'alice', groups: ['system:authenticated'] },
+      { user: 'system:anonymous', groups: ['system:unauthenticated'] },
+      { user: 'system:kube-controller-manager', groups: ['system:authenticated'] },
+      { user: 'ops', groups: ['system:masters'] },
+    ];
+    const requests: AccessRequest[] = [
+      ...['/healthz', '/healthz/etcd', '/livez', '/readyz', '/version', '/api', '/apis/apps', '/metrics', '/logs', '/openid/v1/jwks'].flatMap((path) =>
+        ['get', 'post'].map((verb) => ({ verb, path })),
+      ),
+      ...['get', 'list', 'create', 'delete', 'escalate', 'bind'].flatMap((verb) =>
+        [
+          ['', 'secrets', ''],
+          ['', 'serviceaccounts', 'token'],
+          ['authorization.k8s.io', 'selfsubjectaccessreviews', ''],
+          ['rbac.authorization.k8s.io', 'clusterroles', ''],
+          ['apps', 'deployments', ''],
+          ['coordination.k8s.io', 'leases', ''],
+        ].flatMap(([apiGroup, resource, subresource]) =>
+          [namespace, 'kube-system', ''].map((ns) => ({ verb, apiGroup, resource, subresource, name: '', namespace: ns })),
+        ),
+      ),
+    ];
+    const cells = users.flatMap((who) => requests.map((req) => ({ who, req })));
+    const results = await mapLimit(cells, 16, async ({ who, req }) => ({
+      cell: `${who.user}: ${describeRequest(req)}`,
+      offline: authorizer.authorize(who, req).allowed,
+      server: await serverAllows(authz, who, req),
+    }));
+    expect(results.filter((r) => r.offline !== r.server)).toEqual([]);
+    expect(results.filter((r) => r.server).length).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { buildExampleApp } from '../examples/app.js';
+import { lintManifests } from '../src/rbac/lint.js';
+import type { KubeObject } from '../src/rbac/kube-object.js';
+import { validateAgainstSchema } from './schema.js';
+
+/** Synthesizes the example app into a fresh folder and returns its files' contents. */
+function synthExample(): Map<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'access-tokens-example-'));
+  const app = new App({ outdir });
+  buildExampleApp(app);
+  app.synth();
+  return new Map(readdirSync(outdir).sort().map((f) => [f, readFileSync(join(outdir, f), 'utf8')]));
+}
+
+function objectsOf(files: Map<string, string>): KubeObject[] {
+  return [...files.values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJSON() as KubeObject));
+}
+
+/** Patterns of values that must never be synthesized. */
+const SECRET_PATTERNS: [string, RegExp][] = [
+  ['a JWT', /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}/],
+  ['a PEM key or certificate', /-----BEGIN [A-Z ]+-----/],
+  ['a long base64 blob', /[A-Za-z0-9+/]{48,}={0,2}/],
+  ['a bearer token', /bearer\s+[A-Za-z0-9._-]{20,}/i],
+];
+
+describe('the example app', () => {
+  const files = synthExample();
+  const objects = objectsOf(files);
+
+  test('synthesizes the three accounts with their Roles and RoleBindings', () => {
+    const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata?.name).sort();
+    expect(names('ServiceAccount')).toEqual(['backup', 'dashboard', 'deployer']);
+    expect(names('Role')).toEqual(['backup', 'dashboard', 'deployer']);
+    expect(names('RoleBinding')).toEqual(['backup', 'dashboard', 'deployer']);
+    expect(objects.every((o) => o.metadata?.namespace === 'shop')).toBe(true);
+    expect(objects.filter((o) => o.kind === 'ServiceAccount').every((o) => o.automountServiceAccountToken === false)).toBe(true);
+  });
+
+  test('is byte-identical on every synth', () => {
+    expect(synthExample()).toEqual(files);
+  });
+
+  test('contains no token, key or secret value', () => {
+    for (const [file, text] of files) {
+      for (const [what, pattern] of SECRET_PATTERNS) {
+        expect({ file, what, found: pattern.exec(text)?.[0] }).toEqual({ file, what, found: undefined });
+      }
+    }
+    for (const secret of objects.filter((o) => o.kind === 'Secret')) {
+      expect(secret.data ?? {}).toEqual({});
+      expect(secret.stringData ?? {}).toEqual({});
+    }
+  });
+
+  test('every object validates against the upstream Kubernetes schema', async () => {
+    expect(objects.length).toBeGreaterThan(0);
+    for (const obj of objects) await validateAgainstSchema(obj);
+  });
+
+  test('the schema check does reject a malformed object', async () => {
+    const role = objects.find((o) => o.kind === 'Role')!;
+    await expect(validateAgainstSchema({ ...role, rules: [{ verbs: 'get' }] })).rejects.toThrow(/verbs must be array/);
+  });
+
+  test('lints clean: the only risk is acknowledged, with its reason', () => {
+    const report = lintManifests(objects);
+    expect(report.errors).toEqual([]);
+    const acknowledged = report.findings.filter((f) => f.acknowledgedReason);
+    expect(acknowledged.map((f) => [f.id, f.location?.name])).toEqual([['secrets-read', 'backup']]);
+  });
+});

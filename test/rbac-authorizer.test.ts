@@ -6,7 +6,7 @@ import {
   serviceAccountUser,
   type UserInfo,
 } from '../src/rbac/authorizer.js';
-import type { BindingObject, RbacPolicySet, RoleObject, Subject } from '../src/rbac/kube-object.js';
+import { rbacPolicyFrom, type BindingObject, type RbacPolicySet, type RoleObject, type Subject } from '../src/rbac/kube-object.js';
 import type { AccessRequest, PolicyRule } from '../src/rbac/policy-rule.js';
 import { allNonResourceRequests, allResourceRequests, anyRule } from './rbac-arbitraries.js';
 
@@ -111,7 +111,7 @@ describe('RbacAuthorizer', () => {
     const has = (list: readonly string[] | undefined, v: string) => (list ?? []).includes('*') || (list ?? []).includes(v);
     if ('path' in req) {
       if (!rule.nonResourceURLs?.length || !has(rule.verbs, req.verb)) return false;
-      return rule.nonResourceURLs.some((u) => u === '*' || u === req.path || (u.endsWith('*') && req.path.startsWith(u.slice(0, -1))));
+      return rule.nonResourceURLs.some((u) => u === '*' || u === req.path || (u.endsWith('*') && req.path.startsWith(u.replace(/\*+$/, ''))));
     }
     if (rule.nonResourceURLs?.length) return false;
     const full = req.subresource ? `${req.resource}/${req.subresource}` : req.resource;
@@ -198,5 +198,28 @@ describe('RbacAuthorizer', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('rbacPolicyFrom', () => {
+  test('tolerates malformed RBAC objects: they grant nothing instead of crashing', () => {
+    // GIVEN a binding without roleRef and a role with non-list fields
+    const policy = rbacPolicyFrom([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'ns1' }, rules: [{ verbs: 'get', resources: ['pods'] }, null] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'ns1' }, subjects: [{ kind: 'User', name: 'bob' }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'c', namespace: 'ns1' }, roleRef: { kind: 'Role', name: 'r' }, subjects: 'bob' },
+    ]);
+    // THEN
+    expect(policy.roles[0].rules).toEqual([{ verbs: [], resources: ['pods'] }]);
+    expect(policy.bindings.map((b) => [b.name, b.subjects])).toEqual([['c', []]]);
+    expect(new RbacAuthorizer(policy).authorize({ user: 'bob' }, { verb: 'get', apiGroup: '', resource: 'pods', namespace: 'ns1' }).allowed).toBe(false);
+  });
+
+  test("non-resource URLs strip every trailing '*', like the API server", () => {
+    const policy = rbacPolicyFrom([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ verbs: ['get'], nonResourceURLs: ['/api**'] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'User', name: 'bob' }] },
+    ]);
+    expect(new RbacAuthorizer(policy).authorize({ user: 'bob' }, { verb: 'get', path: '/apis/apps' }).allowed).toBe(true);
   });
 });

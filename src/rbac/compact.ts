@@ -56,7 +56,7 @@ function resourcesCover(haystack: readonly string[], needle: readonly string[]):
 function urlsCover(haystack: readonly string[], needle: readonly string[]): boolean {
   return needle.every((n) =>
     haystack.some(
-      (h) => h === '*' || h === n || (h.endsWith('*') && n.startsWith(h.slice(0, -1))),
+      (h) => h === '*' || h === n || (h.endsWith('*') && n.startsWith(h.replace(/\*+$/, ''))),
     ),
   );
 }

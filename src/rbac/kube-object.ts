@@ -58,7 +58,11 @@ export interface RbacPolicySet {
   readonly bindings: readonly BindingObject[];
 }
 
-/** The annotation on a Role or ClusterRole that records acknowledged risks (JSON array). */
+/**
+ * The annotation that records acknowledged risks (a JSON array of `{risk, reason}`). The
+ * constructs put it on the Role (and ClusterRole/ClusterRoleBinding); the lint honours it on
+ * any object, for the findings about that object.
+ */
 export const ACKNOWLEDGED_RISKS_ANNOTATION = 'access-tokens.cdk8s.io/acknowledged-risks';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io/';
@@ -67,7 +71,38 @@ function isRbac(obj: KubeObject, kind: string): boolean {
   return obj.kind === kind && (obj.apiVersion ?? '').startsWith(RBAC_GROUP);
 }
 
-/** Picks the RBAC objects out of any list of Kubernetes objects. */
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
+}
+
+/** A rule from untrusted YAML: non-list fields are dropped, a rule without verbs grants nothing. */
+function ruleFrom(value: unknown): PolicyRule | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  const rule: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = { verbs: stringList(r.verbs) ?? [] };
+  for (const key of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
+    const list = stringList(r[key]);
+    if (list) rule[key] = list;
+  }
+  return rule;
+}
+
+function subjectsFrom(value: unknown): Subject[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (s): s is Subject => typeof s === 'object' && s !== null && typeof s.kind === 'string' && typeof s.name === 'string',
+  );
+}
+
+function roleRefFrom(value: unknown): RoleRef | undefined {
+  const ref = value as RoleRef | undefined;
+  return ref && typeof ref.kind === 'string' && typeof ref.name === 'string' ? ref : undefined;
+}
+
+/**
+ * Picks the RBAC objects out of any list of Kubernetes objects. Malformed fields (a Helm
+ * chart's typo) are tolerated: they grant nothing rather than crash the authorizer.
+ */
 export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
   const roles: RoleObject[] = [];
   const bindings: BindingObject[] = [];
@@ -76,23 +111,25 @@ export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
     const annotations = obj.metadata?.annotations ?? {};
     for (const kind of ['Role', 'ClusterRole'] as const) {
       if (isRbac(obj, kind)) {
+        const rules = Array.isArray(obj.rules) ? obj.rules.map(ruleFrom) : [];
         roles.push({
           kind,
           name,
           namespace: kind === 'Role' ? (obj.metadata?.namespace ?? '') : '',
-          rules: (obj.rules as PolicyRule[] | undefined) ?? [],
+          rules: rules.filter((r): r is PolicyRule => r !== undefined),
           annotations,
         });
       }
     }
     for (const kind of ['RoleBinding', 'ClusterRoleBinding'] as const) {
-      if (isRbac(obj, kind)) {
+      const roleRef = roleRefFrom(obj.roleRef);
+      if (isRbac(obj, kind) && roleRef) {
         bindings.push({
           kind,
           name,
           namespace: kind === 'RoleBinding' ? (obj.metadata?.namespace ?? '') : '',
-          roleRef: obj.roleRef as RoleRef,
-          subjects: (obj.subjects as Subject[] | undefined) ?? [],
+          roleRef,
+          subjects: subjectsFrom(obj.subjects),
           annotations,
         });
       }

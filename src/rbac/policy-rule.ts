@@ -99,7 +99,8 @@ function resourceNameMatches(rule: PolicyRule, name: string): boolean {
 function nonResourceUrlMatches(rule: PolicyRule, path: string): boolean {
   return (rule.nonResourceURLs ?? []).some((u) => {
     if (u === '*' || u === path) return true;
-    return u.endsWith('*') && path.startsWith(u.slice(0, -1));
+    // Like Kubernetes' strings.TrimRight(url, "*"): every trailing star goes.
+    return u.endsWith('*') && path.startsWith(u.replace(/\*+$/, ''));
   });
 }
 

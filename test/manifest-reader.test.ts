@@ -1,0 +1,135 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lintManifests } from '../src/rbac/lint.js';
+import { parseManifests, readManifestPaths } from '../src/rbac/manifest-reader.js';
+
+const names = (objects: { kind?: string; metadata?: { name?: string } }[]) =>
+  objects.map((o) => `${o.kind}/${o.metadata?.name}`);
+
+describe('parseManifests', () => {
+  test('reads multi-document YAML, skipping empty and comment-only documents', () => {
+    // GIVEN helm-style output with empty documents
+    const text =
+      '---\n# Source: a.yaml\n---\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\nkind: Secret\nmetadata:\n  name: b\n';
+    // WHEN parsed / THEN only the objects remain, in order
+    expect(names(parseManifests(text, 'x.yaml'))).toEqual(['ConfigMap/a', 'Secret/b']);
+  });
+
+  test('reads JSON, including tab-indented JSON', () => {
+    const text = '{\n\t"kind": "Role",\n\t"metadata": {"name": "r"},\n\t"rules": []\n}\n';
+    expect(parseManifests(text, 'r.json')).toEqual([
+      { kind: 'Role', metadata: { name: 'r' }, rules: [] },
+    ]);
+  });
+
+  test('flattens kind: List and typed lists', () => {
+    const list = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { kind: 'ConfigMap', metadata: { name: 'a' } },
+        { kind: 'Secret', metadata: { name: 'b' } },
+      ],
+    });
+    const typed =
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleList\nitems:\n  - kind: Role\n    metadata: {name: r}\n';
+    expect(names(parseManifests(list, 'list.json'))).toEqual(['ConfigMap/a', 'Secret/b']);
+    expect(names(parseManifests(typed, 'roles.yaml'))).toEqual(['Role/r']);
+  });
+
+  test('returns nothing for empty text', () => {
+    expect(parseManifests('', 'empty.yaml')).toEqual([]);
+    expect(parseManifests('# nothing\n', 'empty.yaml')).toEqual([]);
+  });
+
+  test('a parse error names the source and the line', () => {
+    // GIVEN a broken second document on line 4
+    const text = 'kind: A\n---\nkind: B\nrules: [a,\n  b: c: d\n';
+    // WHEN / THEN
+    expect(() => parseManifests(text, 'charts/broken.yaml')).toThrow(
+      'cannot parse charts/broken.yaml at line 5, column 6: block collections are not allowed within flow collections',
+    );
+  });
+
+  test('duplicate keys are a parse error', () => {
+    expect(() => parseManifests('kind: A\nkind: B\n', 'dup.yaml')).toThrow(
+      /cannot parse dup\.yaml at line 2/,
+    );
+  });
+
+  test('a document that is not an object is rejected, naming document and source', () => {
+    expect(() => parseManifests('kind: A\n---\njust a string\n', 'x.yaml')).toThrow(
+      'document 2 of x.yaml (line 3) is not a kubernetes object: got a string',
+    );
+  });
+});
+
+describe('readManifestPaths', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'manifests-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('walks folders recursively in sorted order, reading only manifest files, and tags sources', async () => {
+    // GIVEN a folder tree with yaml, yml, json and other files
+    await mkdir(join(dir, 'b-sub'));
+    await writeFile(join(dir, 'c.yml'), 'kind: ConfigMap\nmetadata: {name: c}\n');
+    await writeFile(
+      join(dir, 'a.yaml'),
+      'kind: ConfigMap\nmetadata: {name: a1}\n---\nkind: ConfigMap\nmetadata: {name: a2}\n',
+    );
+    await writeFile(
+      join(dir, 'b-sub', 'b.json'),
+      '{"kind": "ConfigMap", "metadata": {"name": "b"}}',
+    );
+    await writeFile(join(dir, 'README.md'), '# not a manifest: [');
+    // WHEN read
+    const { objects, sources } = await readManifestPaths([dir]);
+    // THEN the order is sorted and each object knows its file, without being changed
+    expect(names(objects)).toEqual(['ConfigMap/a1', 'ConfigMap/a2', 'ConfigMap/b', 'ConfigMap/c']);
+    expect(objects.map((o) => sources.get(o))).toEqual([
+      join(dir, 'a.yaml'),
+      join(dir, 'a.yaml'),
+      join(dir, 'b-sub', 'b.json'),
+      join(dir, 'c.yml'),
+    ]);
+    expect(Object.keys(objects[0])).toEqual(['kind', 'metadata']);
+  });
+
+  test('reads a named file whatever its extension, once', async () => {
+    const file = join(dir, 'out.txt');
+    await writeFile(file, 'kind: ConfigMap\nmetadata: {name: t}\n');
+    const { objects } = await readManifestPaths([file, file]);
+    expect(names(objects)).toEqual(['ConfigMap/t']);
+  });
+
+  test('a missing path is named in the error', async () => {
+    await expect(readManifestPaths([join(dir, 'nope')])).rejects.toThrow(
+      `manifest path '${join(dir, 'nope')}' does not exist`,
+    );
+  });
+
+  test('a parse error names the file', async () => {
+    await writeFile(join(dir, 'bad.yaml'), 'a: [\n');
+    await expect(readManifestPaths([dir])).rejects.toThrow(
+      `cannot parse ${join(dir, 'bad.yaml')} at line`,
+    );
+  });
+
+  test('sources flow into lint findings', async () => {
+    // GIVEN a Role that reads secrets, in a file
+    await writeFile(
+      join(dir, 'role.yaml'),
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: ci}\nrules:\n  - {apiGroups: [""], resources: [secrets], verbs: [list]}\n',
+    );
+    // WHEN read and linted
+    const { objects, sources } = await readManifestPaths([dir]);
+    const report = lintManifests(objects, { sources });
+    // THEN the finding names the file
+    expect(report.errors.map((f) => f.location?.source)).toEqual([join(dir, 'role.yaml')]);
+  });
+});

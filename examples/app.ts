@@ -32,7 +32,10 @@ export function buildExampleApp(app: App, namespace = EXAMPLE_NAMESPACE): Chart 
 
   // A backup job that needs one database credential: a risky grant, acknowledged on purpose.
   new ServiceAccountAccess(chart, 'backup', {
-    permissions: [Permission.verbs(['get'], 'secrets', 'db-credentials'), Permission.read('persistentvolumeclaims')],
+    permissions: [
+      Permission.verbs(['get'], 'secrets', 'db-credentials'),
+      Permission.read('persistentvolumeclaims'),
+    ],
     acknowledge: [
       {
         risk: Risk.SECRETS_READ,

@@ -14,11 +14,17 @@ function synthExample(): Map<string, string> {
   const app = new App({ outdir });
   buildExampleApp(app);
   app.synth();
-  return new Map(readdirSync(outdir).sort().map((f) => [f, readFileSync(join(outdir, f), 'utf8')]));
+  return new Map(
+    readdirSync(outdir)
+      .sort()
+      .map((f) => [f, readFileSync(join(outdir, f), 'utf8')]),
+  );
 }
 
 function objectsOf(files: Map<string, string>): KubeObject[] {
-  return [...files.values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJSON() as KubeObject));
+  return [...files.values()].flatMap((text) =>
+    parseAllDocuments(text).map((d) => d.toJSON() as KubeObject),
+  );
 }
 
 /** Patterns of values that must never be synthesized. */
@@ -34,12 +40,20 @@ describe('the example app', () => {
   const objects = objectsOf(files);
 
   test('synthesizes the three accounts with their Roles and RoleBindings', () => {
-    const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata?.name).sort();
+    const names = (kind: string) =>
+      objects
+        .filter((o) => o.kind === kind)
+        .map((o) => o.metadata?.name)
+        .sort();
     expect(names('ServiceAccount')).toEqual(['backup', 'dashboard', 'deployer']);
     expect(names('Role')).toEqual(['backup', 'dashboard', 'deployer']);
     expect(names('RoleBinding')).toEqual(['backup', 'dashboard', 'deployer']);
     expect(objects.every((o) => o.metadata?.namespace === 'shop')).toBe(true);
-    expect(objects.filter((o) => o.kind === 'ServiceAccount').every((o) => o.automountServiceAccountToken === false)).toBe(true);
+    expect(
+      objects
+        .filter((o) => o.kind === 'ServiceAccount')
+        .every((o) => o.automountServiceAccountToken === false),
+    ).toBe(true);
   });
 
   test('is byte-identical on every synth', () => {
@@ -49,7 +63,11 @@ describe('the example app', () => {
   test('contains no token, key or secret value', () => {
     for (const [file, text] of files) {
       for (const [what, pattern] of SECRET_PATTERNS) {
-        expect({ file, what, found: pattern.exec(text)?.[0] }).toEqual({ file, what, found: undefined });
+        expect({ file, what, found: pattern.exec(text)?.[0] }).toEqual({
+          file,
+          what,
+          found: undefined,
+        });
       }
     }
     for (const secret of objects.filter((o) => o.kind === 'Secret')) {
@@ -65,7 +83,9 @@ describe('the example app', () => {
 
   test('the schema check does reject a malformed object', async () => {
     const role = objects.find((o) => o.kind === 'Role')!;
-    await expect(validateAgainstSchema({ ...role, rules: [{ verbs: 'get' }] })).rejects.toThrow(/verbs must be array/);
+    await expect(validateAgainstSchema({ ...role, rules: [{ verbs: 'get' }] })).rejects.toThrow(
+      /verbs must be array/,
+    );
   });
 
   test('lints clean: the only risk is acknowledged, with its reason', () => {

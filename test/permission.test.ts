@@ -3,7 +3,11 @@ import { Permission } from '../src/index.js';
 
 describe('Permission', () => {
   test('read is get, list and watch; names restrict it', () => {
-    expect(Permission.read('pods').rule).toEqual({ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods'] });
+    expect(Permission.read('pods').rule).toEqual({
+      verbs: ['get', 'list', 'watch'],
+      apiGroups: [''],
+      resources: ['pods'],
+    });
     expect(Permission.read('deployments.apps/scale', 'web').rule).toEqual({
       verbs: ['get', 'list', 'watch'],
       apiGroups: ['apps'],
@@ -14,26 +18,50 @@ describe('Permission', () => {
 
   test('accepts kubectl notation, ApiResource and extension groups', () => {
     expect(Permission.read('pods.metrics.k8s.io').rule.apiGroups).toEqual(['metrics.k8s.io']);
-    expect(Permission.verbs(['get'], kplus.ApiResource.DEPLOYMENTS).rule).toEqual({ verbs: ['get'], apiGroups: ['apps'], resources: ['deployments'] });
+    expect(Permission.verbs(['get'], kplus.ApiResource.DEPLOYMENTS).rule).toEqual({
+      verbs: ['get'],
+      apiGroups: ['apps'],
+      resources: ['deployments'],
+    });
     expect(Permission.read(kplus.ApiResource.PODS).rule.apiGroups).toEqual(['']);
     expect(Permission.read('widgets.example.com').rule.resources).toEqual(['widgets']);
-    expect(Permission.nonResourceUrls(['get'], '/healthz', '/metrics*').rule).toEqual({ verbs: ['get'], nonResourceURLs: ['/healthz', '/metrics*'] });
-    expect(Permission.of({ verbs: ['get'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments'] }).rule.resources).toEqual(['pods', 'deployments']);
+    expect(Permission.nonResourceUrls(['get'], '/healthz', '/metrics*').rule).toEqual({
+      verbs: ['get'],
+      nonResourceURLs: ['/healthz', '/metrics*'],
+    });
+    expect(
+      Permission.of({ verbs: ['get'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments'] })
+        .rule.resources,
+    ).toEqual(['pods', 'deployments']);
   });
 
   test('custom verbs are kept only when declared as such', () => {
     expect(() => Permission.verbs(['frobnicate'], 'widgets.example.com')).toThrow(
       /verb 'frobnicate' is unknown \(known: get, list.*\); declare an extension API's verb with Permission.customVerbs\(\)/,
     );
-    expect(Permission.customVerbs(['frobnicate'], 'widgets.example.com').customVerbs).toEqual(['frobnicate']);
+    expect(Permission.customVerbs(['frobnicate'], 'widgets.example.com').customVerbs).toEqual([
+      'frobnicate',
+    ]);
   });
 
   test.each([
-    ['deployments', /resource 'deployments' is unknown: the core API group has no resource 'deployments'; did you mean 'deployments.apps'\?/],
-    ['pod', /resource 'pod' is unknown: the core API group has no resource 'pod' \(RBAC uses plural names: 'pods'\)/],
-    ['Pods', /resource 'Pods' is malformed: expected 'resource\[.group\]\[\/subresource\]' in lowercase/],
+    [
+      'deployments',
+      /resource 'deployments' is unknown: the core API group has no resource 'deployments'; did you mean 'deployments.apps'\?/,
+    ],
+    [
+      'pod',
+      /resource 'pod' is unknown: the core API group has no resource 'pod' \(RBAC uses plural names: 'pods'\)/,
+    ],
+    [
+      'Pods',
+      /resource 'Pods' is malformed: expected 'resource\[.group\]\[\/subresource\]' in lowercase/,
+    ],
     ['pods/', /resource 'pods\/' is malformed/],
-    ['pods/shell', /resource 'pods\/shell' is unknown: 'pods' has no subresource 'shell' \(known: attach, /],
+    [
+      'pods/shell',
+      /resource 'pods\/shell' is unknown: 'pods' has no subresource 'shell' \(known: attach, /,
+    ],
     ['deployments.apps/log', /'deployments' has no subresource 'log'/],
     ['a/b/c', /resource 'a\/b\/c' is malformed/],
   ])('rejects the resource string %s', (resource, message) => {
@@ -43,12 +71,22 @@ describe('Permission', () => {
   test('rejects empty verbs, bad names and create restricted by name', () => {
     expect(() => Permission.verbs([], 'pods')).toThrow(/verbs must not be empty/);
     expect(() => Permission.read('pods', 'a/b')).toThrow(/resourceNames entry 'a\/b' is invalid/);
-    expect(() => Permission.verbs(['create'], 'configmaps', 'x')).toThrow(/verb 'create' cannot be restricted by resourceNames/);
+    expect(() => Permission.verbs(['create'], 'configmaps', 'x')).toThrow(
+      /verb 'create' cannot be restricted by resourceNames/,
+    );
     // create of a subresource names the parent object, so names do apply.
-    expect(Permission.verbs(['create'], 'serviceaccounts/token', 'ci').rule.resourceNames).toEqual(['ci']);
+    expect(Permission.verbs(['create'], 'serviceaccounts/token', 'ci').rule.resourceNames).toEqual([
+      'ci',
+    ]);
     expect(() => Permission.nonResourceUrls(['get'])).toThrow(/urls must not be empty/);
-    expect(() => Permission.nonResourceUrls(['get'], 'healthz')).toThrow(/nonResourceURL 'healthz' is invalid: it must start with '\/'/);
-    expect(() => Permission.nonResourceUrls(['list'], '/healthz')).toThrow(/verb 'list' does not apply to non-resource URLs/);
-    expect(() => Permission.of({ verbs: ['get'], resources: [] })).toThrow(/resources must not be empty/);
+    expect(() => Permission.nonResourceUrls(['get'], 'healthz')).toThrow(
+      /nonResourceURL 'healthz' is invalid: it must start with '\/'/,
+    );
+    expect(() => Permission.nonResourceUrls(['list'], '/healthz')).toThrow(
+      /verb 'list' does not apply to non-resource URLs/,
+    );
+    expect(() => Permission.of({ verbs: ['get'], resources: [] })).toThrow(
+      /resources must not be empty/,
+    );
   });
 });

@@ -17,7 +17,9 @@ const sub = <T>(values: readonly T[], wildcard?: T) =>
   fc.subarray(wildcard === undefined ? [...values] : [...values, wildcard], { minLength: 1 });
 
 const resourceEntry = fc.oneof(
-  fc.tuple(fc.constantFrom(...RESOURCES), fc.constantFrom(...SUBRESOURCES)).map(([r, s]) => (s ? `${r}/${s}` : r)),
+  fc
+    .tuple(fc.constantFrom(...RESOURCES), fc.constantFrom(...SUBRESOURCES))
+    .map(([r, s]) => (s ? `${r}/${s}` : r)),
   fc.constantFrom('*', '*/log', '*/scale'),
 );
 
@@ -29,7 +31,9 @@ export const resourceRule: fc.Arbitrary<PolicyRule> = fc
     resources: fc.uniqueArray(resourceEntry, { minLength: 1, maxLength: 4 }),
     resourceNames: fc.subarray(['a', 'b', 'c']),
   })
-  .map((r) => (r.resourceNames.length ? r : { verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources }));
+  .map((r) =>
+    r.resourceNames.length ? r : { verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources },
+  );
 
 /** A non-resource rule, with exact paths and prefix wildcards. */
 export const nonResourceRule: fc.Arbitrary<PolicyRule> = fc.record({
@@ -37,7 +41,10 @@ export const nonResourceRule: fc.Arbitrary<PolicyRule> = fc.record({
   nonResourceURLs: sub(['/healthz', '/healthz/*', '/metrics', '/api*', '/apis/apps'], '*'),
 });
 
-export const anyRule = fc.oneof({ weight: 4, arbitrary: resourceRule }, { weight: 1, arbitrary: nonResourceRule });
+export const anyRule = fc.oneof(
+  { weight: 4, arbitrary: resourceRule },
+  { weight: 1, arbitrary: nonResourceRule },
+);
 
 /** Every resource request of the universe (verb × group × resource × sub × name × ns). */
 export function allResourceRequests(): ResourceRequest[] {
@@ -47,7 +54,8 @@ export function allResourceRequests(): ResourceRequest[] {
       for (const resource of RESOURCES)
         for (const subresource of SUBRESOURCES)
           for (const name of NAMES)
-            for (const namespace of NAMESPACES) out.push({ verb, apiGroup, resource, subresource, name, namespace });
+            for (const namespace of NAMESPACES)
+              out.push({ verb, apiGroup, resource, subresource, name, namespace });
   return out;
 }
 

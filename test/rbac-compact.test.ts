@@ -16,15 +16,30 @@ describe('compactRules', () => {
       { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods'] },
       { verbs: ['watch', 'get', 'list'], apiGroups: [''], resources: ['configmaps'] },
       { verbs: ['patch'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] },
-      { verbs: ['get'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web', 'worker'] },
-      { verbs: ['patch'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['worker'] },
+      {
+        verbs: ['get'],
+        apiGroups: ['apps'],
+        resources: ['deployments'],
+        resourceNames: ['web', 'worker'],
+      },
+      {
+        verbs: ['patch'],
+        apiGroups: ['apps'],
+        resources: ['deployments'],
+        resourceNames: ['worker'],
+      },
     ];
     // WHEN
     const compacted = compactRules(rules);
     // THEN
     expect(compacted).toEqual([
       { apiGroups: [''], resources: ['configmaps', 'pods'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'patch'], resourceNames: ['web', 'worker'] },
+      {
+        apiGroups: ['apps'],
+        resources: ['deployments'],
+        verbs: ['get', 'patch'],
+        resourceNames: ['web', 'worker'],
+      },
     ]);
     expect(decisions(compacted)).toEqual(decisions(rules));
   });
@@ -39,7 +54,9 @@ describe('compactRules', () => {
     const compacted = compactRules(rules);
     // THEN
     expect(compacted).toHaveLength(2);
-    expect(rulesAllow(compacted, { verb: 'delete', apiGroup: '', resource: 'pods', namespace: 'x' })).toBe(false);
+    expect(
+      rulesAllow(compacted, { verb: 'delete', apiGroup: '', resource: 'pods', namespace: 'x' }),
+    ).toBe(false);
   });
 
   test('drops rules covered by wildcards and by name-less rules', () => {

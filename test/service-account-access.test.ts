@@ -1,6 +1,11 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ACKNOWLEDGED_RISKS_ANNOTATION, Permission, Risk, ServiceAccountAccess } from '../src/index.js';
+import {
+  ACKNOWLEDGED_RISKS_ANNOTATION,
+  Permission,
+  Risk,
+  ServiceAccountAccess,
+} from '../src/index.js';
 import type { KubeObject } from '../src/rbac/kube-object.js';
 
 function chart(namespace: string | null = 'shop'): Chart {
@@ -35,33 +40,53 @@ describe('ServiceAccountAccess', () => {
     const [role] = byKind(objects, 'Role');
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['apps'], resourceNames: ['web', 'worker'], resources: ['deployments'], verbs: ['get', 'patch'] },
+      {
+        apiGroups: ['apps'],
+        resourceNames: ['web', 'worker'],
+        resources: ['deployments'],
+        verbs: ['get', 'patch'],
+      },
     ]);
     expect(role.rules).toEqual(deployer.rules);
     const [binding] = byKind(objects, 'RoleBinding');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' });
-    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'deployer', namespace: 'shop' }]);
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'deployer',
+    });
+    expect(binding.subjects).toEqual([
+      { apiGroup: '', kind: 'ServiceAccount', name: 'deployer', namespace: 'shop' },
+    ]);
     expect(byKind(objects, 'ClusterRole')).toHaveLength(0);
     expect(byKind(objects, 'ClusterRoleBinding')).toHaveLength(0);
   });
 
   test('allow() after construction is synthesized and seen by canI', () => {
     const c = chart();
-    const access = new ServiceAccountAccess(c, 'reader', { permissions: [Permission.read('configmaps')] });
+    const access = new ServiceAccountAccess(c, 'reader', {
+      permissions: [Permission.read('configmaps')],
+    });
     expect(access.canI('get', 'secrets', { name: 'x' })).toBe(false);
     access.allow(Permission.read('services'));
     const [role] = byKind(Testing.synth(c) as KubeObject[], 'Role');
-    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'list', 'watch'] }]);
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'list', 'watch'] },
+    ]);
     expect(access.canI('watch', 'services')).toBe(true);
   });
 
   test('canI on non-resource URLs and cdk8s-plus objects', () => {
     const c = chart();
-    const web = new kplus.Deployment(c, 'web', { metadata: { name: 'web' }, containers: [{ image: 'nginx' }] });
+    const web = new kplus.Deployment(c, 'web', {
+      metadata: { name: 'web' },
+      containers: [{ image: 'nginx' }],
+    });
     const access = new ServiceAccountAccess(c, 'ops', {
       permissions: [Permission.verbs(['get'], web)],
       clusterPermissions: [Permission.nonResourceUrls(['get'], '/healthz*')],
-      acknowledge: [{ risk: Risk.CLUSTER_WIDE_GRANT, reason: 'probes the API server health endpoints' }],
+      acknowledge: [
+        { risk: Risk.CLUSTER_WIDE_GRANT, reason: 'probes the API server health endpoints' },
+      ],
     });
     expect(access.canI('get', web)).toBe(true);
     expect(access.canI('get', 'deployments.apps', { name: 'api' })).toBe(false);
@@ -70,14 +95,18 @@ describe('ServiceAccountAccess', () => {
     const objects = Testing.synth(c) as KubeObject[];
     const [clusterRole] = byKind(objects, 'ClusterRole');
     expect(clusterRole.rules).toEqual([{ nonResourceURLs: ['/healthz*'], verbs: ['get'] }]);
-    expect(byKind(objects, 'ClusterRoleBinding')[0].subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'ops', namespace: 'shop' }]);
+    expect(byKind(objects, 'ClusterRoleBinding')[0].subjects).toEqual([
+      { apiGroup: '', kind: 'ServiceAccount', name: 'ops', namespace: 'shop' },
+    ]);
   });
 
   test('synth fails on an unacknowledged risk, naming rule id, path, rule and fix', () => {
     const app = Testing.app();
     const c = new Chart(app, 'ci', { namespace: 'shop' });
     new ServiceAccountAccess(c, 'snoop', { permissions: [Permission.read('secrets')] });
-    expect(() => app.synth()).toThrow(/secrets-read[\s\S]*ci\/snoop[\s\S]*verbs=\[get,list,watch\][\s\S]*fix:/);
+    expect(() => app.synth()).toThrow(
+      /secrets-read[\s\S]*ci\/snoop[\s\S]*verbs=\[get,list,watch\][\s\S]*fix:/,
+    );
   });
 
   test('an acknowledged risk synthesizes and is recorded on the Role for reviewers', () => {
@@ -101,9 +130,14 @@ describe('ServiceAccountAccess', () => {
 
   test('attachTo sets the service account of cdk8s-plus workloads', () => {
     const c = chart();
-    const access = new ServiceAccountAccess(c, 'worker', { permissions: [Permission.read('configmaps')] });
+    const access = new ServiceAccountAccess(c, 'worker', {
+      permissions: [Permission.read('configmaps')],
+    });
     const deployment = new kplus.Deployment(c, 'd', { containers: [{ image: 'busybox' }] });
-    const cron = new kplus.CronJob(c, 'cj', { schedule: { expressionString: '0 * * * *' } as never, containers: [{ image: 'busybox' }] });
+    const cron = new kplus.CronJob(c, 'cj', {
+      schedule: { expressionString: '0 * * * *' } as never,
+      containers: [{ image: 'busybox' }],
+    });
     access.attachTo(deployment);
     access.attachTo(cron, { automountToken: false });
     const objects = Testing.synth(c) as KubeObject[];
@@ -112,23 +146,34 @@ describe('ServiceAccountAccess', () => {
     expect(spec(d, ['spec', 'template', 'spec', 'serviceAccountName'])).toBe('worker');
     expect(spec(d, ['spec', 'template', 'spec', 'automountServiceAccountToken'])).toBe(true);
     const cj = byKind(objects, 'CronJob')[0];
-    expect(spec(cj, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'serviceAccountName'])).toBe('worker');
+    expect(
+      spec(cj, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'serviceAccountName']),
+    ).toBe('worker');
   });
 
   describe('rejects bad input with the field, the value and what is allowed', () => {
     test('invalid names and namespaces', () => {
-      expect(() => new ServiceAccountAccess(chart(), 'x', { serviceAccountName: 'Bad_Name', permissions: [Permission.read('pods')] })).toThrow(
-        /serviceAccountName 'Bad_Name' is invalid: expected a DNS-1123 subdomain/,
-      );
-      expect(() => new ServiceAccountAccess(chart(), 'x', { namespace: 'a.b', permissions: [Permission.read('pods')] })).toThrow(
-        /namespace 'a.b' is invalid: expected a DNS-1123 label/,
-      );
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            serviceAccountName: 'Bad_Name',
+            permissions: [Permission.read('pods')],
+          }),
+      ).toThrow(/serviceAccountName 'Bad_Name' is invalid: expected a DNS-1123 subdomain/);
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            namespace: 'a.b',
+            permissions: [Permission.read('pods')],
+          }),
+      ).toThrow(/namespace 'a.b' is invalid: expected a DNS-1123 label/);
     });
 
     test('a missing namespace', () => {
-      expect(() => new ServiceAccountAccess(chart(null), 'x', { permissions: [Permission.read('pods')] })).toThrow(
-        /namespace is required .*set props.namespace or the chart's namespace/,
-      );
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(null), 'x', { permissions: [Permission.read('pods')] }),
+      ).toThrow(/namespace is required .*set props.namespace or the chart's namespace/);
     });
 
     test('duplicate service accounts in one namespace, across charts', () => {
@@ -136,35 +181,60 @@ describe('ServiceAccountAccess', () => {
       const a = new Chart(app, 'a', { namespace: 'shop' });
       const b = new Chart(app, 'b', { namespace: 'shop' });
       new ServiceAccountAccess(a, 'deployer', { permissions: [Permission.read('pods')] });
-      expect(() => new ServiceAccountAccess(b, 'x', { serviceAccountName: 'deployer', permissions: [Permission.read('pods')] })).toThrow(
+      expect(
+        () =>
+          new ServiceAccountAccess(b, 'x', {
+            serviceAccountName: 'deployer',
+            permissions: [Permission.read('pods')],
+          }),
+      ).toThrow(
         /service account 'deployer' in namespace 'shop' is already declared by 'a\/deployer'/,
       );
       // Same name in another namespace is fine.
-      new ServiceAccountAccess(b, 'y', { serviceAccountName: 'deployer', namespace: 'prod', permissions: [Permission.read('pods')] });
+      new ServiceAccountAccess(b, 'y', {
+        serviceAccountName: 'deployer',
+        namespace: 'prod',
+        permissions: [Permission.read('pods')],
+      });
     });
 
     test('empty permission lists', () => {
-      expect(() => new ServiceAccountAccess(chart(), 'x', { permissions: [] })).toThrow(/permissions must not be an empty list/);
-      expect(() => new ServiceAccountAccess(chart(), 'x', { clusterPermissions: [] })).toThrow(/clusterPermissions must not be an empty list/);
+      expect(() => new ServiceAccountAccess(chart(), 'x', { permissions: [] })).toThrow(
+        /permissions must not be an empty list/,
+      );
+      expect(() => new ServiceAccountAccess(chart(), 'x', { clusterPermissions: [] })).toThrow(
+        /clusterPermissions must not be an empty list/,
+      );
       const access = new ServiceAccountAccess(chart(), 'x');
       expect(() => access.allow()).toThrow(/allow\(\) needs at least one Permission/);
     });
 
     test('acknowledgements without a real reason or of unknown risks', () => {
-      expect(() => new ServiceAccountAccess(chart(), 'x', { acknowledge: [{ risk: Risk.SECRETS_READ, reason: 'because' }] })).toThrow(
-        /secrets-read.*at least 10 characters.*'because'/,
-      );
-      expect(() => new ServiceAccountAccess(chart(), 'x', { acknowledge: [{ risk: 'no-such-risk', reason: 'a long enough reason' }] })).toThrow(
-        /no-such-risk/,
-      );
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            acknowledge: [{ risk: Risk.SECRETS_READ, reason: 'because' }],
+          }),
+      ).toThrow(/secrets-read.*at least 10 characters.*'because'/);
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            acknowledge: [{ risk: 'no-such-risk', reason: 'a long enough reason' }],
+          }),
+      ).toThrow(/no-such-risk/);
     });
 
     test('attaching a workload that already runs as another account', () => {
       const c = chart();
       const access = new ServiceAccountAccess(c, 'x', { permissions: [Permission.read('pods')] });
       const other = new kplus.ServiceAccount(c, 'other', { metadata: { name: 'other' } });
-      const pod = new kplus.Pod(c, 'p', { serviceAccount: other, containers: [{ image: 'busybox' }] });
-      expect(() => access.attachTo(pod)).toThrow(/already runs as service account 'other'; cannot attach 'x'/);
+      const pod = new kplus.Pod(c, 'p', {
+        serviceAccount: other,
+        containers: [{ image: 'busybox' }],
+      });
+      expect(() => access.attachTo(pod)).toThrow(
+        /already runs as service account 'other'; cannot attach 'x'/,
+      );
     });
   });
 });

@@ -28,7 +28,9 @@ const defaultIo: CliIo = {
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   let exitCode: number = ExitCode.OK;
   const program = new Command('access-tokens')
-    .description('Least-privilege Kubernetes access: lint RBAC, check access, mint and manage tokens')
+    .description(
+      'Least-privilege Kubernetes access: lint RBAC, check access, mint and manage tokens',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError(false);

@@ -29,7 +29,10 @@ export interface PermissionRuleProps {
 }
 
 /** How the resource came in, resolved to RBAC's terms, plus the object name if any. */
-export function resolveResource(resource: PermissionResource, field: string): { ref: ResourceRef; name?: string } {
+export function resolveResource(
+  resource: PermissionResource,
+  field: string,
+): { ref: ResourceRef; name?: string } {
   if (typeof resource === 'string') {
     try {
       return { ref: parseResource(resource) };
@@ -64,7 +67,11 @@ export class Permission {
    * The given verbs on the resource, optionally restricted to named objects. `create` and
    * `deletecollection` cannot be restricted by name (RBAC never matches them) and are refused.
    */
-  public static verbs(verbs: readonly string[], resource: PermissionResource, ...names: string[]): Permission {
+  public static verbs(
+    verbs: readonly string[],
+    resource: PermissionResource,
+    ...names: string[]
+  ): Permission {
     return Permission.build(verbs, resource, names, []);
   }
 
@@ -72,7 +79,11 @@ export class Permission {
    * Like `verbs`, for an extension API whose verbs Kubernetes does not know (they are kept,
    * with a warning in the lint report).
    */
-  public static customVerbs(verbs: readonly string[], resource: PermissionResource, ...names: string[]): Permission {
+  public static customVerbs(
+    verbs: readonly string[],
+    resource: PermissionResource,
+    ...names: string[]
+  ): Permission {
     return Permission.build(verbs, resource, names, verbs);
   }
 

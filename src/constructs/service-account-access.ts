@@ -4,7 +4,11 @@ import { Construct } from 'constructs';
 import { RbacAuthorizer, serviceAccountGroups, serviceAccountUser } from '../rbac/authorizer.js';
 import { compactRules } from '../rbac/compact.js';
 import type { Acknowledgement } from '../rbac/finding.js';
-import { ACKNOWLEDGED_RISKS_ANNOTATION, rbacPolicyFrom, type KubeObject } from '../rbac/kube-object.js';
+import {
+  ACKNOWLEDGED_RISKS_ANNOTATION,
+  rbacPolicyFrom,
+  type KubeObject,
+} from '../rbac/kube-object.js';
 import { formatFindings, lintManifests, validateAcknowledgements } from '../rbac/lint.js';
 import type { PolicyRule } from '../rbac/policy-rule.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
@@ -99,6 +103,7 @@ export class ServiceAccountAccess extends Construct {
 
   private readonly permissions: Permission[] = [];
   private readonly clusterPermissions: Permission[];
+  private cachedAuthorizer?: { readonly key: number; readonly authorizer: RbacAuthorizer };
 
   constructor(scope: Construct, id: string, props: ServiceAccountAccessProps = {}) {
     super(scope, id);
@@ -115,10 +120,14 @@ export class ServiceAccountAccess extends Construct {
     claimServiceAccount(this, namespace, this.serviceAccountName);
 
     if (props.permissions !== undefined && props.permissions.length === 0) {
-      throw new Error('permissions must not be an empty list: omit it, or give at least one Permission');
+      throw new Error(
+        'permissions must not be an empty list: omit it, or give at least one Permission',
+      );
     }
     if (props.clusterPermissions !== undefined && props.clusterPermissions.length === 0) {
-      throw new Error('clusterPermissions must not be an empty list: omit it, or give at least one Permission');
+      throw new Error(
+        'clusterPermissions must not be an empty list: omit it, or give at least one Permission',
+      );
     }
     this.acknowledgements = [...(props.acknowledge ?? [])];
     const ackProblems = validateAcknowledgements(this.acknowledgements as Acknowledgement[]);
@@ -138,13 +147,20 @@ export class ServiceAccountAccess extends Construct {
       automountToken: false,
     });
     this.role = new kplus.Role(this, 'Role', { metadata: metadata(ackAnnotation) });
-    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: metadata(), role: this.role });
+    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', {
+      metadata: metadata(),
+      role: this.role,
+    });
     this.roleBinding.addSubjects(this.serviceAccount);
     this.permissions.push(...(props.permissions ?? []));
     this.clusterPermissions = [...(props.clusterPermissions ?? [])];
 
     if (this.clusterPermissions.length > 0) {
-      const clusterMeta = { name: `${namespace}-${this.serviceAccountName}`, labels, ...(ackAnnotation[ACKNOWLEDGED_RISKS_ANNOTATION] ? { annotations: ackAnnotation } : {}) };
+      const clusterMeta = {
+        name: `${namespace}-${this.serviceAccountName}`,
+        labels,
+        ...(ackAnnotation[ACKNOWLEDGED_RISKS_ANNOTATION] ? { annotations: ackAnnotation } : {}),
+      };
       this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: clusterMeta });
       this.clusterRoleBinding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', {
         metadata: clusterMeta,
@@ -186,8 +202,11 @@ export class ServiceAccountAccess extends Construct {
    * be synthesized. Non-resource URLs start with `/`.
    */
   public canI(verb: string, resource: PermissionResource, options: CanIOptions = {}): boolean {
-    const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.renderedObjects()));
-    const who = { user: serviceAccountUser(this.namespace, this.serviceAccountName), groups: serviceAccountGroups(this.namespace) };
+    const authorizer = this.authorizer();
+    const who = {
+      user: serviceAccountUser(this.namespace, this.serviceAccountName),
+      groups: serviceAccountGroups(this.namespace),
+    };
     if (typeof resource === 'string' && resource.startsWith('/')) {
       return authorizer.authorize(who, { verb, path: resource }).allowed;
     }
@@ -218,7 +237,19 @@ export class ServiceAccountAccess extends Construct {
           : '/spec/template/spec';
     const obj = ApiObject.of(workload);
     obj.addJsonPatch(JsonPatch.add(`${podSpec}/serviceAccountName`, this.serviceAccountName));
-    obj.addJsonPatch(JsonPatch.add(`${podSpec}/automountServiceAccountToken`, options.automountToken ?? true));
+    obj.addJsonPatch(
+      JsonPatch.add(`${podSpec}/automountServiceAccountToken`, options.automountToken ?? true),
+    );
+  }
+
+  /** An authorizer over the rendered objects, rebuilt only after `allow()`. */
+  private authorizer(): RbacAuthorizer {
+    const key = this.permissions.length;
+    if (this.cachedAuthorizer?.key !== key) {
+      const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.renderedObjects()));
+      this.cachedAuthorizer = { key, authorizer };
+    }
+    return this.cachedAuthorizer.authorizer;
   }
 
   private acknowledgementAnnotation(): Record<string, string> {
@@ -252,7 +283,10 @@ export class ServiceAccountAccess extends Construct {
 
   private validateLeastPrivilege(): string[] {
     const report = lintManifests(this.renderedObjects());
-    const errors = report.errors.map((f) => ({ ...f, location: f.location ? { ...f.location, source: this.node.path } : undefined }));
+    const errors = report.errors.map((f) => ({
+      ...f,
+      location: f.location ? { ...f.location, source: this.node.path } : undefined,
+    }));
     if (errors.length === 0) return [];
     return [
       `${errors.length} unacknowledged least-privilege finding(s); fix the grant or add { risk, reason } to acknowledge:\n${formatFindings(errors)}`,

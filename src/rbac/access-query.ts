@@ -26,7 +26,15 @@ export const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
 export const ANONYMOUS_USER = 'system:anonymous';
 
 /** The verbs a non-resource request can have: the HTTP methods, lower-cased. */
-export const NON_RESOURCE_VERBS: readonly string[] = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
+export const NON_RESOURCE_VERBS: readonly string[] = [
+  'get',
+  'put',
+  'post',
+  'patch',
+  'delete',
+  'head',
+  'options',
+];
 
 /** The flags of an access query besides VERB and TYPE[/NAME]. */
 export interface AccessQueryOptions {
@@ -81,7 +89,8 @@ function checkPart(field: string, value: string, target: string, allowed: string
   }
 }
 
-const TYPE_FORM = "expected TYPE[/NAME] with TYPE 'resource' or 'resource.group', e.g. 'pods', 'pods/web', 'deployments.apps/web', or a non-resource URL starting with '/'";
+const TYPE_FORM =
+  "expected TYPE[/NAME] with TYPE 'resource' or 'resource.group', e.g. 'pods', 'pods/web', 'deployments.apps/web', or a non-resource URL starting with '/'";
 
 /**
  * Reads `VERB TYPE[/NAME]` or `VERB /non/resource/url` with kubectl's rules into the request
@@ -90,7 +99,11 @@ const TYPE_FORM = "expected TYPE[/NAME] with TYPE 'resource' or 'resource.group'
  * from `options.namespace` (default `'default'`) or `''` with `options.allNamespaces`.
  * Throws an `AccessQueryError` naming the offending value and what is allowed.
  */
-export function parseAccessQuery(verb: string, target: string, options: AccessQueryOptions = {}): AccessRequest {
+export function parseAccessQuery(
+  verb: string,
+  target: string,
+  options: AccessQueryOptions = {},
+): AccessRequest {
   checkVerb(verb);
   if (options.allNamespaces && options.namespace !== undefined) {
     throw new AccessQueryError(
@@ -100,26 +113,41 @@ export function parseAccessQuery(verb: string, target: string, options: AccessQu
   if (options.namespace !== undefined) checkNamespace(options.namespace);
   const subresource = options.subresource;
   if (subresource !== undefined && !NO_SPACE_OR_SLASH.test(subresource)) {
-    throw new AccessQueryError(`subresource '${subresource}' is invalid: expected one word without '/', e.g. 'log', 'scale', 'status'`);
+    throw new AccessQueryError(
+      `subresource '${subresource}' is invalid: expected one word without '/', e.g. 'log', 'scale', 'status'`,
+    );
   }
 
   if (target.startsWith('/')) {
     if (subresource !== undefined) {
-      throw new AccessQueryError(`subresource '${subresource}' cannot be used with the non-resource URL '${target}'`);
+      throw new AccessQueryError(
+        `subresource '${subresource}' cannot be used with the non-resource URL '${target}'`,
+      );
     }
-    if (/\s/.test(target)) throw new AccessQueryError(`non-resource URL '${target}' is invalid: expected a path without spaces, e.g. '/healthz'`);
+    if (/\s/.test(target))
+      throw new AccessQueryError(
+        `non-resource URL '${target}' is invalid: expected a path without spaces, e.g. '/healthz'`,
+      );
     return { verb, path: target };
   }
 
   const slash = target.indexOf('/');
   const type = slash < 0 ? target : target.slice(0, slash);
   const name = slash < 0 ? '' : target.slice(slash + 1);
-  if (type === '') throw new AccessQueryError(`resource type in '${target}' is empty: ${TYPE_FORM}`);
-  if (slash >= 0) checkPart('name', name, target, "expected one object name after the '/', e.g. 'pods/web' (for a subresource use --subresource)");
+  if (type === '')
+    throw new AccessQueryError(`resource type in '${target}' is empty: ${TYPE_FORM}`);
+  if (slash >= 0)
+    checkPart(
+      'name',
+      name,
+      target,
+      "expected one object name after the '/', e.g. 'pods/web' (for a subresource use --subresource)",
+    );
   const dot = type.indexOf('.');
   const resource = dot < 0 ? type : type.slice(0, dot);
   const apiGroup = dot < 0 ? '' : type.slice(dot + 1);
-  if (resource === '' || (dot >= 0 && apiGroup === '')) throw new AccessQueryError(`resource type '${type}' is malformed: ${TYPE_FORM}`);
+  if (resource === '' || (dot >= 0 && apiGroup === ''))
+    throw new AccessQueryError(`resource type '${type}' is malformed: ${TYPE_FORM}`);
   checkPart('resource type', type, target, TYPE_FORM);
 
   const namespace = options.allNamespaces ? '' : (options.namespace ?? DEFAULT_QUERY_NAMESPACE);
@@ -135,7 +163,9 @@ export function accessQueryWarnings(request: AccessRequest): string[] {
   const warnings: string[] = [];
   if (isNonResourceRequest(request)) {
     if (request.verb !== '*' && !NON_RESOURCE_VERBS.includes(request.verb)) {
-      warnings.push(`verb '${request.verb}' is not a valid verb for a non-resource URL: expected one of ${NON_RESOURCE_VERBS.join(', ')}`);
+      warnings.push(
+        `verb '${request.verb}' is not a valid verb for a non-resource URL: expected one of ${NON_RESOURCE_VERBS.join(', ')}`,
+      );
     }
     return warnings;
   }
@@ -145,7 +175,9 @@ export function accessQueryWarnings(request: AccessRequest): string[] {
   if (request.resource === '*') return warnings;
   const type = request.apiGroup ? `${request.resource}.${request.apiGroup}` : request.resource;
   if (type !== type.toLowerCase()) {
-    warnings.push(`resource type '${type}' is not lowercase; it is taken literally (case-sensitive), RBAC's resources are lowercase plurals`);
+    warnings.push(
+      `resource type '${type}' is not lowercase; it is taken literally (case-sensitive), RBAC's resources are lowercase plurals`,
+    );
     return warnings;
   }
   const notation = request.subresource ? `${type}/${request.subresource}` : type;
@@ -161,14 +193,21 @@ export function accessQueryWarnings(request: AccessRequest): string[] {
  * hold it or `system:unauthenticated`; `system:anonymous` gets `system:unauthenticated`.
  */
 export function impersonatedUser(user: string, groups: readonly string[] = []): UserInfo {
-  if (user.trim() === '') throw new AccessQueryError(`user '${user}' is invalid: expected a user name, e.g. 'alice' or 'system:serviceaccount:NS:NAME'`);
+  if (user.trim() === '')
+    throw new AccessQueryError(
+      `user '${user}' is invalid: expected a user name, e.g. 'alice' or 'system:serviceaccount:NS:NAME'`,
+    );
   for (const group of groups) {
-    if (group.trim() === '') throw new AccessQueryError(`group '${group}' is invalid: expected a group name, e.g. 'developers'`);
+    if (group.trim() === '')
+      throw new AccessQueryError(
+        `group '${group}' is invalid: expected a group name, e.g. 'developers'`,
+      );
   }
   const sa = parseServiceAccountUser(user);
   const result = sa && groups.length === 0 ? serviceAccountGroups(sa.namespace) : [...groups];
   if (user !== ANONYMOUS_USER) {
-    if (!result.includes(AUTHENTICATED_GROUP) && !result.includes(UNAUTHENTICATED_GROUP)) result.push(AUTHENTICATED_GROUP);
+    if (!result.includes(AUTHENTICATED_GROUP) && !result.includes(UNAUTHENTICATED_GROUP))
+      result.push(AUTHENTICATED_GROUP);
   } else if (!result.includes(UNAUTHENTICATED_GROUP)) {
     result.push(UNAUTHENTICATED_GROUP);
   }

@@ -51,7 +51,9 @@ export function serviceAccountGroups(namespace: string): string[] {
 }
 
 /** Splits `system:serviceaccount:NS:NAME`; undefined for other users. */
-export function parseServiceAccountUser(user: string): { namespace: string; name: string } | undefined {
+export function parseServiceAccountUser(
+  user: string,
+): { namespace: string; name: string } | undefined {
   if (!user.startsWith(SA_PREFIX)) return undefined;
   const parts = user.slice(SA_PREFIX.length).split(':');
   if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
@@ -99,12 +101,15 @@ export class RbacAuthorizer {
   }
 
   /** The bindings that apply to a request's namespace, with the rules they grant there. */
-  private *grants(request: AccessRequest): Generator<{ binding: BindingObject; role: RoleObject; rules: readonly PolicyRule[] }> {
+  private *grants(
+    request: AccessRequest,
+  ): Generator<{ binding: BindingObject; role: RoleObject; rules: readonly PolicyRule[] }> {
     const namespace = requestNamespace(request);
     for (const binding of this.bindings) {
       if (binding.kind === 'RoleBinding') {
         // A RoleBinding grants only inside its namespace, and never non-resource URLs.
-        if (isNonResourceRequest(request) || namespace === '' || binding.namespace !== namespace) continue;
+        if (isNonResourceRequest(request) || namespace === '' || binding.namespace !== namespace)
+          continue;
       }
       const role = this.roleOf(binding);
       if (role) yield { binding, role, rules: role.rules };
@@ -117,7 +122,10 @@ export class RbacAuthorizer {
       if (!binding.subjects.some((s) => subjectMatches(s, who, binding.namespace))) continue;
       const index = rules.findIndex((rule) => ruleAllows(rule, request));
       if (index >= 0) {
-        return { allowed: true, reason: `${describe(binding)} of ${describe(role)}, rule ${index}` };
+        return {
+          allowed: true,
+          reason: `${describe(binding)} of ${describe(role)}, rule ${index}`,
+        };
       }
     }
     return { allowed: false };

@@ -81,7 +81,12 @@ export function ruleCovers(outer: PolicyRule, inner: PolicyRule): boolean {
 }
 
 type Dimension = 'verbs' | 'apiGroups' | 'resources' | 'resourceNames' | 'nonResourceURLs';
-const RESOURCE_DIMENSIONS: readonly Dimension[] = ['verbs', 'apiGroups', 'resources', 'resourceNames'];
+const RESOURCE_DIMENSIONS: readonly Dimension[] = [
+  'verbs',
+  'apiGroups',
+  'resources',
+  'resourceNames',
+];
 const NON_RESOURCE_DIMENSIONS: readonly Dimension[] = ['verbs', 'nonResourceURLs'];
 
 function key(values: readonly string[] | undefined): string {
@@ -103,8 +108,12 @@ function mergeExact(a: PolicyRule, b: PolicyRule): PolicyRule | undefined {
 }
 
 function compareRules(a: PolicyRule, b: PolicyRule): number {
-  const ka = [a.nonResourceURLs, a.apiGroups, a.resources, a.resourceNames, a.verbs].map(key).join('|');
-  const kb = [b.nonResourceURLs, b.apiGroups, b.resources, b.resourceNames, b.verbs].map(key).join('|');
+  const ka = [a.nonResourceURLs, a.apiGroups, a.resources, a.resourceNames, a.verbs]
+    .map(key)
+    .join('|');
+  const kb = [b.nonResourceURLs, b.apiGroups, b.resources, b.resourceNames, b.verbs]
+    .map(key)
+    .join('|');
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
@@ -115,13 +124,15 @@ function compareRules(a: PolicyRule, b: PolicyRule): number {
  */
 export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
   let current = rules.map(normalizeRule);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     current.sort(compareRules);
     // Drop covered rules (keeping the first of identical ones).
     const kept: PolicyRule[] = [];
     for (const [i, rule] of current.entries()) {
-      const covered = current.some((other, j) => j !== i && ruleCovers(other, rule) && (!ruleCovers(rule, other) || j < i));
+      const covered = current.some(
+        (other, j) => j !== i && ruleCovers(other, rule) && (!ruleCovers(rule, other) || j < i),
+      );
       if (covered) changed = true;
       else kept.push(rule);
     }
@@ -131,7 +142,12 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
       for (let j = i + 1; j < current.length; j++) {
         const merged = mergeExact(current[i], current[j]);
         if (merged) {
-          current = [...current.slice(0, i), merged, ...current.slice(i + 1, j), ...current.slice(j + 1)];
+          current = [
+            ...current.slice(0, i),
+            merged,
+            ...current.slice(i + 1, j),
+            ...current.slice(j + 1),
+          ];
           changed = true;
           break outer;
         }

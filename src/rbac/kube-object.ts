@@ -79,7 +79,9 @@ function stringList(value: unknown): string[] | undefined {
 function ruleFrom(value: unknown): PolicyRule | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const r = value as Record<string, unknown>;
-  const rule: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = { verbs: stringList(r.verbs) ?? [] };
+  const rule: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = {
+    verbs: stringList(r.verbs) ?? [],
+  };
   for (const key of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
     const list = stringList(r[key]);
     if (list) rule[key] = list;
@@ -90,7 +92,11 @@ function ruleFrom(value: unknown): PolicyRule | undefined {
 function subjectsFrom(value: unknown): Subject[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
-    (s): s is Subject => typeof s === 'object' && s !== null && typeof s.kind === 'string' && typeof s.name === 'string',
+    (s): s is Subject =>
+      typeof s === 'object' &&
+      s !== null &&
+      typeof s.kind === 'string' &&
+      typeof s.name === 'string',
   );
 }
 

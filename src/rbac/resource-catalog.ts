@@ -33,7 +33,17 @@ const GROUPS: Readonly<Record<string, readonly Row[]>> = {
     [
       'pods',
       true,
-      ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status'],
+      [
+        'attach',
+        'binding',
+        'ephemeralcontainers',
+        'eviction',
+        'exec',
+        'log',
+        'portforward',
+        'proxy',
+        'status',
+      ],
     ],
     ['podtemplates', true],
     ['replicationcontrollers', true, ['scale', 'status']],

@@ -50,7 +50,8 @@ export function resourceNotationProblem(
   notation: string,
   options: { readonly catalog?: boolean } = {},
 ): string | undefined {
-  const allowed = "expected 'resource[.group][/subresource]' in lowercase, e.g. 'pods', 'pods/log', 'deployments.apps/scale'";
+  const allowed =
+    "expected 'resource[.group][/subresource]' in lowercase, e.g. 'pods', 'pods/log', 'deployments.apps/scale'";
   const parts = notation.split('/');
   if (notation === '' || parts.length > 2 || parts.some((p) => p === '')) {
     return `resource '${notation}' is malformed: ${allowed}`;
@@ -73,8 +74,13 @@ export function resourceNotationProblem(
   if (options.catalog === false || !isBuiltInGroup(apiGroup)) return undefined;
   const entry = lookupResource(apiGroup, resource);
   if (!entry) {
-    const elsewhere = groupsOfResource(resource).map((g) => (g ? `'${resource}.${g}'` : `'${resource}'`));
-    const singular = groupsOfResource(`${resource}s`).length > 0 ? ` (RBAC uses plural names: '${resource}s')` : '';
+    const elsewhere = groupsOfResource(resource).map((g) =>
+      g ? `'${resource}.${g}'` : `'${resource}'`,
+    );
+    const singular =
+      groupsOfResource(`${resource}s`).length > 0
+        ? ` (RBAC uses plural names: '${resource}s')`
+        : '';
     const hint = elsewhere.length ? `; did you mean ${elsewhere.join(' or ')}?` : singular;
     const group = apiGroup === '' ? 'the core API group' : `API group '${apiGroup}'`;
     return `resource '${notation}' is unknown: ${group} has no resource '${resource}'${hint}`;

@@ -45,7 +45,9 @@ function resourceProblems(rule: PolicyRule): string[] {
   }
   for (const name of rule.resourceNames ?? []) {
     if (!NAME.test(name)) {
-      problems.push(`resourceNames entry '${name}' is invalid: names must be non-empty and contain no '/' or '%'`);
+      problems.push(
+        `resourceNames entry '${name}' is invalid: names must be non-empty and contain no '/' or '%'`,
+      );
     }
   }
   if ((rule.resourceNames ?? []).length > 0) {
@@ -63,18 +65,28 @@ function resourceProblems(rule: PolicyRule): string[] {
 
 function nonResourceProblems(rule: PolicyRule): string[] {
   const problems: string[] = [];
-  if ((rule.resources ?? []).length || (rule.apiGroups ?? []).length || (rule.resourceNames ?? []).length) {
-    problems.push('a rule has either nonResourceURLs or apiGroups/resources/resourceNames, not both');
+  if (
+    (rule.resources ?? []).length ||
+    (rule.apiGroups ?? []).length ||
+    (rule.resourceNames ?? []).length
+  ) {
+    problems.push(
+      'a rule has either nonResourceURLs or apiGroups/resources/resourceNames, not both',
+    );
   }
   for (const url of rule.nonResourceURLs ?? []) {
     const star = url.indexOf('*');
     if (url !== '*' && (!url.startsWith('/') || (star >= 0 && star !== url.length - 1))) {
-      problems.push(`nonResourceURL '${url}' is invalid: it must start with '/' and may end with a single '*'`);
+      problems.push(
+        `nonResourceURL '${url}' is invalid: it must start with '/' and may end with a single '*'`,
+      );
     }
   }
   for (const verb of rule.verbs) {
     if (!NON_RESOURCE_VERBS.includes(verb)) {
-      problems.push(`verb '${verb}' does not apply to non-resource URLs (allowed: ${NON_RESOURCE_VERBS.join(', ')})`);
+      problems.push(
+        `verb '${verb}' does not apply to non-resource URLs (allowed: ${NON_RESOURCE_VERBS.join(', ')})`,
+      );
     }
   }
   return problems;
@@ -88,7 +100,9 @@ export function validateRule(rule: PolicyRule, options: ValidateRuleOptions = {}
   for (const verb of rule.verbs) {
     if (verb === '*' || KNOWN_VERBS.includes(verb)) continue;
     if (!/^[a-z][a-z0-9-]*$/i.test(verb)) {
-      error(`verb '${verb}' is invalid: expected a word such as get, list, watch, create, update, patch, delete`);
+      error(
+        `verb '${verb}' is invalid: expected a word such as get, list, watch, create, update, patch, delete`,
+      );
     } else if (options.customVerbs?.includes(verb)) {
       problems.push({
         severity: 'warning',

@@ -9,7 +9,12 @@
 import { App } from 'cdk8s';
 import * as k8s from '@kubernetes/client-node';
 import { buildExampleApp } from '../../examples/app.js';
-import { RbacAuthorizer, serviceAccountGroups, serviceAccountUser, type UserInfo } from '../../src/rbac/authorizer.js';
+import {
+  RbacAuthorizer,
+  serviceAccountGroups,
+  serviceAccountUser,
+  type UserInfo,
+} from '../../src/rbac/authorizer.js';
 import { rbacPolicyFrom, type KubeObject } from '../../src/rbac/kube-object.js';
 import type { AccessRequest, ResourceRequest } from '../../src/rbac/policy-rule.js';
 import { ServiceAccountAccess } from '../../src/constructs/service-account-access.js';
@@ -34,7 +39,11 @@ const RESOURCES: [group: string, resource: string, subresource: string][] = [
 const NAMES = ['', 'web', 'worker', 'db-credentials', 'other'];
 
 /** Runs async jobs with bounded concurrency, in order of results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -48,10 +57,18 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-async function serverAllows(api: k8s.AuthorizationV1Api, who: UserInfo, req: AccessRequest): Promise<boolean> {
+async function serverAllows(
+  api: k8s.AuthorizationV1Api,
+  who: UserInfo,
+  req: AccessRequest,
+): Promise<boolean> {
   const spec: k8s.V1SubjectAccessReviewSpec =
     'path' in req
-      ? { user: who.user, groups: [...(who.groups ?? [])], nonResourceAttributes: { verb: req.verb, path: req.path } }
+      ? {
+          user: who.user,
+          groups: [...(who.groups ?? [])],
+          nonResourceAttributes: { verb: req.verb, path: req.path },
+        }
       : {
           user: who.user,
           groups: [...(who.groups ?? [])],
@@ -64,7 +81,9 @@ async function serverAllows(api: k8s.AuthorizationV1Api, who: UserInfo, req: Acc
             namespace: req.namespace,
           },
         };
-  const review = await api.createSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } });
+  const review = await api.createSubjectAccessReview({
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+  });
   return review.status?.allowed === true;
 }
 
@@ -84,14 +103,20 @@ describeE2E('offline authorizer vs the API server', () => {
     namespace = await createNamespace(kc, 'e2e-sar');
     const app = new App({ outdir: '/tmp/unused' });
     const chart = buildExampleApp(app, namespace);
-    accounts = chart.node.findAll().filter((c): c is ServiceAccountAccess => c instanceof ServiceAccountAccess);
+    accounts = chart.node
+      .findAll()
+      .filter((c): c is ServiceAccountAccess => c instanceof ServiceAccountAccess);
     const objects = app.charts.flatMap((c) => c.toJson()) as KubeObject[];
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
     for (const obj of objects) await client.create(obj as k8s.KubernetesObject);
   });
 
   test('canI of every example ServiceAccount agrees with SubjectAccessReview on every cell', async () => {
-    expect(accounts.map((a) => a.serviceAccountName).sort()).toEqual(['backup', 'dashboard', 'deployer']);
+    expect(accounts.map((a) => a.serviceAccountName).sort()).toEqual([
+      'backup',
+      'dashboard',
+      'deployer',
+    ]);
     const other = uniqueNamespace('e2e-other');
     const cells: { account: ServiceAccountAccess; req: ResourceRequest }[] = [];
     for (const account of accounts)
@@ -99,12 +124,21 @@ describeE2E('offline authorizer vs the API server', () => {
         for (const [apiGroup, resource, subresource] of RESOURCES)
           for (const name of NAMES)
             for (const ns of [namespace, other, ''])
-              cells.push({ account, req: { verb, apiGroup, resource, subresource, name, namespace: ns } });
+              cells.push({
+                account,
+                req: { verb, apiGroup, resource, subresource, name, namespace: ns },
+              });
 
     const results = await mapLimit(cells, 16, async ({ account, req }) => {
-      const who = { user: serviceAccountUser(namespace, account.serviceAccountName), groups: serviceAccountGroups(namespace) };
+      const who = {
+        user: serviceAccountUser(namespace, account.serviceAccountName),
+        groups: serviceAccountGroups(namespace),
+      };
       const notation = `${req.resource}${req.apiGroup ? '.' + req.apiGroup : ''}${req.subresource ? '/' + req.subresource : ''}`;
-      const offline = account.canI(req.verb, notation, { name: req.name, namespace: req.namespace });
+      const offline = account.canI(req.verb, notation, {
+        name: req.name,
+        namespace: req.namespace,
+      });
       const server = await serverAllows(authz, who, req);
       return { cell: `${account.serviceAccountName}: ${describeRequest(req)}`, offline, server };
     });
@@ -118,7 +152,8 @@ describeE2E('offline authorizer vs the API server', () => {
 
   test("with the server's whole RBAC policy, the offline authorizer agrees on users, groups and URLs", async () => {
     const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-    const withKind = (items: object[], apiVersion: string, kind: string) => items.map((i) => ({ ...i, apiVersion, kind }) as KubeObject);
+    const withKind = (items: object[], apiVersion: string, kind: string) =>
+      items.map((i) => ({ ...i, apiVersion, kind }) as KubeObject);
     const v = 'rbac.authorization.k8s.io/v1';
     const objects = [
       ...withKind((await rbac.listClusterRole()).items, v, 'ClusterRole'),
@@ -128,16 +163,28 @@ describeE2E('offline authorizer vs the API server', () => {
     ];
     const authorizer = new RbacAuthorizer(rbacPolicyFrom(objects));
     const users: UserInfo[] = [
-      ...['deployer', 'backup'].map((n) => ({ user: serviceAccountUser(namespace, n), groups: serviceAccountGroups(namespace) })),
+      ...['deployer', 'backup'].map((n) => ({
+        user: serviceAccountUser(namespace, n),
+        groups: serviceAccountGroups(namespace),
+      })),
       { user: 'alice', groups: ['system:authenticated'] },
       { user: 'system:anonymous', groups: ['system:unauthenticated'] },
       { user: 'system:kube-controller-manager', groups: ['system:authenticated'] },
       { user: 'ops', groups: ['system:masters'] },
     ];
     const requests: AccessRequest[] = [
-      ...['/healthz', '/healthz/etcd', '/livez', '/readyz', '/version', '/api', '/apis/apps', '/metrics', '/logs', '/openid/v1/jwks'].flatMap((path) =>
-        ['get', 'post'].map((verb) => ({ verb, path })),
-      ),
+      ...[
+        '/healthz',
+        '/healthz/etcd',
+        '/livez',
+        '/readyz',
+        '/version',
+        '/api',
+        '/apis/apps',
+        '/metrics',
+        '/logs',
+        '/openid/v1/jwks',
+      ].flatMap((path) => ['get', 'post'].map((verb) => ({ verb, path }))),
       ...['get', 'list', 'create', 'delete', 'escalate', 'bind'].flatMap((verb) =>
         [
           ['', 'secrets', ''],
@@ -147,7 +194,14 @@ describeE2E('offline authorizer vs the API server', () => {
           ['apps', 'deployments', ''],
           ['coordination.k8s.io', 'leases', ''],
         ].flatMap(([apiGroup, resource, subresource]) =>
-          [namespace, 'kube-system', ''].map((ns) => ({ verb, apiGroup, resource, subresource, name: '', namespace: ns })),
+          [namespace, 'kube-system', ''].map((ns) => ({
+            verb,
+            apiGroup,
+            resource,
+            subresource,
+            name: '',
+            namespace: ns,
+          })),
         ),
       ),
     ];

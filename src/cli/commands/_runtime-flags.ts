@@ -1,0 +1,192 @@
+/**
+ * What the commands that talk to a cluster share: kubectl's connection flags, reading a token
+ * (file, stdin or environment; never argv), durations, output formats, and turning runtime
+ * errors into exit codes. Private to the CLI.
+ */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { stringify } from 'yaml';
+import type { CliIo } from '../main.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+
+/** kubectl's connection flags, as parsed. */
+export interface ClusterFlags {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly requestTimeout?: string;
+  readonly maxAttempts?: string;
+}
+
+/** Adds `--kubeconfig`, `--context`, `-n/--namespace` and the retry knobs. */
+export function addClusterFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--kubeconfig <file>',
+      'path to the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
+    .option('--context <name>', 'the kubeconfig context to use')
+    .option('-n, --namespace <ns>', 'the namespace (default: the context\'s, else "default")')
+    .option('--request-timeout <duration>', 'timeout of each attempt, e.g. 15s')
+    .option(
+      '--max-attempts <n>',
+      'attempts per request on transient failures (5xx, 429, resets, timeouts)',
+    );
+}
+
+/** Adds `--token-file FILE|-` and `--token-env VAR`. */
+export function addTokenFlags(cmd: Command): Command {
+  return cmd
+    .option('--token-file <file>', "read the token from FILE ('-' for standard input)")
+    .option('--token-env <var>', 'read the token from the environment variable VAR');
+}
+
+/** Adds `-o/--output` with the given choices. */
+export function addOutputFlag(cmd: Command, choices: readonly string[]): Command {
+  return cmd.addOption(new Option('-o, --output <format>', 'output format').choices([...choices]));
+}
+
+/** The runtime's ClusterOptions from the flags. */
+export function clusterOptions(flags: ClusterFlags, io: CliIo): Record<string, unknown> {
+  const retry: Record<string, number> = {};
+  if (flags.requestTimeout !== undefined)
+    retry.attemptTimeoutMs =
+      parseDurationSeconds(flags.requestTimeout, '--request-timeout', 1) * 1000;
+  if (flags.maxAttempts !== undefined) {
+    const n = Number(flags.maxAttempts);
+    if (!Number.isInteger(n) || n < 1 || n > 20) {
+      throw new CliError(
+        `--max-attempts must be an integer from 1 to 20, got '${flags.maxAttempts}'`,
+      );
+    }
+    retry.maxAttempts = n;
+  }
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace,
+    env: io.env ?? process.env,
+    retry,
+    logger: { warn: (m: string) => io.stderr(`${m}\n`) },
+  };
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads the token from `--token-file` or `--token-env`; exactly one must be given. */
+export async function readToken(
+  flags: { tokenFile?: string; tokenEnv?: string },
+  io: CliIo,
+): Promise<string> {
+  if ((flags.tokenFile === undefined) === (flags.tokenEnv === undefined)) {
+    throw new CliError(
+      'give the token with exactly one of --token-file FILE, --token-file - (stdin) or --token-env VAR',
+    );
+  }
+  let text: string;
+  if (flags.tokenEnv !== undefined) {
+    const value = (io.env ?? process.env)[flags.tokenEnv];
+    if (value === undefined)
+      throw new CliError(`environment variable '${flags.tokenEnv}' is not set`);
+    text = value;
+  } else if (flags.tokenFile === '-') {
+    if (!io.stdin) throw new CliError('--token-file -: no standard input');
+    text = await readStream(io.stdin);
+  } else {
+    try {
+      text = await readFile(flags.tokenFile as string, 'utf8');
+    } catch (err) {
+      throw new CliError(
+        `cannot read --token-file '${flags.tokenFile}': ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+  }
+  const token = text.trim();
+  if (token === '') throw new CliError('the token is empty');
+  return token;
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses `90`, `600s`, `10m`, `1h30m`, `2d` into seconds. */
+export function parseDurationSeconds(text: string, flag: string, min = 0): number {
+  const t = text.trim();
+  let seconds: number;
+  if (/^\d+$/.test(t)) seconds = Number(t);
+  else if (/^(\d+[smhd])+$/.test(t)) {
+    seconds = 0;
+    for (const [, n, unit] of t.matchAll(/(\d+)([smhd])/g)) seconds += Number(n) * UNITS[unit];
+  } else {
+    throw new CliError(`${flag} must be a duration like 600s, 10m, 1h30m or 2d, got '${text}'`);
+  }
+  if (seconds < min) throw new CliError(`${flag} must be at least ${min} s, got ${seconds} s`);
+  return seconds;
+}
+
+/** The exit code of a runtime error category. */
+export function exitCodeOf(category: string | undefined): number {
+  switch (category) {
+    case 'usage':
+      return ExitCode.USAGE;
+    case 'not-found':
+      return ExitCode.NOT_FOUND;
+    case 'forbidden':
+      return ExitCode.FORBIDDEN;
+    case 'conflict':
+      return ExitCode.CONFLICT;
+    case 'transient':
+      return ExitCode.TRANSIENT;
+    default:
+      return ExitCode.INTERNAL;
+  }
+}
+
+/** Runs a command body, turning runtime errors into CLI errors with their exit codes. */
+export async function runAction(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const e = err as { name?: string; category?: string; message?: string };
+    if (e?.name === 'AccessTokensError' || e?.name === 'TokenDeclarationError') {
+      throw new CliError(
+        e.message ?? 'error',
+        exitCodeOf(e.name === 'TokenDeclarationError' ? 'usage' : e.category),
+      );
+    }
+    // Anything else may come from a library and embed a request or response: redact.
+    const { redactSecrets } = await import('../../runtime/errors.js');
+    throw new CliError(
+      redactSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err)),
+      ExitCode.INTERNAL,
+    );
+  }
+}
+
+/** Prints data as JSON or YAML. */
+export function printData(io: CliIo, format: 'json' | 'yaml', data: unknown): void {
+  io.stdout(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : stringify(data));
+}
+
+/** A simple aligned two-column table. */
+export function keyValueTable(rows: readonly (readonly [string, string | undefined])[]): string {
+  const present = rows.filter(([, v]) => v !== undefined && v !== '') as [string, string][];
+  const width = Math.max(...present.map(([k]) => k.length));
+  return present.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}\n`).join('');
+}
+
+/** An aligned table with a header row. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('   ')
+      .trimEnd() + '\n';
+  return line(header) + rows.map(line).join('');
+}

@@ -1,0 +1,59 @@
+/**
+ * The cluster form of `access-tokens can-i VERB TARGET` (no `--manifests`): a
+ * SelfSubjectAccessReview as the given token (`--token-file`/`--token-env`) or as the
+ * kubeconfig's user. Exit 0 yes, 1 no, like kubectl. `can-i.ts` (the offline form's owner)
+ * calls `runClusterCanI` when `--manifests` is absent.
+ */
+import type { CliIo } from '../main.js';
+import { ExitCode } from '../exit-codes.js';
+import {
+  clusterOptions,
+  printData,
+  readToken,
+  runAction,
+  type ClusterFlags,
+} from './_runtime-flags.js';
+
+/** What `can-i` passes through when asking the cluster. */
+export interface ClusterCanIOptions extends ClusterFlags {
+  readonly verb: string;
+  /** `TYPE[.GROUP][/NAME]`, `TYPE/SUBRESOURCE`, or a non-resource URL. */
+  readonly target: string;
+  readonly subresource?: string;
+  readonly allNamespaces?: boolean;
+  readonly tokenFile?: string;
+  readonly tokenEnv?: string;
+  readonly output?: 'json' | 'yaml';
+  /** Print only yes/no, no explanation. */
+  readonly quiet?: boolean;
+}
+
+/** Asks the cluster; prints `yes`/`no` (and, for no, the Permission that would grant it). Resolves to the exit code. */
+export async function runClusterCanI(options: ClusterCanIOptions, io: CliIo): Promise<number> {
+  let code: number = ExitCode.OK;
+  await runAction(async () => {
+    const token =
+      options.tokenFile !== undefined || options.tokenEnv !== undefined
+        ? await readToken(options, io)
+        : undefined;
+    const { canI, accessQueryOf } = await import('../../runtime/can-i.js');
+    const { connect } = await import('../../runtime/cluster.js');
+    const client = connect(clusterOptions(options, io));
+    const query = accessQueryOf(options.verb, options.target, {
+      namespace: options.allNamespaces ? '' : client.namespace,
+      subresource: options.subresource,
+    });
+    const answer = await canI(query, { client, ...(token ? { token } : {}) });
+    code = answer.allowed ? ExitCode.OK : ExitCode.FINDINGS;
+    if (options.output) {
+      printData(io, options.output, { query, ...answer });
+      return;
+    }
+    io.stdout(answer.allowed ? 'yes\n' : 'no\n');
+    if (!answer.allowed && !options.quiet) {
+      const why = answer.reason ? ` (${answer.reason})` : '';
+      io.stderr(`denied${why}${answer.grantedBy ? `; granted by ${answer.grantedBy}` : ''}\n`);
+    }
+  });
+  return code;
+}

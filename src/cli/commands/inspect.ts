@@ -1,0 +1,111 @@
+/**
+ * `access-tokens inspect --token-file F [--verify]`: what a token is (claims, subject,
+ * audiences, bound object, expiry, time left), read offline; with `--verify`, plus the API
+ * server's TokenReview. Without `--verify` it never loads @kubernetes/client-node.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../main.js';
+import { ExitCode } from '../exit-codes.js';
+import type { SetExitCode } from './index.js';
+import {
+  addClusterFlags,
+  addOutputFlag,
+  addTokenFlags,
+  clusterOptions,
+  keyValueTable,
+  printData,
+  readToken,
+  runAction,
+  type ClusterFlags,
+} from './_runtime-flags.js';
+
+interface InspectFlags extends ClusterFlags {
+  readonly tokenFile?: string;
+  readonly tokenEnv?: string;
+  readonly verify?: boolean;
+  readonly audience?: string[];
+  readonly output?: 'json' | 'yaml';
+}
+
+/** Registers `inspect`. */
+export function registerInspect(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  const cmd = program
+    .command('inspect')
+    .description(
+      'show what a token is: subject, audiences, bound object, expiry; --verify asks the API server (TokenReview)',
+    )
+    .option('--verify', 'also check the token with a TokenReview (needs a cluster)')
+    .option('--audience <aud...>', 'with --verify: the audiences to review the token for');
+  addTokenFlags(cmd);
+  addOutputFlag(cmd, ['json', 'yaml']);
+  addClusterFlags(cmd);
+  cmd.action((flags: InspectFlags) =>
+    runAction(async () => {
+      const token = await readToken(flags, io);
+      const { inspectToken, formatSeconds } = await import('../../runtime/inspect.js');
+      const { registerSecret } = await import('../../runtime/errors.js');
+      registerSecret(token);
+      const info = inspectToken(token);
+      let review: import('../../runtime/review.js').TokenReviewResult | undefined;
+      if (flags.verify) {
+        const { reviewToken } = await import('../../runtime/review.js');
+        review = await reviewToken(token, {
+          ...clusterOptions(flags, io),
+          audiences: flags.audience,
+        });
+        if (!review.authenticated) setExitCode(ExitCode.FINDINGS);
+      }
+      if (flags.output) {
+        const { claims, ...rest } = info;
+        printData(io, flags.output, { ...rest, claims, ...(review ? { review } : {}) });
+        return;
+      }
+      const sa = info.serviceAccount;
+      const bound = sa.boundObject
+        ? `${sa.boundObject.kind}/${sa.boundObject.name}${sa.boundObject.uid ? ` (uid ${sa.boundObject.uid})` : ''}`
+        : 'none';
+      const left =
+        info.secondsLeft === undefined
+          ? 'never expires (legacy Secret token)'
+          : info.expired
+            ? `expired ${formatSeconds(-info.secondsLeft)} ago`
+            : formatSeconds(info.secondsLeft);
+      io.stdout(
+        keyValueTable([
+          ['Subject', info.subject],
+          [
+            'ServiceAccount',
+            sa.serviceAccount ? `${sa.namespace}/${sa.serviceAccount}` : undefined,
+          ],
+          ['ServiceAccount UID', sa.serviceAccountUid],
+          [
+            'Kind',
+            sa.legacy ? 'legacy Secret token (never expires)' : 'bound service account token',
+          ],
+          ['Issuer', info.issuer],
+          ['Audiences', info.audiences.join(', ') || undefined],
+          ['Bound object', bound],
+          ['Issued', info.issuedAt],
+          ['Expires', info.expiresAt],
+          [
+            'Lifetime',
+            info.lifetimeSeconds !== undefined ? formatSeconds(info.lifetimeSeconds) : undefined,
+          ],
+          ['Time left', left],
+          ...(review
+            ? ([
+                [
+                  'Verified',
+                  review.authenticated
+                    ? 'yes (TokenReview: authenticated)'
+                    : `no: ${review.error ?? 'not authenticated'}`,
+                ],
+                ['User', review.username],
+                ['Groups', review.groups.join(', ') || undefined],
+              ] as [string, string | undefined][])
+            : []),
+        ]),
+      );
+    }),
+  );
+}

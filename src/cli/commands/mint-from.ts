@@ -1,0 +1,84 @@
+/**
+ * `access-tokens mint --from PATH...`: every token declared in the manifests, minted with
+ * bounded concurrency; a progress line on a terminal; a summary table (never a token); a
+ * non-zero exit when any failed, after all the others were done.
+ */
+import type { CliIo } from '../main.js';
+import { ExitCode } from '../exit-codes.js';
+import type { SetExitCode } from './index.js';
+import {
+  clusterOptions,
+  exitCodeOf,
+  printData,
+  table,
+  type ClusterFlags,
+} from './_runtime-flags.js';
+
+interface MintFromFlags extends ClusterFlags {
+  readonly concurrency?: string;
+  readonly output?: string;
+}
+
+/** Mints every declared token found in `paths`. */
+export async function mintFromManifests(
+  paths: readonly string[],
+  flags: MintFromFlags,
+  io: CliIo,
+  setExitCode: SetExitCode,
+): Promise<void> {
+  const { readManifests, findDeclaredTokens } = await import('../../runtime/manifests.js');
+  const { mintDeclaredTokens } = await import('../../runtime/mint-declared.js');
+  const { connect } = await import('../../runtime/cluster.js');
+  const concurrency = Number(flags.concurrency ?? '16');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+    const { CliError } = await import('../exit-codes.js');
+    throw new CliError(
+      `--concurrency must be an integer from 1 to 256, got '${flags.concurrency}'`,
+    );
+  }
+  const manifests = await readManifests(paths);
+  const client = connect(clusterOptions(flags, io));
+  const declared = findDeclaredTokens(manifests.objects, client.namespace, manifests.sources);
+  // When tokens go to stdout, the report goes to stderr so that stdout holds only tokens.
+  const toStdout = declared.some((d) => d.declaration.store.kind === 'stdout');
+  const report = toStdout ? io.stderr : io.stdout;
+  if (declared.length === 0) {
+    io.stderr(
+      `no tokens declared in ${paths.join(', ')} (annotation access-tokens.cdk8s.io/token on a ServiceAccount)\n`,
+    );
+    return;
+  }
+  // Progress only on a real terminal (not when the CLI runs in-process, e.g. in tests).
+  const tty = process.stderr.isTTY === true && io.stdin === process.stdin;
+  const results = await mintDeclaredTokens(declared, {
+    client,
+    concurrency,
+    stdout: io.stdout,
+    onProgress: tty ? (done, total) => io.stderr(`\rminting ${done}/${total}`) : undefined,
+  });
+  if (tty) io.stderr('\n');
+  const failed = results.filter((r) => !r.ok);
+  for (const r of results)
+    for (const w of r.warnings) io.stderr(`warning: ${r.namespace}/${r.serviceAccount}: ${w}\n`);
+  if (flags.output === 'json' || flags.output === 'yaml') {
+    printData({ ...io, stdout: report }, flags.output, results);
+  } else {
+    report(
+      table(
+        ['NAMESPACE', 'SERVICEACCOUNT', 'STATUS', 'STORED IN', 'EXPIRES'],
+        results.map((r) => [
+          r.namespace,
+          r.serviceAccount,
+          r.ok ? 'minted' : 'FAILED',
+          r.ok ? (r.destination ?? '') : (r.error ?? ''),
+          r.expiresAt ?? '',
+        ]),
+      ),
+    );
+    report(`${results.length - failed.length} minted, ${failed.length} failed\n`);
+  }
+  if (failed.length > 0) {
+    const categories = new Set(failed.map((f) => f.category));
+    setExitCode(categories.size === 1 ? exitCodeOf([...categories][0]) : ExitCode.FINDINGS);
+  }
+}

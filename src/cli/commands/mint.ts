@@ -1,0 +1,181 @@
+/**
+ * `access-tokens mint SA -n NS ...` mints one token; `mint --from PATH...` mints every token
+ * declared in synthesized manifests. The token goes only where asked: `-o token`,
+ * `-o kubeconfig`, `--out FILE` (0600, atomic) or `--secret NAME`.
+ */
+import { Option, type Command } from 'commander';
+import type { CliIo } from '../main.js';
+import { CliError } from '../exit-codes.js';
+import type { SetExitCode } from './index.js';
+import {
+  addClusterFlags,
+  addOutputFlag,
+  clusterOptions,
+  keyValueTable,
+  parseDurationSeconds,
+  printData,
+  runAction,
+  type ClusterFlags,
+} from './_runtime-flags.js';
+
+interface MintFlags extends ClusterFlags {
+  readonly duration?: string;
+  readonly audience?: string[];
+  readonly bindToNewSecret?: boolean;
+  readonly boundObjectKind?: 'Secret' | 'Pod';
+  readonly boundObjectName?: string;
+  readonly boundObjectUid?: string;
+  readonly output?: 'json' | 'yaml' | 'name' | 'token' | 'kubeconfig';
+  readonly out?: string;
+  readonly secret?: string;
+  readonly from?: string[];
+  readonly concurrency?: string;
+}
+
+/** Registers `mint`. */
+export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  const cmd = program
+    .command('mint [serviceAccount]')
+    .description(
+      'mint a ServiceAccount token through TokenRequest, or with --from every token declared in manifests',
+    )
+    .option('--duration <duration>', 'requested lifetime, e.g. 10m, 1h, 2d (min 10m)', '1h')
+    .option('--audience <aud...>', "audiences of the token (default: the API server's)")
+    .option(
+      '--bind-to-new-secret',
+      'bind the token to a new Secret owned by the ServiceAccount (revocable alone)',
+    )
+    .addOption(
+      new Option('--bound-object-kind <kind>', 'bind the token to an existing object').choices([
+        'Secret',
+        'Pod',
+      ]),
+    )
+    .option('--bound-object-name <name>', 'name of the object to bind to')
+    .option('--bound-object-uid <uid>', 'UID of the object to bind to (looked up when omitted)')
+    .option(
+      '--out <file>',
+      'write the token (or with -o kubeconfig, the kubeconfig) to FILE, mode 0600, atomically',
+    )
+    .option(
+      '--secret <name>',
+      'store the token in this Secret of the namespace (optimistic concurrency)',
+    )
+    .option('--from <path...>', 'mint every token declared in these manifest files or directories')
+    .option('--concurrency <n>', 'with --from: parallel requests', '16');
+  addOutputFlag(cmd, ['json', 'yaml', 'name', 'token', 'kubeconfig']);
+  addClusterFlags(cmd);
+  cmd.action((serviceAccount: string | undefined, flags: MintFlags) =>
+    runAction(async () => {
+      if (flags.from) {
+        if (serviceAccount) throw new CliError('give either a ServiceAccount or --from, not both');
+        const { mintFromManifests } = await import('./mint-from.js');
+        await mintFromManifests(flags.from, flags, io, setExitCode);
+        return;
+      }
+      if (!serviceAccount)
+        throw new CliError('name the ServiceAccount to mint for, or give --from PATH');
+      await mintOne(serviceAccount, flags, io);
+    }),
+  );
+}
+
+async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Promise<void> {
+  if ((flags.boundObjectKind === undefined) !== (flags.boundObjectName === undefined)) {
+    throw new CliError('--bound-object-kind and --bound-object-name go together');
+  }
+  const durationSeconds = parseDurationSeconds(flags.duration ?? '1h', '--duration');
+  const { connect } = await import('../../runtime/cluster.js');
+  const { mintToken } = await import('../../runtime/mint.js');
+  const { storeToken } = await import('../../runtime/store.js');
+  const client = connect(clusterOptions(flags, io));
+  const minted = await mintToken({
+    client,
+    serviceAccount,
+    namespace: client.namespace,
+    durationSeconds,
+    audiences: flags.audience,
+    bindToNewSecret: flags.bindToNewSecret,
+    ...(flags.boundObjectKind
+      ? {
+          boundObject: {
+            kind: flags.boundObjectKind,
+            name: flags.boundObjectName as string,
+            uid: flags.boundObjectUid,
+          },
+        }
+      : {}),
+  });
+  const stored: string[] = [];
+  if (flags.secret)
+    stored.push(
+      (await storeToken(client, minted, { kind: 'secret', name: flags.secret })).destination,
+    );
+  if (flags.out) {
+    const dest =
+      flags.output === 'kubeconfig'
+        ? ({ kind: 'kubeconfigFile', path: flags.out } as const)
+        : ({ kind: 'tokenFile', path: flags.out } as const);
+    stored.push((await storeToken(client, minted, dest)).destination);
+  }
+  const summary = {
+    namespace: minted.namespace,
+    serviceAccount: minted.serviceAccount,
+    audiences: minted.audiences,
+    requestedSeconds: minted.requestedSeconds,
+    lifetimeSeconds: minted.lifetimeSeconds,
+    expiresAt: minted.expiresAt,
+    ...(minted.boundObject ? { boundObject: minted.boundObject } : {}),
+    storedIn: stored,
+    warnings: minted.warnings,
+  };
+  const toStdout = flags.out === undefined;
+  switch (flags.output) {
+    case 'token':
+    case 'kubeconfig':
+      if (toStdout) {
+        await storeToken(client, minted, {
+          kind: 'stream',
+          write: io.stdout,
+          format: flags.output,
+        });
+      } else {
+        io.stderr(
+          `minted a token for ${minted.namespace}/${minted.serviceAccount}, written to ${flags.out}, expires ${minted.expiresAt}\n`,
+        );
+      }
+      return;
+    case 'json':
+    case 'yaml':
+      printData(io, flags.output, summary);
+      return;
+    case 'name':
+      io.stdout(`serviceaccount/${minted.serviceAccount}\n`);
+      return;
+    default: {
+      const { formatSeconds } = await import('../../runtime/inspect.js');
+      io.stdout(
+        keyValueTable([
+          ['ServiceAccount', `${minted.namespace}/${minted.serviceAccount}`],
+          ['Audiences', minted.audiences.join(', ')],
+          [
+            'Lifetime',
+            `${formatSeconds(minted.lifetimeSeconds)} (requested ${formatSeconds(minted.requestedSeconds)})`,
+          ],
+          ['Expires', minted.expiresAt],
+          [
+            'Bound to',
+            minted.boundObject
+              ? `${minted.boundObject.kind}/${minted.boundObject.name} (uid ${minted.boundObject.uid})`
+              : undefined,
+          ],
+          [
+            'Stored in',
+            stored.join(', ') ||
+              'nowhere: use -o token, -o kubeconfig, --out FILE or --secret NAME to keep it',
+          ],
+        ]),
+      );
+    }
+  }
+}

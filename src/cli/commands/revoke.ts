@@ -1,0 +1,71 @@
+/**
+ * `access-tokens revoke --token-file F`: deletes the object the token is bound to (its Secret;
+ * a Pod only with `--allow-pod-deletion`), so that the token stops working within the API
+ * server's ~10 s authentication cache. `--wait` polls TokenReview until it is rejected.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../main.js';
+import { ExitCode } from '../exit-codes.js';
+import type { SetExitCode } from './index.js';
+import {
+  addClusterFlags,
+  addOutputFlag,
+  addTokenFlags,
+  clusterOptions,
+  parseDurationSeconds,
+  printData,
+  readToken,
+  runAction,
+  type ClusterFlags,
+} from './_runtime-flags.js';
+
+interface RevokeFlags extends ClusterFlags {
+  readonly tokenFile?: string;
+  readonly tokenEnv?: string;
+  readonly allowPodDeletion?: boolean;
+  readonly wait?: boolean;
+  readonly timeout?: string;
+  readonly output?: 'json' | 'yaml' | 'name';
+}
+
+/** Registers `revoke`. */
+export function registerRevoke(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  const cmd = program
+    .command('revoke')
+    .description('revoke a token by deleting the Secret (or Pod) it is bound to')
+    .option('--allow-pod-deletion', 'revoke a Pod-bound token by deleting the Pod')
+    .option(
+      '--wait',
+      'wait until a TokenReview rejects the token (the server caches authentications ~10 s)',
+    )
+    .option('--timeout <duration>', 'with --wait: how long to wait', '60s');
+  addTokenFlags(cmd);
+  addOutputFlag(cmd, ['json', 'yaml', 'name']);
+  addClusterFlags(cmd);
+  cmd.action((flags: RevokeFlags) =>
+    runAction(async () => {
+      const token = await readToken(flags, io);
+      const waitTimeoutMs = parseDurationSeconds(flags.timeout ?? '60s', '--timeout', 1) * 1000;
+      const { revoke } = await import('../../runtime/revoke.js');
+      const result = await revoke(token, {
+        ...clusterOptions(flags, io),
+        allowPodDeletion: flags.allowPodDeletion,
+        wait: flags.wait,
+        waitTimeoutMs,
+      });
+      if (result.confirmed === false) setExitCode(ExitCode.TRANSIENT);
+      const d = result.deleted;
+      if (flags.output === 'json' || flags.output === 'yaml')
+        return printData(io, flags.output, result);
+      if (flags.output === 'name') return io.stdout(`${d.kind.toLowerCase()}/${d.name}\n`);
+      io.stdout(`deleted ${d.kind} ${d.namespace}/${d.name}: the token is revoked`);
+      io.stdout(
+        result.confirmed === undefined
+          ? " (it may still authenticate for ~10 s, the API server's cache)\n"
+          : result.confirmed
+            ? ' (confirmed: TokenReview rejects it)\n'
+            : ' (but TokenReview still accepted it when --timeout ran out)\n',
+      );
+    }),
+  );
+}

@@ -1,0 +1,234 @@
+/**
+ * Declaring a ServiceAccount's token at synth time: where it is stored, how long it lives,
+ * for which audiences. Synth writes only the declaration (an annotation) and, for a Secret
+ * store, an empty managed Secret; the runtime mints the token after deployment.
+ */
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  MANAGED_LABEL,
+  TOKEN_DECLARATION_ANNOTATION,
+  durationProblem,
+  secretNameProblem,
+  serializeTokenDeclaration,
+  type TokenDeclaration,
+  type TokenStoreDeclaration,
+} from '../contract/token-declaration.js';
+
+/**
+ * Where a minted token goes.
+ *
+ * @see https://kubernetes.io/docs/concepts/configuration/secret/
+ */
+export class TokenStore {
+  /**
+   * A Secret in the ServiceAccount's namespace. Synth emits it empty and labelled as managed;
+   * the runtime fills in `data.token` with optimistic concurrency.
+   *
+   * @param name the Secret's name (a DNS-1123 subdomain)
+   */
+  public static secret(name: string): TokenStore {
+    const problem = secretNameProblem(name);
+    if (problem) throw new Error(`token.store: ${problem}`);
+    return new TokenStore({ kind: 'secret', name });
+  }
+
+  /**
+   * A kubeconfig file written (mode 0600, atomically) by `access-tokens mint --from` on the
+   * machine that runs it. A relative path is relative to that command's working directory.
+   *
+   * @param path the file's path
+   */
+  public static kubeconfigFile(path: string): TokenStore {
+    if (path.trim() === '')
+      throw new Error(`token.store: kubeconfig path must not be empty, got '${path}'`);
+    return new TokenStore({ kind: 'kubeconfigFile', path });
+  }
+
+  /** Standard output of `access-tokens mint --from`, e.g. to set a pipeline variable. */
+  public static stdout(): TokenStore {
+    return new TokenStore({ kind: 'stdout' });
+  }
+
+  private constructor(public readonly declaration: TokenStoreDeclaration) {}
+}
+
+/** Reserved: rotation settings. */
+export interface TokenRotationProps {
+  /**
+   * A cron schedule for the rotation CronJob.
+   *
+   * @default - derived from the duration (re-mint after 80% of the lifetime, kubelet's rule)
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
+   */
+  readonly schedule?: string;
+}
+
+/** A token to mint for a ServiceAccount after deployment. */
+export interface TokenProps {
+  /**
+   * The token's lifetime. TokenRequest accepts 10 minutes to 2^32 seconds; the API server may
+   * shorten it (`--service-account-max-token-expiration`), which the runtime reports.
+   *
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/
+   */
+  readonly duration: Duration;
+
+  /**
+   * The audiences the token is valid for.
+   *
+   * @default - the API server's own audience
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#service-account-tokens
+   */
+  readonly audiences?: readonly string[];
+
+  /**
+   * Where the runtime stores the minted token.
+   *
+   * @default TokenStore.stdout()
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
+   */
+  readonly store?: TokenStore;
+
+  /**
+   * Bind each token to a Secret of its own (owned by the ServiceAccount), so that deleting
+   * that Secret revokes this token alone.
+   *
+   * @default false
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume
+   */
+  readonly boundToSecret?: boolean;
+
+  /**
+   * Reserved: rotation settings.
+   *
+   * @default - no explicit settings; the schedule is derived from the duration
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
+   */
+  readonly rotation?: TokenRotationProps;
+
+  /**
+   * Mint the token when the manifests are deployed (a sync-hook Job in GitOps).
+   *
+   * @default - not declared; `access-tokens mint --from` mints it
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
+   */
+  readonly mintOnDeploy?: boolean;
+}
+
+/** The rendered declaration for `ServiceAccountAccess` to put on its ServiceAccount. */
+export interface RenderedTokenDeclaration {
+  readonly annotationKey: string;
+  readonly annotationValue: string;
+  /** The Secret to emit empty (via `ManagedTokenSecret`), when the store is a Secret. */
+  readonly secretName?: string;
+}
+
+/** Validates the props and returns the declaration (throws with a clear message). */
+export function tokenDeclarationOf(props: TokenProps): TokenDeclaration {
+  const durationSeconds = props.duration.toSeconds({ integral: false });
+  const problem = durationProblem(durationSeconds, 'token.duration');
+  if (problem) throw new Error(problem);
+  const audiences = [...(props.audiences ?? [])];
+  audiences.forEach((audience, i) => {
+    if (audience.trim() === '')
+      throw new Error(`token.audiences[${i}] must not be empty, got '${audience}'`);
+  });
+  if (new Set(audiences).size !== audiences.length) {
+    throw new Error(
+      `token.audiences must not repeat an audience, got ${JSON.stringify(audiences)}`,
+    );
+  }
+  const schedule = props.rotation?.schedule;
+  if (schedule !== undefined && schedule.trim().split(/\s+/).length !== 5) {
+    throw new Error(
+      `token.rotation.schedule must be a cron schedule of 5 fields, got '${schedule}'`,
+    );
+  }
+  return {
+    version: 1,
+    durationSeconds,
+    audiences,
+    store: (props.store ?? TokenStore.stdout()).declaration,
+    boundToSecret: props.boundToSecret ?? false,
+    ...(props.rotation !== undefined
+      ? { rotation: schedule === undefined ? {} : { schedule } }
+      : {}),
+    ...(props.mintOnDeploy !== undefined ? { mintOnDeploy: props.mintOnDeploy } : {}),
+  };
+}
+
+/** Renders the annotation declaring the token, and the name of the Secret store if any. */
+export function renderTokenDeclaration(props: TokenProps): RenderedTokenDeclaration {
+  const declaration = tokenDeclarationOf(props);
+  return {
+    annotationKey: TOKEN_DECLARATION_ANNOTATION,
+    annotationValue: serializeTokenDeclaration(declaration),
+    ...(declaration.store.kind === 'secret' ? { secretName: declaration.store.name } : {}),
+  };
+}
+
+/** The empty managed Secret as plain data (no `data`: no token is ever synthesized). */
+export function managedSecretManifest(
+  name: string,
+  namespace: string | undefined,
+  labels: Readonly<Record<string, string>> = {},
+): { apiVersion: 'v1'; kind: 'Secret'; metadata: Record<string, unknown>; type: 'Opaque' } {
+  const problem = secretNameProblem(name);
+  if (problem) throw new Error(`token.store: ${problem}`);
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name,
+      ...(namespace !== undefined ? { namespace } : {}),
+      labels: { ...labels, [MANAGED_LABEL]: 'true' },
+    },
+    type: 'Opaque',
+  };
+}
+
+/** Props of `ManagedTokenSecret`. */
+export interface ManagedTokenSecretProps {
+  /**
+   * The Secret's name.
+   *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+   */
+  readonly name: string;
+
+  /**
+   * The Secret's namespace (the ServiceAccount's).
+   *
+   * @default - the chart's namespace
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+   */
+  readonly namespace?: string;
+
+  /**
+   * Extra labels; the managed label is always added.
+   *
+   * @default {}
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An empty Opaque Secret, labelled `access-tokens.cdk8s.io/managed: "true"`, that the runtime
+ * fills with a token. Synthesized because RBAC cannot restrict `create` by name: the rotator
+ * may only `get`/`update` this one Secret.
+ */
+export class ManagedTokenSecret extends Construct {
+  /** The low-level Secret object. */
+  public readonly apiObject: ApiObject;
+  /** The Secret's name. */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ManagedTokenSecretProps) {
+    super(scope, id);
+    const manifest = managedSecretManifest(props.name, props.namespace, props.labels);
+    this.name = props.name;
+    this.apiObject = new ApiObject(this, 'Resource', manifest);
+  }
+}

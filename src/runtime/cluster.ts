@@ -1,0 +1,210 @@
+/**
+ * Connecting to a cluster the way kubectl does: `--kubeconfig`, else `KUBECONFIG` (a list of
+ * files, the first one's choices winning), else `~/.kube/config`, else the in-cluster
+ * ServiceAccount; `--context` picks a context; `-n` beats the context's namespace. Every
+ * request goes through `ClusterClient.call`: a per-attempt timeout, retries, and errors
+ * converted to safe, typed ones.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import {
+  AccessTokensError,
+  safeLogger,
+  toAccessTokensError,
+  type ApiAction,
+  type RuntimeLogger,
+} from './errors.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+
+/** How to reach the cluster (kubectl's flags). */
+export interface ClusterOptions {
+  /** Path of a kubeconfig file (`--kubeconfig`). @default - KUBECONFIG, ~/.kube/config, in-cluster */
+  readonly kubeconfig?: string;
+  /** The context to use (`--context`). @default - the current context */
+  readonly context?: string;
+  /** The namespace (`-n`). @default - the context's namespace, else `default` */
+  readonly namespace?: string;
+  /** Environment for KUBECONFIG and in-cluster detection. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** An already loaded configuration (library use); the options above are then ignored except namespace and context. */
+  readonly kubeConfig?: k8s.KubeConfig;
+  /** @default DEFAULT_RETRY_POLICY */
+  readonly retry?: RetryPolicy;
+  /** Warnings and debug lines (redacted). @default - silent */
+  readonly logger?: RuntimeLogger;
+}
+
+const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function addMissing(into: k8s.KubeConfig, from: k8s.KubeConfig): void {
+  // kubectl's merge: the first file to set a value wins.
+  for (const c of from.clusters) if (!into.getCluster(c.name)) into.addCluster(c);
+  for (const u of from.users) if (!into.getUser(u.name)) into.addUser(u);
+  for (const c of from.contexts) if (!into.getContextObject(c.name)) into.addContext(c);
+  if (!into.currentContext && from.currentContext) into.setCurrentContext(from.currentContext);
+}
+
+function loadFile(kc: k8s.KubeConfig, path: string): void {
+  try {
+    kc.loadFromFile(path);
+  } catch (err) {
+    throw new AccessTokensError(
+      `cannot read kubeconfig '${path}': ${(err as Error).message.split('\n')[0]}`,
+      'usage',
+    );
+  }
+}
+
+/** Loads a KubeConfig like kubectl and reports where it came from. */
+export function loadKubeConfig(options: ClusterOptions = {}): {
+  kc: k8s.KubeConfig;
+  source: string;
+} {
+  const env = options.env ?? process.env;
+  let kc = options.kubeConfig;
+  let source = 'the given configuration';
+  if (!kc) {
+    kc = new k8s.KubeConfig();
+    const files = options.kubeconfig
+      ? [options.kubeconfig]
+      : (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+    if (files.length > 0) {
+      loadFile(kc, files[0]);
+      for (const file of files.slice(1)) {
+        if (!existsSync(file)) continue; // kubectl ignores missing files in KUBECONFIG
+        const more = new k8s.KubeConfig();
+        loadFile(more, file);
+        addMissing(kc, more);
+      }
+      source = options.kubeconfig
+        ? `--kubeconfig ${files[0]}`
+        : `KUBECONFIG ${files.join(delimiter)}`;
+    } else if (existsSync(join(env.HOME ?? homedir(), '.kube', 'config'))) {
+      source = join(env.HOME ?? homedir(), '.kube', 'config');
+      loadFile(kc, source);
+    } else if (env.KUBERNETES_SERVICE_HOST) {
+      kc.loadFromCluster();
+      source = 'the in-cluster ServiceAccount';
+    } else {
+      throw new AccessTokensError(
+        'no cluster configured: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod',
+        'usage',
+      );
+    }
+  }
+  if (options.context) {
+    if (!kc.getContextObject(options.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new AccessTokensError(
+        `context '${options.context}' is not in ${source}: known contexts are ${known.join(', ') || 'none'}`,
+        'usage',
+      );
+    }
+    kc.setCurrentContext(options.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new AccessTokensError(`the current context of ${source} names no cluster`, 'usage');
+  }
+  return { kc, source };
+}
+
+/** The namespace to use: `-n`, else the context's, else in-cluster's, else `default`. */
+export function resolveNamespace(kc: k8s.KubeConfig, explicit?: string): string {
+  if (explicit) return explicit;
+  const ctx = kc.getContextObject(kc.getCurrentContext());
+  if (ctx?.namespace) return ctx.namespace;
+  if (kc.getCurrentCluster()?.name === 'inCluster' && existsSync(IN_CLUSTER_NAMESPACE)) {
+    return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim();
+  }
+  return 'default';
+}
+
+/** A connected client: configuration, namespace, and the one way requests are made. */
+export class ClusterClient {
+  public readonly kc: k8s.KubeConfig;
+  public readonly namespace: string;
+  public readonly source: string;
+  public readonly retry: RetryPolicy;
+  public readonly log: Required<RuntimeLogger>;
+  private readonly apis = new Map<unknown, unknown>();
+  private sharedAgent?: https.Agent;
+
+  constructor(options: ClusterOptions = {}) {
+    const { kc, source } = loadKubeConfig(options);
+    this.kc = kc;
+    this.source = source;
+    this.namespace = resolveNamespace(kc, options.namespace);
+    this.retry = options.retry ?? {};
+    this.log = safeLogger(options.logger);
+  }
+
+  /** An API client of the given class, made once. */
+  api<T extends k8s.ApiType>(type: k8s.ApiConstructor<T>): T {
+    let client = this.apis.get(type) as T | undefined;
+    if (!client) {
+      client = this.kc.makeApiClient(type);
+      this.apis.set(type, client);
+    }
+    return client;
+  }
+
+  /** Request options that give each attempt its own timeout. */
+  requestOptions(): k8s.ConfigurationOptions {
+    const timeout = this.retry.attemptTimeoutMs ?? DEFAULT_RETRY_POLICY.attemptTimeoutMs;
+    // The object-parameter API passes these to the observable layer: middleware returns Observables.
+    const middleware = {
+      pre: (ctx: k8s.RequestContext) => {
+        ctx.setSignal(AbortSignal.timeout(timeout));
+        this.reuseConnections(ctx);
+        return new k8s.Observable(Promise.resolve(ctx));
+      },
+      post: (ctx: k8s.ResponseContext) => new k8s.Observable(Promise.resolve(ctx)),
+    };
+    return {
+      middleware: [middleware],
+      middlewareMergeStrategy: 'append',
+    } as unknown as k8s.ConfigurationOptions;
+  }
+
+  /**
+   * client-node makes a new https.Agent, so a new TLS connection, for every request; minting
+   * many tokens then spends most of its time in handshakes. A plain (non-proxy) agent is
+   * replaced by one keep-alive agent with the same TLS options, made once per client.
+   */
+  private reuseConnections(ctx: k8s.RequestContext): void {
+    const agent = ctx.getAgent();
+    if (!agent || agent.constructor !== https.Agent) return;
+    this.sharedAgent ??= new https.Agent({
+      ...(agent as https.Agent).options,
+      keepAlive: true,
+      maxSockets: 64,
+    });
+    ctx.setAgent(this.sharedAgent);
+  }
+
+  /** Closes pooled connections (idle ones never keep the process alive). */
+  close(): void {
+    this.sharedAgent?.destroy();
+  }
+
+  /** Makes one API call with timeouts and retries; failures become AccessTokensErrors. */
+  async call<T>(
+    action: ApiAction,
+    request: (options: k8s.ConfigurationOptions) => Promise<T>,
+  ): Promise<T> {
+    const what = `${action.verb} ${action.resource}${action.name ? ` '${action.name}'` : ''}`;
+    try {
+      return await withRetry(what, () => request(this.requestOptions()), this.retry, this.log);
+    } catch (err) {
+      throw toAccessTokensError(err, action);
+    }
+  }
+}
+
+/** Connects to a cluster (no request is made yet). */
+export function connect(options: ClusterOptions = {}): ClusterClient {
+  return new ClusterClient(options);
+}

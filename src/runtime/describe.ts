@@ -1,0 +1,250 @@
+/**
+ * `describe`: a ServiceAccount as the cluster sees it: its bindings, the rules they grant
+ * (compacted), the tokens stored for it (managed Secrets, with expiry) and any legacy,
+ * never-expiring Secret tokens, plus the least-privilege lint of its rules.
+ */
+import * as k8s from '@kubernetes/client-node';
+import {
+  AUDIENCES_ANNOTATION,
+  EXPIRES_AT_ANNOTATION,
+  MANAGED_LABEL,
+  SERVICE_ACCOUNT_ANNOTATION,
+  TOKEN_DECLARATION_ANNOTATION,
+  parseTokenDeclaration,
+  type TokenDeclaration,
+} from '../contract/token-declaration.js';
+import { compactRules } from '../rbac/compact.js';
+import type { Finding } from '../rbac/finding.js';
+import { lintRules } from '../rbac/lint.js';
+import type { PolicyRule } from '../rbac/policy-rule.js';
+import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
+import { AccessTokensError } from './errors.js';
+
+/** A binding that names the ServiceAccount. */
+export interface BindingSummary {
+  readonly kind: 'RoleBinding' | 'ClusterRoleBinding';
+  readonly name: string;
+  readonly namespace: string;
+  readonly roleRef: { readonly kind: string; readonly name: string };
+  /** The rules of the referenced role; undefined when it does not exist. */
+  readonly rules?: readonly PolicyRule[];
+}
+
+/** A Secret holding a token for the ServiceAccount (never its data). */
+export interface StoredTokenSummary {
+  readonly secret: string;
+  readonly kind: 'managed' | 'binding' | 'legacy';
+  readonly expiresAt?: string;
+  readonly audiences?: readonly string[];
+  readonly hasToken: boolean;
+}
+
+/** The description. */
+export interface ServiceAccountDescription {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+  readonly automountServiceAccountToken?: boolean;
+  readonly declaredToken?: TokenDeclaration;
+  readonly bindings: readonly BindingSummary[];
+  /** Compacted: namespace rules from RoleBindings, cluster-wide from ClusterRoleBindings. */
+  readonly effectiveRules: {
+    readonly namespaced: readonly PolicyRule[];
+    readonly clusterWide: readonly PolicyRule[];
+  };
+  readonly storedTokens: readonly StoredTokenSummary[];
+  readonly findings: readonly Finding[];
+  /** What could not be read (e.g. no permission to list ClusterRoleBindings). */
+  readonly incomplete: readonly string[];
+}
+
+/** Options of `describeServiceAccount`. */
+export interface DescribeOptions extends ClusterOptions {
+  readonly client?: ClusterClient;
+}
+
+const subjectIs = (namespace: string, name: string) => (s: k8s.RbacV1Subject) =>
+  s.kind === 'ServiceAccount' && s.name === name && (s.namespace ?? '') === namespace;
+
+/** Describes a ServiceAccount. */
+export async function describeServiceAccount(
+  name: string,
+  options: DescribeOptions = {},
+): Promise<ServiceAccountDescription> {
+  const client = options.client ?? connect(options);
+  const namespace = options.namespace ?? client.namespace;
+  const core = client.api(k8s.CoreV1Api);
+  const rbac = client.api(k8s.RbacAuthorizationV1Api);
+  const incomplete: string[] = [];
+  const optional = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (
+        err instanceof AccessTokensError &&
+        (err.category === 'forbidden' || err.category === 'not-found')
+      ) {
+        incomplete.push(`${what}: ${err.message}`);
+        return undefined;
+      }
+      throw err;
+    }
+  };
+  const sa = await client.call({ verb: 'get', resource: 'serviceaccounts', namespace, name }, (o) =>
+    core.readNamespacedServiceAccount({ name, namespace }, o),
+  );
+  const [roleBindings, clusterRoleBindings, secrets] = await Promise.all([
+    optional('rolebindings', () =>
+      client.call(
+        {
+          verb: 'list',
+          resource: 'rolebindings',
+          apiGroup: 'rbac.authorization.k8s.io',
+          namespace,
+        },
+        (o) => rbac.listNamespacedRoleBinding({ namespace }, o),
+      ),
+    ),
+    optional('clusterrolebindings', () =>
+      client.call(
+        { verb: 'list', resource: 'clusterrolebindings', apiGroup: 'rbac.authorization.k8s.io' },
+        (o) => rbac.listClusterRoleBinding({}, o),
+      ),
+    ),
+    optional('secrets', () =>
+      client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
+        core.listNamespacedSecret({ namespace }, o),
+      ),
+    ),
+  ]);
+  const matches = subjectIs(namespace, name);
+  const bindings: BindingSummary[] = [];
+  const roleRules = async (
+    kind: string,
+    roleName: string,
+    ns: string,
+  ): Promise<PolicyRule[] | undefined> => {
+    const role =
+      kind === 'Role'
+        ? await optional(`role ${roleName}`, () =>
+            client.call(
+              {
+                verb: 'get',
+                resource: 'roles',
+                apiGroup: 'rbac.authorization.k8s.io',
+                namespace: ns,
+                name: roleName,
+              },
+              (o) => rbac.readNamespacedRole({ name: roleName, namespace: ns }, o),
+            ),
+          )
+        : await optional(`clusterrole ${roleName}`, () =>
+            client.call(
+              {
+                verb: 'get',
+                resource: 'clusterroles',
+                apiGroup: 'rbac.authorization.k8s.io',
+                name: roleName,
+              },
+              (o) => rbac.readClusterRole({ name: roleName }, o),
+            ),
+          );
+    return role ? ((role.rules ?? []) as PolicyRule[]) : undefined;
+  };
+  for (const b of roleBindings?.items ?? []) {
+    if (!(b.subjects ?? []).some(matches)) continue;
+    const rules = await roleRules(b.roleRef.kind, b.roleRef.name, namespace);
+    bindings.push({
+      kind: 'RoleBinding',
+      name: b.metadata?.name ?? '',
+      namespace,
+      roleRef: { kind: b.roleRef.kind, name: b.roleRef.name },
+      ...(rules ? { rules } : {}),
+    });
+  }
+  for (const b of clusterRoleBindings?.items ?? []) {
+    if (!(b.subjects ?? []).some(matches)) continue;
+    const rules = await roleRules(b.roleRef.kind, b.roleRef.name, '');
+    bindings.push({
+      kind: 'ClusterRoleBinding',
+      name: b.metadata?.name ?? '',
+      namespace: '',
+      roleRef: { kind: b.roleRef.kind, name: b.roleRef.name },
+      ...(rules ? { rules } : {}),
+    });
+  }
+  const namespaced = compactRules(
+    bindings.filter((b) => b.kind === 'RoleBinding').flatMap((b) => b.rules ?? []),
+  );
+  const clusterWide = compactRules(
+    bindings.filter((b) => b.kind === 'ClusterRoleBinding').flatMap((b) => b.rules ?? []),
+  );
+  const findings = [
+    ...lintRules(namespaced, { kind: 'ServiceAccount', name, namespace }),
+    ...lintRules(clusterWide, { kind: 'ServiceAccount', name, namespace: '' }),
+  ];
+  const storedTokens: StoredTokenSummary[] = [];
+  for (const s of secrets?.items ?? []) {
+    const labels = s.metadata?.labels ?? {};
+    const annotations = s.metadata?.annotations ?? {};
+    const secretName = s.metadata?.name ?? '';
+    const hasToken = Boolean(s.data?.token);
+    if (
+      s.type === 'kubernetes.io/service-account-token' &&
+      annotations['kubernetes.io/service-account.name'] === name
+    ) {
+      storedTokens.push({ secret: secretName, kind: 'legacy', hasToken });
+    } else if (
+      labels[MANAGED_LABEL] === 'true' &&
+      annotations[SERVICE_ACCOUNT_ANNOTATION] === name
+    ) {
+      const audiences = annotations[AUDIENCES_ANNOTATION];
+      storedTokens.push({
+        secret: secretName,
+        kind:
+          s.metadata?.ownerReferences?.some(
+            (r) => r.kind === 'ServiceAccount' && r.uid === sa.metadata?.uid,
+          ) && !hasToken
+            ? 'binding'
+            : 'managed',
+        ...(annotations[EXPIRES_AT_ANNOTATION]
+          ? { expiresAt: annotations[EXPIRES_AT_ANNOTATION] }
+          : {}),
+        ...(audiences ? { audiences: safeJsonArray(audiences) } : {}),
+        hasToken,
+      });
+    }
+  }
+  const declText = sa.metadata?.annotations?.[TOKEN_DECLARATION_ANNOTATION];
+  let declaredToken: TokenDeclaration | undefined;
+  if (declText) {
+    try {
+      declaredToken = parseTokenDeclaration(declText, `ServiceAccount ${namespace}/${name}`);
+    } catch (err) {
+      incomplete.push((err as Error).message);
+    }
+  }
+  return {
+    namespace,
+    name,
+    ...(sa.metadata?.uid ? { uid: sa.metadata.uid } : {}),
+    ...(sa.automountServiceAccountToken !== undefined
+      ? { automountServiceAccountToken: sa.automountServiceAccountToken }
+      : {}),
+    ...(declaredToken ? { declaredToken } : {}),
+    bindings,
+    effectiveRules: { namespaced, clusterWide },
+    storedTokens,
+    findings,
+    incomplete,
+  };
+}
+
+function safeJsonArray(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Typed runtime errors. Each carries a category that the CLI maps to an exit code, and a
+ * message that never contains a token: client-node's ApiException embeds response bodies and
+ * headers in its message, so messages are built from the server's Status and then redacted.
+ */
+
+/** What went wrong, in the terms the CLI's exit codes use. */
+export type ErrorCategory =
+  'usage' | 'not-found' | 'forbidden' | 'conflict' | 'transient' | 'internal';
+
+/** An error from the runtime. The message is safe to print. */
+export class AccessTokensError extends Error {
+  constructor(
+    message: string,
+    public readonly category: ErrorCategory,
+    /** The HTTP status, when the error came from the API server. */
+    public readonly status?: number,
+  ) {
+    super(redactSecrets(message));
+    this.name = 'AccessTokensError';
+  }
+}
+
+/** What a request was trying to do, so that a refusal can be explained in words. */
+export interface ApiAction {
+  readonly verb: string;
+  /** RBAC resource, with subresource: `serviceaccounts/token`. */
+  readonly resource: string;
+  /** `''` for the core group. */
+  readonly apiGroup?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+const BEARER = /(bearer\s+)[^\s"',;]+/gi;
+const TOKEN_FIELD = /("token"\s*:\s*")[^"]*(")/g;
+const known = new Set<string>();
+
+/**
+ * Registers a secret value (a token) so that every later message, log line and error of the
+ * runtime has it replaced with `[REDACTED]`, in addition to anything that looks like a JWT or
+ * a bearer credential.
+ */
+export function registerSecret(value: string): void {
+  if (value.length >= 8) known.add(value);
+}
+
+/** Replaces every token, bearer credential and JWT-looking string in a text. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const secret of known) out = out.split(secret).join('[REDACTED]');
+  return out
+    .replace(JWT, '[REDACTED]')
+    .replace(BEARER, '$1[REDACTED]')
+    .replace(TOKEN_FIELD, '$1[REDACTED]$2');
+}
+
+/** A sink for warnings and progress; every line passes through `redactSecrets`. */
+export interface RuntimeLogger {
+  readonly warn: (message: string) => void;
+  readonly info?: (message: string) => void;
+  readonly debug?: (message: string) => void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: RuntimeLogger = { warn: () => undefined };
+
+/** Wraps a logger so that nothing secret reaches it. */
+export function safeLogger(logger: RuntimeLogger | undefined): Required<RuntimeLogger> {
+  const l = logger ?? silentLogger;
+  return {
+    warn: (m) => l.warn(redactSecrets(m)),
+    info: (m) => l.info?.(redactSecrets(m)),
+    debug: (m) => l.debug?.(redactSecrets(m)),
+  };
+}
+
+interface StatusBody {
+  readonly message?: string;
+  readonly reason?: string;
+  readonly details?: {
+    readonly causes?: readonly { readonly message?: string; readonly field?: string }[];
+  };
+}
+
+/** The HTTP status of a client-node ApiException (duck-typed: no client-node import here). */
+export function httpStatusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 100 && code < 600 ? code : undefined;
+}
+
+/** A response header of a client-node ApiException. */
+export function headerOf(err: unknown, name: string): string | undefined {
+  const headers = (err as { headers?: Record<string, string> } | null)?.headers;
+  if (!headers || typeof headers !== 'object') return undefined;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : String(headers[key]);
+}
+
+function statusBody(err: unknown): StatusBody | undefined {
+  let body = (err as { body?: unknown } | null)?.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  return body && typeof body === 'object' ? (body as StatusBody) : undefined;
+}
+
+/** The RBAC `Permission` expression that grants an action, in this library's notation. */
+export function permissionFor(action: ApiAction): string {
+  const [resource, sub] = action.resource.split('/', 2);
+  const notation = `${action.apiGroup ? `${resource}.${action.apiGroup}` : resource}${sub ? `/${sub}` : ''}`;
+  // RBAC can restrict a verb by name except `create` on a top-level resource (the name is not
+  // known when it is authorized) and collection verbs.
+  const nameable =
+    action.name !== undefined && !(action.verb === 'create' && !sub) && action.verb !== 'list';
+  const names = nameable ? `, '${action.name}'` : '';
+  return `Permission.verbs(['${action.verb}'], '${notation}'${names})`;
+}
+
+/** Explains a 403 in words: what is missing, where, and what grants it. */
+export function explainForbidden(action: ApiAction, serverMessage?: string): string {
+  const target = action.name ? `${action.resource} '${action.name}'` : action.resource;
+  const group = action.apiGroup ? ` (API group '${action.apiGroup}')` : '';
+  const where = action.namespace ? `in namespace '${action.namespace}'` : 'cluster-wide';
+  const who = /User "([^"]+)"/.exec(serverMessage ?? '')?.[1];
+  return (
+    `forbidden: ${who ? `'${who}'` : 'the caller'} may not ${action.verb} ${target}${group} ${where}; ` +
+    `it is granted by ${permissionFor(action)}` +
+    (action.namespace ? ` in a Role bound in '${action.namespace}'` : ' in a ClusterRole')
+  );
+}
+
+function describeAction(action: ApiAction): string {
+  const target = action.name ? `${action.resource} '${action.name}'` : action.resource;
+  return `${action.verb} ${target}${action.namespace ? ` in namespace '${action.namespace}'` : ''}`;
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+]);
+
+/** Whether an error is a network failure or a timeout (not an HTTP answer). */
+export function isNetworkError(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown; type?: unknown; name?: unknown } | null;
+  if (!e) return false;
+  if (e.name === 'AbortError' || e.type === 'aborted' || e.name === 'TimeoutError') return true;
+  const code =
+    typeof e.code === 'string' ? e.code : typeof e.errno === 'string' ? e.errno : undefined;
+  if (code && TRANSIENT_CODES.has(code)) return true;
+  return (
+    e.type === 'system' ||
+    (typeof (e as { message?: unknown }).message === 'string' &&
+      /socket hang up|network timeout/i.test((e as { message: string }).message))
+  );
+}
+
+/** Converts anything thrown by client-node into an AccessTokensError with a safe message. */
+export function toAccessTokensError(err: unknown, action: ApiAction): AccessTokensError {
+  if (err instanceof AccessTokensError) return err;
+  const status = httpStatusOf(err);
+  const body = statusBody(err);
+  const serverMessage = body?.message ? redactSecrets(body.message) : undefined;
+  const what = describeAction(action);
+  if (status === undefined) {
+    if (isNetworkError(err)) {
+      const e = err as { code?: string; message?: string; name?: string };
+      const reason =
+        e.name === 'AbortError' || e.name === 'TimeoutError'
+          ? 'timed out'
+          : (e.code ?? 'network error');
+      return new AccessTokensError(`cannot ${what}: ${reason}`, 'transient');
+    }
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return new AccessTokensError(`cannot ${what}: ${message}`, 'internal');
+  }
+  const detail = serverMessage ? `: ${serverMessage}` : '';
+  switch (status) {
+    case 401:
+      return new AccessTokensError(
+        `cannot ${what}: unauthorized (the credentials were rejected)`,
+        'forbidden',
+        401,
+      );
+    case 403:
+      return new AccessTokensError(explainForbidden(action, serverMessage), 'forbidden', 403);
+    case 404:
+      return new AccessTokensError(`cannot ${what}: not found${detail}`, 'not-found', 404);
+    case 409:
+      return new AccessTokensError(`cannot ${what}: conflict${detail}`, 'conflict', 409);
+    case 400:
+    case 422:
+      return new AccessTokensError(`cannot ${what}: invalid request${detail}`, 'usage', status);
+    default:
+      return new AccessTokensError(
+        `cannot ${what}: HTTP ${status}${detail}`,
+        status === 429 || status >= 500 ? 'transient' : 'internal',
+        status,
+      );
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * `cdk8s-access-tokens/runtime`: mint, store, inspect, review, check and revoke
+ * ServiceAccount tokens against an API server, and mint every token declared in synthesized
+ * manifests.
+ */
+export {
+  connect,
+  loadKubeConfig,
+  resolveNamespace,
+  ClusterClient,
+  type ClusterOptions,
+} from './cluster.js';
+export {
+  AccessTokensError,
+  explainForbidden,
+  permissionFor,
+  redactSecrets,
+  registerSecret,
+  type ApiAction,
+  type ErrorCategory,
+  type RuntimeLogger,
+} from './errors.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  backoffDelayMs,
+  isRetryable,
+  withRetry,
+  type RetryPolicy,
+} from './retry.js';
+export { decodeJwtClaims, subjectOf, type ServiceAccountClaims, type TokenSubject } from './jwt.js';
+export { inspectToken, formatSeconds, type TokenInspection } from './inspect.js';
+export {
+  mintToken,
+  KUBELET_MAGIC_SECONDS,
+  type BoundObject,
+  type MintOptions,
+  type MintedToken,
+} from './mint.js';
+export { storeToken, type StoredToken, type TokenDestination } from './store.js';
+export { writeFileAtomic } from './atomic-file.js';
+export { renderTokenKubeconfig, type TokenKubeconfigOptions } from './token-kubeconfig.js';
+export { reviewToken, type ReviewOptions, type TokenReviewResult } from './review.js';
+export { canI, type AccessAnswer, type AccessQuery, type CanIOptions } from './can-i.js';
+export { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
+export { readManifests, findDeclaredTokens, type DeclaredToken } from './manifests.js';
+export {
+  mintDeclaredTokens,
+  type DeclaredMintResult,
+  type MintDeclaredOptions,
+} from './mint-declared.js';
+export {
+  describeServiceAccount,
+  type BindingSummary,
+  type DescribeOptions,
+  type ServiceAccountDescription,
+  type StoredTokenSummary,
+} from './describe.js';
+export { accessQueryOf } from './can-i.js';

@@ -1,0 +1,100 @@
+/**
+ * Revoking one token: deleting the object it is bound to (Kubernetes's only per-token
+ * revocation). The API server caches successful authentications for about 10 s, so the
+ * token stops working within that time, not at once; `waitForRevocation` polls TokenReview.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
+import { AccessTokensError, registerSecret } from './errors.js';
+import { decodeJwtClaims, subjectOf } from './jwt.js';
+import { reviewToken } from './review.js';
+
+/** Options of `revoke`. */
+export interface RevokeOptions extends ClusterOptions {
+  /** Also delete a Pod the token is bound to (that stops the Pod's workload). @default false */
+  readonly allowPodDeletion?: boolean;
+  /** Poll TokenReview until the token is rejected. @default false */
+  readonly wait?: boolean;
+  /** Bound on the wait. @default 60000 */
+  readonly waitTimeoutMs?: number;
+  readonly client?: ClusterClient;
+}
+
+/** What was revoked. */
+export interface RevokeResult {
+  readonly deleted: {
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly uid?: string;
+  };
+  /** With `wait`: whether TokenReview rejected the token before the timeout. */
+  readonly confirmed?: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Revokes a token by deleting its bound Secret (or Pod, when allowed). */
+export async function revoke(token: string, options: RevokeOptions = {}): Promise<RevokeResult> {
+  registerSecret(token);
+  const subject = subjectOf(decodeJwtClaims(token));
+  const bound = subject.boundObject;
+  const namespace = subject.namespace;
+  if (!bound || !namespace) {
+    throw new AccessTokensError(
+      `this token (ServiceAccount ${namespace ?? '?'}/${subject.serviceAccount ?? '?'}) is not bound to an object, ` +
+        'so it cannot be revoked alone: delete and recreate the ServiceAccount (revokes all its tokens) or let it expire; ' +
+        'mint with --bind-to-new-secret to get revocable tokens',
+      'usage',
+    );
+  }
+  if (bound.kind === 'Node' || (bound.kind === 'Pod' && !options.allowPodDeletion)) {
+    throw new AccessTokensError(
+      `this token is bound to ${bound.kind} '${namespace}/${bound.name}'; revoking it means deleting that ${bound.kind}` +
+        (bound.kind === 'Pod'
+          ? ': pass --allow-pod-deletion to do so'
+          : ', which this command does not do'),
+      'usage',
+    );
+  }
+  const client = options.client ?? connect({ ...options, namespace });
+  const core = client.api(k8s.CoreV1Api);
+  const resource = bound.kind === 'Secret' ? 'secrets' : 'pods';
+  const action = { verb: 'delete', resource, namespace, name: bound.name };
+  // The UID precondition makes sure that a newer object with the same name is left alone.
+  const body = bound.uid ? { preconditions: { uid: bound.uid } } : {};
+  try {
+    if (bound.kind === 'Secret') {
+      await client.call(action, (o) =>
+        core.deleteNamespacedSecret({ name: bound.name, namespace, body }, o),
+      );
+    } else {
+      await client.call(action, (o) =>
+        core.deleteNamespacedPod({ name: bound.name, namespace, body }, o),
+      );
+    }
+  } catch (err) {
+    if (err instanceof AccessTokensError && err.status === 409) {
+      throw new AccessTokensError(
+        `${bound.kind} '${namespace}/${bound.name}' was already replaced by a newer object (UID differs): the token was already revoked`,
+        'conflict',
+        409,
+      );
+    }
+    throw err;
+  }
+  const deleted = {
+    kind: bound.kind,
+    namespace,
+    name: bound.name,
+    ...(bound.uid ? { uid: bound.uid } : {}),
+  };
+  if (!options.wait) return { deleted };
+  const deadline = Date.now() + (options.waitTimeoutMs ?? 60000);
+  for (;;) {
+    const review = await reviewToken(token, { client });
+    if (!review.authenticated) return { deleted, confirmed: true };
+    if (Date.now() >= deadline) return { deleted, confirmed: false };
+    await sleep(1000);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Storing a minted token where it was asked for: a Secret (optimistic concurrency on
+ * resourceVersion, expiry and audiences recorded beside the token), a kubeconfig file or a
+ * plain token file (0600, atomic), or a stream.
+ */
+import * as k8s from '@kubernetes/client-node';
+import {
+  AUDIENCES_ANNOTATION,
+  EXPIRES_AT_ANNOTATION,
+  MANAGED_LABEL,
+  MINTED_AT_ANNOTATION,
+  SERVICE_ACCOUNT_ANNOTATION,
+  TOKEN_SECRET_KEY,
+} from '../contract/token-declaration.js';
+import { writeFileAtomic } from './atomic-file.js';
+import type { ClusterClient } from './cluster.js';
+import { AccessTokensError } from './errors.js';
+import type { MintedToken } from './mint.js';
+import { renderTokenKubeconfig } from './token-kubeconfig.js';
+
+/** Where to put a token. */
+export type TokenDestination =
+  | {
+      readonly kind: 'secret';
+      readonly name: string;
+      /** @default - the token's namespace */
+      readonly namespace?: string;
+      /** Create the Secret when it does not exist. @default true */
+      readonly create?: boolean;
+      /** Replace only if the Secret still has this resourceVersion (a rotation that read it first). */
+      readonly expectedResourceVersion?: string;
+    }
+  | { readonly kind: 'kubeconfigFile'; readonly path: string; readonly contextName?: string }
+  | { readonly kind: 'tokenFile'; readonly path: string }
+  | {
+      readonly kind: 'stream';
+      readonly write: (text: string) => void;
+      readonly format?: 'token' | 'kubeconfig';
+    };
+
+/** Where a token went (no token inside). */
+export interface StoredToken {
+  readonly destination: string;
+  /** For a Secret: its resourceVersion after the write. */
+  readonly resourceVersion?: string;
+}
+
+function secretAnnotations(minted: MintedToken): Record<string, string> {
+  return {
+    [EXPIRES_AT_ANNOTATION]: minted.expiresAt,
+    [AUDIENCES_ANNOTATION]: JSON.stringify(minted.audiences),
+    [MINTED_AT_ANNOTATION]: new Date().toISOString(),
+    [SERVICE_ACCOUNT_ANNOTATION]: minted.serviceAccount,
+  };
+}
+
+async function storeInSecret(
+  client: ClusterClient,
+  minted: MintedToken,
+  dest: Extract<TokenDestination, { kind: 'secret' }>,
+): Promise<StoredToken> {
+  const core = client.api(k8s.CoreV1Api);
+  const namespace = dest.namespace ?? minted.namespace;
+  const name = dest.name;
+  const data = { [TOKEN_SECRET_KEY]: Buffer.from(minted.token, 'utf8').toString('base64') };
+  let current: k8s.V1Secret | undefined;
+  try {
+    current = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
+      core.readNamespacedSecret({ name, namespace }, o),
+    );
+  } catch (err) {
+    if (
+      !(err instanceof AccessTokensError && err.category === 'not-found') ||
+      dest.create === false
+    )
+      throw err;
+  }
+  if (!current) {
+    const body: k8s.V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {
+        name,
+        namespace,
+        labels: { [MANAGED_LABEL]: 'true' },
+        annotations: secretAnnotations(minted),
+      },
+      data,
+    };
+    // A 409 here means someone else created it meanwhile: reported as a conflict.
+    const created = await client.call({ verb: 'create', resource: 'secrets', namespace }, (o) =>
+      core.createNamespacedSecret({ namespace, body }, o),
+    );
+    return {
+      destination: `secret/${name} -n ${namespace}`,
+      resourceVersion: created.metadata?.resourceVersion,
+    };
+  }
+  const resourceVersion = current.metadata?.resourceVersion;
+  if (
+    dest.expectedResourceVersion !== undefined &&
+    dest.expectedResourceVersion !== resourceVersion
+  ) {
+    throw new AccessTokensError(
+      `cannot update secrets '${name}' in namespace '${namespace}': conflict: it changed since it was read (resourceVersion ${dest.expectedResourceVersion}, now ${resourceVersion})`,
+      'conflict',
+      409,
+    );
+  }
+  if (current.type && current.type !== 'Opaque') {
+    throw new AccessTokensError(
+      `secret '${namespace}/${name}' has type '${current.type}', expected 'Opaque': refusing to overwrite it`,
+      'conflict',
+    );
+  }
+  const body: k8s.V1Secret = {
+    ...current,
+    metadata: {
+      ...current.metadata,
+      resourceVersion,
+      labels: { ...(current.metadata?.labels ?? {}), [MANAGED_LABEL]: 'true' },
+      annotations: { ...(current.metadata?.annotations ?? {}), ...secretAnnotations(minted) },
+    },
+    data: { ...(current.data ?? {}), ...data },
+  };
+  // PUT with the resourceVersion read: the server answers 409 if anyone wrote in between.
+  const replaced = await client.call(
+    { verb: 'update', resource: 'secrets', namespace, name },
+    (o) => core.replaceNamespacedSecret({ name, namespace, body }, o),
+  );
+  return {
+    destination: `secret/${name} -n ${namespace}`,
+    resourceVersion: replaced.metadata?.resourceVersion,
+  };
+}
+
+/** Stores a minted token. `client` is needed for Secrets and kubeconfig output. */
+export async function storeToken(
+  client: ClusterClient,
+  minted: MintedToken,
+  dest: TokenDestination,
+): Promise<StoredToken> {
+  switch (dest.kind) {
+    case 'secret':
+      return storeInSecret(client, minted, dest);
+    case 'kubeconfigFile': {
+      const text = renderTokenKubeconfig(client.kc, minted.token, {
+        namespace: minted.namespace,
+        serviceAccount: minted.serviceAccount,
+        contextName: dest.contextName,
+      });
+      await writeFileAtomic(dest.path, text);
+      return { destination: dest.path };
+    }
+    case 'tokenFile':
+      await writeFileAtomic(dest.path, `${minted.token}\n`);
+      return { destination: dest.path };
+    case 'stream':
+      dest.write(
+        dest.format === 'kubeconfig'
+          ? renderTokenKubeconfig(client.kc, minted.token, {
+              namespace: minted.namespace,
+              serviceAccount: minted.serviceAccount,
+            })
+          : `${minted.token}\n`,
+      );
+      return { destination: 'stdout' };
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * A client that authenticates with a given token against the same server (and CA) as an
+ * existing configuration: how `can-i --token-file` and the kubeconfig check ask as the token.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { ClusterClient } from './cluster.js';
+import { AccessTokensError, registerSecret } from './errors.js';
+
+/** A ClusterClient for `token`, on `base`'s current cluster and namespace. */
+export function clientForToken(
+  base: ClusterClient,
+  token: string,
+  namespace = base.namespace,
+): ClusterClient {
+  registerSecret(token);
+  const cluster = base.kc.getCurrentCluster();
+  if (!cluster)
+    throw new AccessTokensError('the current kubeconfig context names no cluster', 'usage');
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: 'token', token }],
+    contexts: [{ name: 'token', cluster: cluster.name, user: 'token', namespace }],
+    currentContext: 'token',
+  });
+  return new ClusterClient({ kubeConfig: kc, namespace, retry: base.retry, logger: base.log });
+}

@@ -1,0 +1,537 @@
+/**
+ * The offline CLI commands (`can-i --manifests`, `who-can`, `lint`), run in-process through
+ * `main(argv, io)` over fixture manifests: a Helm-like chart (`fixtures/rbac-chart`) and lint
+ * fixtures (`fixtures/lint`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../src/cli/main.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const CHART = join(FIXTURES, 'rbac-chart');
+const LINT = join(FIXTURES, 'lint');
+const DEPLOYER = 'system:serviceaccount:shop:deployer';
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env: { HOME: '/nonexistent' },
+  });
+  return { code, stdout, stderr };
+}
+
+/** `can-i` over the chart, as `who` (user, then flags). */
+function canI(verb: string, target: string, ...flags: string[]): Promise<Run> {
+  return run('can-i', verb, target, '--manifests', CHART, ...flags);
+}
+
+describe('can-i --manifests', () => {
+  test.each([
+    ['TYPE', ['get', 'pods', '-n', 'shop', '--as', 'alice'], 'yes'],
+    ['TYPE in the default namespace', ['get', 'pods', '--as', 'alice'], 'no'],
+    ['TYPE/NAME', ['get', 'pods/web', '-n', 'shop', '--as', 'alice'], 'yes'],
+    [
+      'TYPE.GROUP/NAME in resourceNames',
+      ['patch', 'deployments.apps/web', '-n', 'shop', '--as', DEPLOYER],
+      'yes',
+    ],
+    [
+      'TYPE.GROUP/NAME not in resourceNames',
+      ['patch', 'deployments.apps/api', '-n', 'shop', '--as', DEPLOYER],
+      'no',
+    ],
+    [
+      'TYPE.GROUP without a name, rule restricted by name',
+      ['patch', 'deployments.apps', '-n', 'shop', '--as', DEPLOYER],
+      'no',
+    ],
+    [
+      'TYPE without the group is the core group',
+      ['get', 'deployments/web', '-n', 'shop', '--as', DEPLOYER],
+      'no',
+    ],
+    [
+      '--subresource',
+      ['get', 'pods', '--subresource', 'log', '-n', 'shop', '--as', 'alice'],
+      'yes',
+    ],
+    [
+      'TYPE.GROUP/NAME with --subresource',
+      ['update', 'deployments.apps/web', '--subresource', 'scale', '-n', 'shop', '--as', DEPLOYER],
+      'yes',
+    ],
+    [
+      'the part after / is a name, not a subresource',
+      ['update', 'deployments.apps/scale', '-n', 'shop', '--as', DEPLOYER],
+      'no',
+    ],
+    ['TYPE is case-sensitive', ['get', 'Pods', '-n', 'shop', '--as', 'alice'], 'no'],
+    [
+      'a RoleBinding to a ClusterRole grants only in its namespace',
+      ['get', 'pods', '-n', 'other', '--as', 'alice'],
+      'no',
+    ],
+    ['-A: a RoleBinding never grants cluster-wide', ['list', 'pods', '-A', '--as', 'alice'], 'no'],
+    [
+      '-A: a ClusterRoleBinding grants cluster-wide',
+      ['list', 'nodes', '-A', '--as', 'carol', '--as-group', 'ops'],
+      'yes',
+    ],
+    [
+      '--as-group matches a Group subject',
+      ['get', 'pods', '--as', 'carol', '--as-group', 'developers'],
+      'yes',
+    ],
+    [
+      '--as-group is repeatable',
+      ['list', 'nodes', '--as', 'carol', '--as-group', 'developers', '--as-group', 'ops'],
+      'yes',
+    ],
+    [
+      "a ServiceAccount subject without namespace means the binding's",
+      ['get', 'pods', '-n', 'shop', '--as', 'system:serviceaccount:shop:dashboard'],
+      'yes',
+    ],
+    [
+      'ServiceAccount users given no groups get the ServiceAccount groups',
+      ['list', 'nodes', '-A', '--as', 'system:serviceaccount:monitoring:prometheus'],
+      'yes',
+    ],
+    [
+      'ServiceAccount users given groups get only those',
+      [
+        'list',
+        'nodes',
+        '-A',
+        '--as',
+        'system:serviceaccount:monitoring:prometheus',
+        '--as-group',
+        'x',
+      ],
+      'no',
+    ],
+    ['a non-resource URL', ['get', '/healthz', '--as', 'bob'], 'yes'],
+    [
+      'a non-resource URL with a prefix rule',
+      ['get', '/debug/pprof/heap', '--as', 'carol', '--as-group', 'ops'],
+      'yes',
+    ],
+    ['a non-resource URL with another verb', ['post', '/healthz', '--as', 'bob'], 'no'],
+    [
+      'system:authenticated is added to every user',
+      ['get', '/livez', '--as', 'nobody-in-particular'],
+      'yes',
+    ],
+    [
+      'system:anonymous is not authenticated',
+      ['get', '/healthz', '--as', 'system:anonymous'],
+      'no',
+    ],
+    [
+      'system:unauthenticated given keeps system:authenticated out',
+      ['get', '/healthz', '--as', 'bob', '--as-group', 'system:unauthenticated'],
+      'no',
+    ],
+  ])('GIVEN the chart WHEN asking %s THEN the answer is the RBAC one', async (_, args, answer) => {
+    // WHEN
+    const result = await canI(args[0], args[1], ...args.slice(2));
+    // THEN
+    expect(result.stdout).toBe(`${answer}\n`);
+    expect(result.code).toBe(answer === 'yes' ? 0 : 1);
+  });
+
+  test('GIVEN several paths, a file and a JSON List WHEN asking THEN objects from all are used', async () => {
+    const result = await run(
+      'can-i',
+      'get',
+      'configmaps',
+      '--manifests',
+      join(CHART, 'rbac.yaml'),
+      join(CHART, 'extra.json'),
+      '--as',
+      'bob',
+    );
+    expect(result).toMatchObject({ code: 0, stdout: 'yes\n' });
+  });
+
+  test('GIVEN -o json WHEN allowed THEN the decision names the grant, the user and the request', async () => {
+    const result = await canI('get', 'pods/web', '-n', 'shop', '--as', 'alice', '-o', 'json');
+    const decision = JSON.parse(result.stdout);
+    expect(result.code).toBe(0);
+    expect(decision.allowed).toBe(true);
+    expect(decision.reason).toMatch(/RoleBinding shop\/read-pods of ClusterRole pod-reader/);
+    expect(decision.user).toEqual({ user: 'alice', groups: ['system:authenticated'] });
+    expect(decision.request).toMatchObject({
+      verb: 'get',
+      resource: 'pods',
+      name: 'web',
+      namespace: 'shop',
+      apiGroup: '',
+    });
+  });
+
+  test('GIVEN -o json WHEN denied THEN allowed is false, no reason, and the exit code is 1', async () => {
+    const result = await canI('delete', 'pods', '-n', 'shop', '--as', DEPLOYER, '-o', 'json');
+    const decision = JSON.parse(result.stdout);
+    expect(result.code).toBe(1);
+    expect(decision.allowed).toBe(false);
+    expect(decision.reason).toBeUndefined();
+    expect(decision.user.groups).toEqual([
+      'system:serviceaccounts',
+      'system:serviceaccounts:shop',
+      'system:authenticated',
+    ]);
+  });
+
+  test('GIVEN -A WHEN asking with -o json THEN the request namespace is empty', async () => {
+    const result = await canI(
+      'list',
+      'nodes',
+      '-A',
+      '--as',
+      'carol',
+      '--as-group',
+      'ops',
+      '-o',
+      'json',
+    );
+    expect(JSON.parse(result.stdout).request.namespace).toBe('');
+  });
+
+  test('GIVEN --quiet WHEN asking THEN nothing is printed and the exit code answers', async () => {
+    const yes = await canI('get', 'pods', '-n', 'shop', '--as', 'alice', '--quiet');
+    const no = await canI('get', 'pods', '--as', 'alice', '-q');
+    expect(yes).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(no).toEqual({ code: 1, stdout: '', stderr: '' });
+  });
+
+  test('GIVEN a singular type WHEN asking THEN it is asked literally with a warning', async () => {
+    const result = await canI('get', 'pod', '-n', 'shop', '--as', 'alice');
+    expect(result).toMatchObject({ code: 1, stdout: 'no\n' });
+    expect(result.stderr).toMatch(/warning: resource 'pod' is unknown.*'pods'/);
+  });
+
+  test.each([
+    ['--as is missing', ['get', 'pods'], /--as USER is required/],
+    ['the verb is not lowercase', ['GET', 'pods', '--as', 'a'], /verb 'GET' is invalid/],
+    ['the verb is empty', ['', 'pods', '--as', 'a'], /verb '' is invalid/],
+    [
+      'both -n and -A',
+      ['get', 'pods', '-n', 'shop', '-A', '--as', 'a'],
+      /either -n\/--namespace or -A\/--all-namespaces/,
+    ],
+    ['the name is empty', ['get', 'pods/', '--as', 'a'], /name '' in 'pods\/' is invalid/],
+    [
+      'the name has a slash',
+      ['get', 'pods/web/log', '--as', 'a'],
+      /name 'web\/log' .*--subresource/,
+    ],
+    [
+      'the group is empty',
+      ['get', 'deployments.', '--as', 'a'],
+      /resource type 'deployments.' is malformed/,
+    ],
+    [
+      'the namespace is invalid',
+      ['get', 'pods', '-n', 'Shop', '--as', 'a'],
+      /namespace 'Shop' is invalid/,
+    ],
+    [
+      '--subresource with a non-resource URL',
+      ['get', '/healthz', '--subresource', 'x', '--as', 'a'],
+      /subresource 'x' cannot be used with the non-resource URL '\/healthz'/,
+    ],
+    ['an unknown output format', ['get', 'pods', '--as', 'a', '-o', 'xml'], /xml/],
+    [
+      'a cluster flag with --manifests',
+      ['get', 'pods', '--as', 'a', '--kubeconfig', '/k'],
+      /--kubeconfig asks the cluster/,
+    ],
+    ['an empty --as', ['get', 'pods', '--as', ''], /user '' is invalid/],
+  ])(
+    'GIVEN %s WHEN asking THEN it is a usage error (exit 2) that says so',
+    async (_, args, message) => {
+      const result = await canI(args[0], args[1], ...args.slice(2));
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(message);
+    },
+  );
+
+  test('GIVEN a missing manifest path WHEN asking THEN exit 2 names the path', async () => {
+    const result = await run(
+      'can-i',
+      'get',
+      'pods',
+      '--manifests',
+      join(FIXTURES, 'no-such-dir'),
+      '--as',
+      'a',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/manifest path '.*no-such-dir' does not exist/);
+  });
+
+  test('GIVEN an unparsable manifest WHEN asking THEN exit 2 names the file and line', async () => {
+    const result = await run(
+      'can-i',
+      'get',
+      'pods',
+      '--manifests',
+      join(FIXTURES, 'broken'),
+      '--as',
+      'a',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot parse .*broken\.yaml at line \d+/);
+  });
+
+  test('GIVEN no positional arguments WHEN asking THEN exit 2', async () => {
+    expect((await run('can-i')).code).toBe(2);
+  });
+
+  test('GIVEN --as without --manifests WHEN asking THEN exit 2 explains the cluster form', async () => {
+    const result = await run('can-i', 'get', 'pods', '--as', 'alice');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--as and --as-group need --manifests/);
+  });
+});
+
+/** Rows of an aligned table, read by the header's column positions. */
+function parseTable(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.trimEnd().split('\n');
+  const columns = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0], start: m.index ?? 0 }));
+  return lines.map((line) =>
+    Object.fromEntries(
+      columns.map((c, i) => [
+        c.name,
+        line.slice(c.start, columns[i + 1]?.start ?? line.length).trim(),
+      ]),
+    ),
+  );
+}
+
+describe('who-can', () => {
+  test('GIVEN the chart WHEN asking who can get pods in shop THEN the table lists the subjects and their grants', async () => {
+    const result = await run('who-can', 'get', 'pods', '--manifests', CHART, '-n', 'shop');
+    expect(result.code).toBe(0);
+    expect(parseTable(result.stdout)).toEqual([
+      {
+        KIND: 'ServiceAccount',
+        NAMESPACE: 'shop',
+        NAME: 'dashboard',
+        BINDING: 'RoleBinding shop/read-pods',
+        ROLE: 'ClusterRole pod-reader',
+      },
+      {
+        KIND: 'User',
+        NAMESPACE: '',
+        NAME: 'alice',
+        BINDING: 'RoleBinding shop/read-pods',
+        ROLE: 'ClusterRole pod-reader',
+      },
+    ]);
+  });
+
+  test('GIVEN -A WHEN asking THEN only ClusterRoleBindings grant', async () => {
+    const result = await run('who-can', 'list', 'nodes', '--manifests', CHART, '-A', '-o', 'json');
+    const { subjects, request } = JSON.parse(result.stdout);
+    expect(request.namespace).toBe('');
+    expect(subjects.map((s: { subject: { name: string } }) => s.subject.name)).toEqual([
+      'ops',
+      'system:serviceaccounts:monitoring',
+    ]);
+    expect(
+      subjects.every((s: { binding: string }) => s.binding.startsWith('ClusterRoleBinding ')),
+    ).toBe(true);
+  });
+
+  test('GIVEN a name and --subresource WHEN asking THEN the named and subresource rules apply', async () => {
+    const byName = JSON.parse(
+      (
+        await run(
+          'who-can',
+          'patch',
+          'deployments.apps/web',
+          '--manifests',
+          CHART,
+          '-n',
+          'shop',
+          '-o',
+          'json',
+        )
+      ).stdout,
+    );
+    const scale = JSON.parse(
+      (
+        await run(
+          'who-can',
+          'update',
+          'deployments.apps/web',
+          '--subresource',
+          'scale',
+          '--manifests',
+          CHART,
+          '-n',
+          'shop',
+          '-o',
+          'json',
+        )
+      ).stdout,
+    );
+    expect(byName.subjects.map((s: { subject: { name: string } }) => s.subject.name)).toEqual([
+      'deployer',
+    ]);
+    expect(scale.subjects.map((s: { subject: { name: string } }) => s.subject.name)).toEqual([
+      'deployer',
+    ]);
+  });
+
+  test('GIVEN a non-resource URL WHEN asking THEN the system:authenticated group is listed', async () => {
+    const result = await run('who-can', 'get', '/healthz', '--manifests', CHART);
+    expect(result.stdout).toMatch(
+      /^Group\s+system:authenticated\s+ClusterRoleBinding health-checkers/m,
+    );
+  });
+
+  test('GIVEN nobody may WHEN asking THEN nothing on stdout, a note on stderr, exit 0', async () => {
+    const result = await run('who-can', 'delete', 'pods', '--manifests', CHART, '-n', 'shop');
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result.stderr).toMatch(/no subject may delete pods in namespace shop/);
+  });
+
+  test.each([
+    ['no --manifests', ['get', 'pods'], /--manifests/],
+    ['both -n and -A', ['get', 'pods', '--manifests', CHART, '-n', 'shop', '-A'], /not both/],
+    [
+      'a missing path',
+      ['get', 'pods', '--manifests', '/no/such/path'],
+      /'\/no\/such\/path' does not exist/,
+    ],
+  ])('GIVEN %s WHEN asking THEN exit 2', async (_, args, message) => {
+    const result = await run('who-can', ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('lint', () => {
+  test.each([
+    [
+      'clean manifests',
+      'clean.yaml',
+      0,
+      /passed: 2 objects checked, 0 unacknowledged errors, 0 warnings, 0 acknowledged/,
+    ],
+    [
+      'warnings only',
+      'warnings-only.yaml',
+      0,
+      /warning automounted-token: ServiceAccount shop\/legacy-app/,
+    ],
+    [
+      'an unacknowledged error',
+      'risky.yaml',
+      1,
+      /error secrets-read: Role shop\/secret-lister rules\[0\][\s\S]*FAILED: 1 object checked, 1 unacknowledged error/,
+    ],
+    [
+      'an acknowledged error',
+      'acknowledged.yaml',
+      0,
+      /error \(acknowledged\) secrets-read[\s\S]*acknowledged: the nightly backup[\s\S]*passed:.*1 acknowledged/,
+    ],
+  ])(
+    'GIVEN %s WHEN linting THEN the exit code and the output say so',
+    async (_, file, code, output) => {
+      const result = await run('lint', join(LINT, file));
+      expect(result.code).toBe(code);
+      expect(result.stdout).toMatch(output);
+    },
+  );
+
+  test('GIVEN a folder WHEN linting THEN every file is read and one error fails it', async () => {
+    const result = await run('lint', LINT);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /FAILED: 5 objects checked, 1 unacknowledged error, 1 warning, 1 acknowledged/,
+    );
+  });
+
+  test('GIVEN -o json WHEN linting THEN the report is JSON with counts and the source of each finding', async () => {
+    const result = await run('lint', LINT, '-o', 'json');
+    const report = JSON.parse(result.stdout);
+    expect(result.code).toBe(1);
+    expect(report.counts).toEqual({ total: 3, errors: 1, warnings: 1, acknowledged: 1 });
+    expect(report.errors[0]).toMatchObject({
+      id: 'secrets-read',
+      location: { name: 'secret-lister', source: join(LINT, 'risky.yaml') },
+    });
+  });
+
+  test('GIVEN a Helm-like chart with ClusterRoleBindings WHEN linting THEN the cluster-wide grants fail it', async () => {
+    const result = await run('lint', CHART, '-o', 'json');
+    const ids = JSON.parse(result.stdout).errors.map((f: { id: string }) => f.id);
+    expect(result.code).toBe(1);
+    expect(ids).toContain('cluster-wide-grant');
+  });
+
+  test.each([
+    [
+      'a missing path',
+      [join(FIXTURES, 'missing.yaml')],
+      /manifest path '.*missing\.yaml' does not exist/,
+    ],
+    ['an unparsable file', [join(FIXTURES, 'broken')], /cannot parse .*broken\.yaml/],
+    ['no path', [], /missing required argument/],
+  ])('GIVEN %s WHEN linting THEN exit 2 names the problem', async (_, paths, message) => {
+    const result = await run('lint', ...paths);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('offline commands do not load @kubernetes/client-node', () => {
+  const bin = join(ROOT, 'bin', 'access-tokens.js');
+  const built = existsSync(join(ROOT, 'lib', 'src', 'cli', 'commands', 'can-i.js'));
+  const hook = join(FIXTURES, 'report-client-node.mjs');
+  const marker = 'LOADED @kubernetes/client-node';
+  const node = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', hook, bin, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'no-kube-')) },
+      timeout: 20_000,
+    });
+
+  test('GIVEN the built CLI WHEN it runs THEN lib/ exists (run `npm run build` first)', () => {
+    expect(built).toBe(true);
+  });
+
+  test('GIVEN the loader hook WHEN the cluster form runs THEN the hook sees client-node load (the probe works)', () => {
+    const result = node('can-i', 'get', 'pods');
+    expect(result.stderr).toContain(marker);
+  });
+
+  test.each([
+    ['can-i', ['can-i', 'get', 'pods', '--manifests', CHART, '--as', 'alice', '-n', 'shop'], 0],
+    ['who-can', ['who-can', 'get', 'pods', '--manifests', CHART], 0],
+    ['lint', ['lint', join(LINT, 'clean.yaml')], 0],
+  ])('GIVEN %s WHEN it runs in a process THEN client-node is never resolved', (_, args, code) => {
+    const result = node(...args);
+    expect(result.stderr).not.toContain(marker);
+    expect(result.status).toBe(code);
+  });
+});

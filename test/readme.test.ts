@@ -1,0 +1,64 @@
+/**
+ * The README's examples are real: its first code block is examples/quickstart.ts, which is
+ * compiled by `npm run build` and run here; its risk table is RISK_RULES.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { RISK_RULES } from '../src/rbac/risks/index.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+function codeBlocks(lang: string): string[] {
+  return [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map(
+    (m) => m[1],
+  );
+}
+
+describe('README', () => {
+  test('the 30-second example is examples/quickstart.ts', () => {
+    expect(codeBlocks('ts')[0]).toBe(readFileSync(join(root, 'examples/quickstart.ts'), 'utf8'));
+  });
+
+  test('the 30-second example runs and synthesizes the rules it shows', () => {
+    // GIVEN a scratch working directory (the example writes dist/ there)
+    const cwd = mkdtempSync(join(tmpdir(), 'access-tokens-readme-'));
+    // WHEN
+    const out = execFileSync(process.execPath, [join(root, 'lib/examples/quickstart.js')], {
+      cwd,
+      encoding: 'utf8',
+    });
+    // THEN
+    expect(out.trim().split('\n')).toEqual(['true', 'false']);
+    const objects = parseAllDocuments(readFileSync(join(cwd, 'dist/ci.k8s.yaml'), 'utf8')).map(
+      (d) => d.toJSON(),
+    );
+    const role = objects.find((o) => o.kind === 'Role');
+    const shown = parseAllDocuments(codeBlocks('yaml')[0])[0].toJSON();
+    expect(role.rules).toEqual(shown.rules);
+    expect(objects.find((o) => o.kind === 'ServiceAccount').automountServiceAccountToken).toBe(
+      false,
+    );
+  });
+
+  test('the risk table lists every rule with its severity', () => {
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // prettier escapes '*' in markdown tables.
+    const table = readme.replace(/\\\*/g, '*');
+    for (const rule of RISK_RULES) {
+      expect(table).toMatch(
+        new RegExp(
+          `\\| \`${rule.id}\`\\s*\\| ${rule.severity}\\s*\\| ${escape(rule.title)}\\s*\\|`,
+        ),
+      );
+    }
+  });
+
+  test('shows the two commands of a fresh machine', () => {
+    expect(readme).toContain('npm ci && npm run synth');
+    expect(readme).toContain('npm ci && npm test');
+  });
+});

@@ -1,0 +1,129 @@
+import { decodeJwtClaims, subjectOf } from '../src/runtime/jwt.js';
+import { formatSeconds, inspectToken } from '../src/runtime/inspect.js';
+import { AccessTokensError } from '../src/runtime/errors.js';
+
+const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwt = (claims: unknown): string => `${b64({ alg: 'RS256' })}.${b64(claims)}.c2lnbmF0dXJl`;
+
+const BOUND = {
+  iss: 'https://kubernetes.default.svc',
+  sub: 'system:serviceaccount:shop:deployer',
+  aud: ['https://kubernetes.default.svc'],
+  iat: 1_700_000_000,
+  nbf: 1_700_000_000,
+  exp: 1_700_003_600,
+  'kubernetes.io': {
+    namespace: 'shop',
+    serviceaccount: { name: 'deployer', uid: 'sa-uid' },
+    secret: { name: 'deployer-token-1', uid: 'secret-uid' },
+  },
+};
+
+describe('decodeJwtClaims', () => {
+  test('decodes the payload without checking the signature', () => {
+    expect(decodeJwtClaims(jwt(BOUND))).toEqual(BOUND);
+  });
+
+  test('normalises a string audience to an array', () => {
+    expect(decodeJwtClaims(jwt({ aud: 'x' })).aud).toEqual(['x']);
+  });
+
+  test.each([
+    ['abc', /got 1 part/],
+    ['a.b', /got 2 part/],
+    ['a.b.c.d', /got 4 part/],
+    ['a.!!.c', /three base64url parts/],
+    [
+      `x.${Buffer.from('not json').toString('base64url')}.y`,
+      /payload is not base64url-encoded JSON/,
+    ],
+    [`x.${b64([1])}.y`, /payload is not a JSON object/],
+  ])('rejects %p without quoting it', (token, message) => {
+    let err: unknown;
+    try {
+      decodeJwtClaims(token);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AccessTokensError);
+    expect((err as AccessTokensError).category).toBe('usage');
+    expect((err as Error).message).toMatch(message);
+    if (token.length > 3) expect((err as Error).message).not.toContain(token);
+  });
+});
+
+describe('subjectOf', () => {
+  test('bound token: namespace, ServiceAccount, UIDs and bound Secret', () => {
+    expect(subjectOf(BOUND)).toEqual({
+      namespace: 'shop',
+      serviceAccount: 'deployer',
+      serviceAccountUid: 'sa-uid',
+      boundObject: { kind: 'Secret', name: 'deployer-token-1', uid: 'secret-uid' },
+      legacy: false,
+    });
+  });
+
+  test('pod-bound token', () => {
+    const claims = {
+      ...BOUND,
+      'kubernetes.io': {
+        namespace: 'shop',
+        serviceaccount: { name: 'a' },
+        pod: { name: 'p', uid: 'u' },
+      },
+    };
+    expect(subjectOf(claims).boundObject).toEqual({ kind: 'Pod', name: 'p', uid: 'u' });
+  });
+
+  test('legacy Secret token', () => {
+    expect(
+      subjectOf({
+        'kubernetes.io/serviceaccount/namespace': 'shop',
+        'kubernetes.io/serviceaccount/secret.name': 'old-token-xyz',
+        'kubernetes.io/serviceaccount/service-account.name': 'old',
+        'kubernetes.io/serviceaccount/service-account.uid': 'u',
+      }),
+    ).toEqual({
+      namespace: 'shop',
+      serviceAccount: 'old',
+      serviceAccountUid: 'u',
+      boundObject: { kind: 'Secret', name: 'old-token-xyz' },
+      legacy: true,
+    });
+  });
+
+  test('falls back to sub', () => {
+    expect(subjectOf({ sub: 'system:serviceaccount:a:b' })).toEqual({
+      namespace: 'a',
+      serviceAccount: 'b',
+      legacy: false,
+    });
+  });
+});
+
+describe('inspectToken', () => {
+  test('expiry and time left come from exp, at a given time', () => {
+    const info = inspectToken(jwt(BOUND), new Date((BOUND.iat + 600) * 1000));
+    expect(info).toMatchObject({
+      expiresAt: '2023-11-14T23:13:20.000Z',
+      secondsLeft: 3000,
+      lifetimeSeconds: 3600,
+      expired: false,
+      audiences: ['https://kubernetes.default.svc'],
+    });
+  });
+
+  test('an expired token', () => {
+    expect(inspectToken(jwt(BOUND), new Date((BOUND.exp + 5) * 1000))).toMatchObject({
+      expired: true,
+      secondsLeft: -5,
+    });
+  });
+
+  test('formatSeconds', () => {
+    expect(formatSeconds(0)).toBe('0s');
+    expect(formatSeconds(3608)).toBe('1h8s');
+    expect(formatSeconds(90061)).toBe('1d1h1m1s');
+    expect(formatSeconds(-60)).toBe('-1m');
+  });
+});

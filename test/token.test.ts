@@ -1,0 +1,207 @@
+import { Duration, Testing } from 'cdk8s';
+import {
+  ManagedTokenSecret,
+  TokenStore,
+  managedSecretManifest,
+  renderTokenDeclaration,
+} from '../src/constructs/token.js';
+import {
+  MANAGED_LABEL,
+  TOKEN_DECLARATION_ANNOTATION,
+  parseTokenDeclaration,
+  serializeTokenDeclaration,
+  type TokenDeclaration,
+} from '../src/contract/token-declaration.js';
+
+describe('renderTokenDeclaration', () => {
+  test('renders a deterministic, versioned annotation', () => {
+    // GIVEN
+    const props = {
+      duration: Duration.hours(1),
+      audiences: ['https://kubernetes.default.svc'],
+      store: TokenStore.secret('deployer-token'),
+    };
+    // WHEN
+    const rendered = renderTokenDeclaration(props);
+    // THEN
+    expect(rendered.annotationKey).toBe(TOKEN_DECLARATION_ANNOTATION);
+    expect(rendered.secretName).toBe('deployer-token');
+    expect(rendered.annotationValue).toBe(
+      '{"version":1,"durationSeconds":3600,"audiences":["https://kubernetes.default.svc"],"store":{"kind":"secret","name":"deployer-token"},"boundToSecret":false}',
+    );
+    expect(renderTokenDeclaration(props).annotationValue).toBe(rendered.annotationValue);
+  });
+
+  test('defaults: stdout, no audiences, not bound, no secret to emit', () => {
+    const rendered = renderTokenDeclaration({ duration: Duration.minutes(10) });
+    expect(rendered.secretName).toBeUndefined();
+    expect(JSON.parse(rendered.annotationValue)).toEqual({
+      version: 1,
+      durationSeconds: 600,
+      audiences: [],
+      store: { kind: 'stdout' },
+      boundToSecret: false,
+    });
+  });
+
+  test('kubeconfig file store, rotation and mintOnDeploy round-trip through the parser', () => {
+    const rendered = renderTokenDeclaration({
+      duration: Duration.days(2),
+      store: TokenStore.kubeconfigFile('out/ci.kubeconfig'),
+      boundToSecret: true,
+      rotation: { schedule: '0 */6 * * *' },
+      mintOnDeploy: true,
+    });
+    const parsed = parseTokenDeclaration(rendered.annotationValue, 'test');
+    expect(parsed).toEqual({
+      version: 1,
+      durationSeconds: 172800,
+      audiences: [],
+      store: { kind: 'kubeconfigFile', path: 'out/ci.kubeconfig' },
+      boundToSecret: true,
+      rotation: { schedule: '0 */6 * * *' },
+      mintOnDeploy: true,
+    });
+    expect(serializeTokenDeclaration(parsed)).toBe(rendered.annotationValue);
+  });
+
+  test.each([
+    [Duration.minutes(5), /token\.duration must be at least 10 minutes \(600 s\), got 300 s/],
+    [Duration.seconds(599), /at least 10 minutes \(600 s\), got 599 s/],
+    [
+      Duration.seconds(2 ** 32 + 1),
+      /token\.duration must be at most 2\^32 seconds \(4294967296 s\), got 4294967297 s/,
+    ],
+    [Duration.millis(600500), /whole number of seconds, got 600\.5 s/],
+  ])('rejects duration %p', (duration, message) => {
+    expect(() => renderTokenDeclaration({ duration })).toThrow(message);
+  });
+
+  test('accepts the bounds', () => {
+    expect(() => renderTokenDeclaration({ duration: Duration.seconds(600) })).not.toThrow();
+    expect(() => renderTokenDeclaration({ duration: Duration.seconds(2 ** 32) })).not.toThrow();
+  });
+
+  test('rejects an empty audience', () => {
+    expect(() =>
+      renderTokenDeclaration({ duration: Duration.hours(1), audiences: ['a', ' '] }),
+    ).toThrow(/token\.audiences\[1\] must not be empty, got ' '/);
+  });
+
+  test('rejects a repeated audience', () => {
+    expect(() =>
+      renderTokenDeclaration({ duration: Duration.hours(1), audiences: ['a', 'a'] }),
+    ).toThrow(/must not repeat an audience/);
+  });
+
+  test('rejects a rotation schedule that is not cron', () => {
+    expect(() =>
+      renderTokenDeclaration({ duration: Duration.hours(1), rotation: { schedule: 'hourly' } }),
+    ).toThrow(/token\.rotation\.schedule must be a cron schedule of 5 fields, got 'hourly'/);
+  });
+});
+
+describe('TokenStore', () => {
+  test.each(['', 'Deployer', 'a_b', '-a', 'a-', 'x'.repeat(254)])(
+    'rejects secret name %p',
+    (name) => {
+      expect(() => TokenStore.secret(name)).toThrow(
+        /token\.store: secret name '.*' is invalid: expected a DNS-1123 subdomain/,
+      );
+    },
+  );
+
+  test('accepts dotted secret names', () => {
+    expect(TokenStore.secret('a.b-c').declaration).toEqual({ kind: 'secret', name: 'a.b-c' });
+  });
+
+  test('rejects an empty kubeconfig path', () => {
+    expect(() => TokenStore.kubeconfigFile(' ')).toThrow(/kubeconfig path must not be empty/);
+  });
+});
+
+describe('ManagedTokenSecret', () => {
+  test('synthesizes an empty Opaque Secret labelled as managed', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    new ManagedTokenSecret(chart, 'Store', {
+      name: 'deployer-token',
+      namespace: 'shop',
+      labels: { app: 'x' },
+    });
+    // THEN
+    const [secret] = Testing.synth(chart);
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'deployer-token',
+        namespace: 'shop',
+        labels: { app: 'x', [MANAGED_LABEL]: 'true' },
+      },
+      type: 'Opaque',
+    });
+    expect(secret.data).toBeUndefined();
+    expect(secret.stringData).toBeUndefined();
+  });
+
+  test('rejects an invalid name', () => {
+    const chart = Testing.chart();
+    expect(() => new ManagedTokenSecret(chart, 'Store', { name: 'Bad_Name' })).toThrow(/DNS-1123/);
+  });
+
+  test('managedSecretManifest keeps the managed label even when labels try to override it', () => {
+    const m = managedSecretManifest('s', undefined, { [MANAGED_LABEL]: 'false' });
+    expect(m.metadata).toEqual({ name: 's', labels: { [MANAGED_LABEL]: 'true' } });
+  });
+});
+
+describe('parseTokenDeclaration', () => {
+  const valid: TokenDeclaration = {
+    version: 1,
+    durationSeconds: 3600,
+    audiences: [],
+    store: { kind: 'stdout' },
+    boundToSecret: false,
+  };
+  const withField = (patch: Record<string, unknown>): string =>
+    JSON.stringify({ ...valid, ...patch });
+
+  test.each([
+    ['not json', /sa shop\/x: annotation access-tokens\.cdk8s\.io\/token is not valid JSON/],
+    ['[]', /the value is \[\], expected a JSON object/],
+    [
+      withField({ version: 2 }),
+      /version is 2, expected 1 \(this runtime reads format version 1 only/,
+    ],
+    [withField({ version: undefined }), /version is undefined, expected 1/],
+    [
+      withField({ durationSeconds: 300 }),
+      /durationSeconds is 300, expected an integer from 600 to 4294967296/,
+    ],
+    [withField({ durationSeconds: '3600' }), /durationSeconds is "3600"/],
+    [withField({ audiences: [''] }), /audiences is \[""\], expected an array of non-empty strings/],
+    [withField({ audiences: 'a' }), /audiences is "a"/],
+    [
+      withField({ store: { kind: 'vault' } }),
+      /store\.kind is "vault", expected 'secret', 'kubeconfigFile', 'stdout'/,
+    ],
+    [
+      withField({ store: { kind: 'secret', name: 'Bad' } }),
+      /store\.name is "Bad", expected a DNS-1123 subdomain/,
+    ],
+    [
+      withField({ store: { kind: 'kubeconfigFile', path: '' } }),
+      /store\.path is "", expected a non-empty path/,
+    ],
+    [withField({ store: null }), /store is null, expected an object/],
+    [withField({ boundToSecret: 'yes' }), /boundToSecret is "yes", expected true or false/],
+    [withField({ rotation: 'daily' }), /rotation is "daily", expected an object/],
+    [withField({ rotation: { schedule: 3 } }), /rotation\.schedule is 3/],
+    [withField({ mintOnDeploy: 1 }), /mintOnDeploy is 1, expected true or false/],
+    [withField({ extra: true }), /field 'extra' is true, expected one of version/],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseTokenDeclaration(text, 'sa shop/x')).toThrow(message);
+  });
+});

@@ -1,16 +1,27 @@
-import { Chart, type App } from 'cdk8s';
+import { Chart, Duration, type App } from 'cdk8s';
 import { ApiResource } from 'cdk8s-plus-27';
-import { Permission, Risk, ServiceAccountAccess } from '../src/index.js';
+import { Permission, Risk, ServiceAccountAccess, TokenStore } from '../src/index.js';
 
 /** The example's namespace. */
 export const EXAMPLE_NAMESPACE = 'shop';
 
 /** Builds the example app's chart into `app` (shared by main.ts, the tests and the e2e suite). */
-export function buildExampleApp(app: App, namespace = EXAMPLE_NAMESPACE): Chart {
+export function buildExampleApp(
+  app: App,
+  namespace = EXAMPLE_NAMESPACE,
+  dashboardKubeconfig = 'dashboard.kubeconfig',
+): Chart {
   const chart = new Chart(app, 'access', { namespace, disableResourceNameHashes: true });
 
   // A CI pipeline that rolls out two Deployments: it may read and patch exactly those two.
+  // Its one-hour token is kept in a Secret, bound to a Secret of its own so that it can be
+  // revoked alone.
   new ServiceAccountAccess(chart, 'deployer', {
+    token: {
+      duration: Duration.hours(1),
+      store: TokenStore.secret('deployer-token'),
+      boundToSecret: true,
+    },
     permissions: [
       Permission.verbs(['get', 'patch'], 'deployments.apps', 'web', 'worker'),
       Permission.read('replicasets.apps'),
@@ -18,8 +29,13 @@ export function buildExampleApp(app: App, namespace = EXAMPLE_NAMESPACE): Chart 
     ],
   });
 
-  // A read-only dashboard: workloads, their pods and logs, events and config maps.
+  // A read-only dashboard: workloads, their pods and logs, events and config maps. Its
+  // 8-hour token goes into a kubeconfig file on the machine that runs `mint --from`.
   new ServiceAccountAccess(chart, 'dashboard', {
+    token: {
+      duration: Duration.hours(8),
+      store: TokenStore.kubeconfigFile(dashboardKubeconfig),
+    },
     permissions: [
       Permission.read('deployments.apps'),
       Permission.read('statefulsets.apps'),

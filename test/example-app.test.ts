@@ -49,6 +49,13 @@ describe('the example app', () => {
     expect(names('Role')).toEqual(['backup', 'dashboard', 'deployer']);
     expect(names('RoleBinding')).toEqual(['backup', 'dashboard', 'deployer']);
     expect(objects.every((o) => o.metadata?.namespace === 'shop')).toBe(true);
+    // The deployer's token goes into an empty managed Secret; the dashboard's into a file.
+    expect(names('Secret')).toEqual(['deployer-token']);
+    const declared = objects
+      .filter((o) => o.kind === 'ServiceAccount' && o.metadata?.annotations?.['access-tokens.cdk8s.io/token'])
+      .map((o) => o.metadata?.name)
+      .sort();
+    expect(declared).toEqual(['dashboard', 'deployer']);
     expect(
       objects
         .filter((o) => o.kind === 'ServiceAccount')

@@ -213,6 +213,24 @@ describe('RbacAuthorizer', () => {
     ).toEqual([]);
   });
 
+  test('whoCan omits ServiceAccount subjects that can match nobody', () => {
+    const authorizer = new RbacAuthorizer({
+      roles: [
+        role('ClusterRole', '', 'r', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }]),
+      ],
+      bindings: [
+        binding('ClusterRoleBinding', '', { kind: 'ClusterRole', name: 'r' }, [
+          { kind: 'ServiceAccount', name: 'orphan' },
+          { kind: 'ServiceAccount', name: 'sa', namespace: 'ns1' },
+        ]),
+      ],
+    });
+    const names = authorizer
+      .whoCan({ verb: 'get', apiGroup: '', resource: 'pods', namespace: 'ns1' })
+      .map((e) => e.subject.name);
+    expect(names).toEqual(['sa']);
+  });
+
   test('parses ServiceAccount user names', () => {
     expect(parseServiceAccountUser('system:serviceaccount:shop:deployer')).toEqual({
       namespace: 'shop',

@@ -116,7 +116,8 @@ describe('renderTokenKubeconfig', () => {
 describe('accessQueryOf (kubectl auth can-i targets)', () => {
   test.each([
     ['deployments.apps/web', { resource: 'deployments', apiGroup: 'apps', name: 'web' }],
-    ['pods/log', { resource: 'pods', apiGroup: '', subresource: 'log' }],
+    // Like kubectl, the part after '/' is a name; subresources come from --subresource.
+    ['pods/log', { resource: 'pods', apiGroup: '', name: 'log' }],
     ['pods', { resource: 'pods', apiGroup: '' }],
     ['widgets.example.com/w1', { resource: 'widgets', apiGroup: 'example.com', name: 'w1' }],
   ])('%s', (target, expected) => {
@@ -133,6 +134,8 @@ describe('accessQueryOf (kubectl auth can-i targets)', () => {
       name: 'p1',
       subresource: 'log',
     }));
-  test('a misspelt resource is a usage error', () =>
-    expect(() => accessQueryOf('get', 'deployment')).toThrow(/resource 'deployment' is unknown/));
+  test('a malformed target is a usage error', () =>
+    expect(() => accessQueryOf('get', 'pods/a/b')).toThrow(/name 'a\/b'|pods\/a\/b/));
+  test('namespace "" asks cluster-wide', () =>
+    expect(accessQueryOf('list', 'nodes', { namespace: '' })).toMatchObject({ namespace: '' }));
 });

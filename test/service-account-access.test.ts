@@ -1,11 +1,17 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   ACKNOWLEDGED_RISKS_ANNOTATION,
   Permission,
   Risk,
   ServiceAccountAccess,
+  TokenStore,
 } from '../src/index.js';
+import {
+  MANAGED_LABEL,
+  TOKEN_DECLARATION_ANNOTATION,
+  parseTokenDeclaration,
+} from '../src/contract/token-declaration.js';
 import type { KubeObject } from '../src/rbac/kube-object.js';
 
 function chart(namespace: string | null = 'shop'): Chart {
@@ -149,6 +155,115 @@ describe('ServiceAccountAccess', () => {
     expect(
       spec(cj, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'serviceAccountName']),
     ).toBe('worker');
+  });
+
+  test('accessObjects (what canI and the lint evaluate) agree with the synthesized objects', () => {
+    // GIVEN an account with namespaced and cluster grants, acknowledgements and a late allow()
+    const c = chart();
+    const access = new ServiceAccountAccess(c, 'ops', {
+      permissions: [Permission.verbs(['get'], 'secrets', 'a')],
+      clusterPermissions: [
+        Permission.read('nodes'),
+        Permission.nonResourceUrls(['get'], '/metrics'),
+      ],
+      acknowledge: [
+        { risk: Risk.SECRETS_READ, reason: 'reads its own configuration secret' },
+        { risk: Risk.CLUSTER_WIDE_GRANT, reason: 'node inventory for the dashboard' },
+      ],
+    });
+    access.allow(Permission.read('configmaps'));
+    access.role.allow(['get'], kplus.ApiResource.SERVICES);
+    // WHEN
+    const synthesized = Testing.synth(c) as KubeObject[];
+    // THEN every access object is synthesized with the same fields
+    const strip = (o: KubeObject): KubeObject =>
+      JSON.parse(
+        JSON.stringify(o, (k, v) =>
+          k === 'apiGroup' && v === '' ? undefined : k === 'labels' ? undefined : v,
+        ),
+      );
+    for (const expected of access.accessObjects()) {
+      const actual = synthesized.find(
+        (o) => o.kind === expected.kind && o.metadata?.name === expected.metadata?.name,
+      );
+      const { annotations, ...meta } = expected.metadata ?? {};
+      const expectedClean = {
+        ...expected,
+        metadata: Object.keys(annotations ?? {}).length ? { ...meta, annotations } : meta,
+      };
+      expect(strip(actual!)).toEqual(strip(expectedClean));
+    }
+  });
+
+  test("rules added through cdk8s-plus's role.allow() are kept, compacted and seen by canI", () => {
+    const c = chart();
+    const access = new ServiceAccountAccess(c, 'mixed', {
+      permissions: [Permission.read('configmaps')],
+    });
+    access.role.allow(['get', 'list', 'watch'], kplus.ApiResource.SERVICES);
+    const [role] = byKind(Testing.synth(c) as KubeObject[], 'Role');
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(access.canI('list', 'services')).toBe(true);
+  });
+
+  test('a risky grant through role.allow() still fails the synth', () => {
+    const app = Testing.app();
+    const c = new Chart(app, 'ci', { namespace: 'shop' });
+    const access = new ServiceAccountAccess(c, 'sneaky', {
+      permissions: [Permission.read('configmaps')],
+    });
+    access.role.allow(['list'], kplus.ApiResource.SECRETS);
+    expect(() => app.synth()).toThrow(/secrets-read/);
+  });
+
+  test('a declared token: annotation on the ServiceAccount, an empty managed Secret, no value', () => {
+    // GIVEN
+    const c = chart();
+    const access = new ServiceAccountAccess(c, 'ci', {
+      permissions: [Permission.read('configmaps')],
+      token: {
+        duration: Duration.hours(2),
+        audiences: ['https://kubernetes.default.svc'],
+        store: TokenStore.secret('ci-token'),
+        boundToSecret: true,
+      },
+    });
+    // WHEN
+    const objects = Testing.synth(c) as KubeObject[];
+    // THEN
+    const [sa] = byKind(objects, 'ServiceAccount');
+    const declaration = parseTokenDeclaration(
+      sa.metadata!.annotations![TOKEN_DECLARATION_ANNOTATION],
+      'test',
+    );
+    expect(declaration).toMatchObject({
+      version: 1,
+      durationSeconds: 7200,
+      audiences: ['https://kubernetes.default.svc'],
+      store: { kind: 'secret', name: 'ci-token' },
+      boundToSecret: true,
+    });
+    const [secret] = byKind(objects, 'Secret');
+    expect(secret.metadata).toMatchObject({
+      name: 'ci-token',
+      namespace: 'shop',
+      labels: { [MANAGED_LABEL]: 'true' },
+    });
+    expect(secret.data).toBeUndefined();
+    expect(secret.stringData).toBeUndefined();
+    expect(access.tokenSecret?.name).toBe('ci-token');
+  });
+
+  test('a token shorter than 10 minutes is rejected, saying so', () => {
+    expect(
+      () =>
+        new ServiceAccountAccess(chart(), 'x', {
+          permissions: [Permission.read('pods')],
+          token: { duration: Duration.minutes(5) },
+        }),
+    ).toThrow(/token.duration must be at least 10 minutes \(600 s\), got 300 s/);
   });
 
   describe('rejects bad input with the field, the value and what is allowed', () => {

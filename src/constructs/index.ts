@@ -1,2 +1,3 @@
 export * from './permission.js';
 export * from './service-account-access.js';
+export * from './token.js';

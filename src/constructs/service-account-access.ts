@@ -12,6 +12,7 @@ import {
 import { formatFindings, lintManifests, validateAcknowledgements } from '../rbac/lint.js';
 import type { PolicyRule } from '../rbac/policy-rule.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
+import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
 
 /** A risk accepted on purpose, with the reason reviewers will read. */
@@ -54,6 +55,14 @@ export interface ServiceAccountAccessProps {
    */
   readonly acknowledge?: readonly RiskAcknowledgement[];
   /**
+   * A token to mint for this ServiceAccount after deployment (`access-tokens mint --from`),
+   * declared as an annotation on the ServiceAccount; with a Secret store, the Secret is
+   * synthesized empty. No token value is ever synthesized.
+   * @default - none
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/
+   */
+  readonly token?: TokenProps;
+  /**
    * Labels added to every object this construct creates.
    * @default - none
    */
@@ -94,6 +103,8 @@ export class ServiceAccountAccess extends Construct {
   public readonly clusterRole?: kplus.ClusterRole;
   /** The ClusterRoleBinding, when `clusterPermissions` were given. */
   public readonly clusterRoleBinding?: kplus.ClusterRoleBinding;
+  /** The empty Secret the token is stored into, when the token declares a Secret store. */
+  public readonly tokenSecret?: ManagedTokenSecret;
   /** Name of the ServiceAccount, Role and RoleBinding. */
   public readonly serviceAccountName: string;
   /** Namespace of the ServiceAccount, Role and RoleBinding. */
@@ -103,7 +114,8 @@ export class ServiceAccountAccess extends Construct {
 
   private readonly permissions: Permission[] = [];
   private readonly clusterPermissions: Permission[];
-  private cachedAuthorizer?: { readonly key: number; readonly authorizer: RbacAuthorizer };
+  private cachedAuthorizer?: { readonly key: string; readonly authorizer: RbacAuthorizer };
+  private cachedRules?: { readonly key: string; readonly rules: readonly PolicyRule[] };
 
   constructor(scope: Construct, id: string, props: ServiceAccountAccessProps = {}) {
     super(scope, id);
@@ -142,8 +154,9 @@ export class ServiceAccountAccess extends Construct {
     });
     const ackAnnotation = this.acknowledgementAnnotation();
 
+    const token = props.token ? renderTokenDeclaration(props.token) : undefined;
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: metadata(),
+      metadata: metadata(token ? { [token.annotationKey]: token.annotationValue } : {}),
       automountToken: false,
     });
     this.role = new kplus.Role(this, 'Role', { metadata: metadata(ackAnnotation) });
@@ -175,6 +188,14 @@ export class ServiceAccountAccess extends Construct {
       }
     }
 
+    if (token?.secretName) {
+      this.tokenSecret = new ManagedTokenSecret(this, 'TokenSecret', {
+        name: token.secretName,
+        namespace,
+        labels,
+      });
+    }
+
     // Rules are rendered lazily so that `allow()` after construction is included.
     this.renderRulesAtSynth();
     this.node.addValidation({ validate: () => this.validateLeastPrivilege() });
@@ -186,9 +207,20 @@ export class ServiceAccountAccess extends Construct {
     this.permissions.push(...permissions);
   }
 
-  /** The final compacted namespaced rules, exactly as the Role will have them. */
+  /**
+   * The final compacted namespaced rules, exactly as the Role will have them: the
+   * permissions, plus any rules added through cdk8s-plus's own `role.allow()`.
+   */
   public get rules(): PolicyRule[] {
-    return compactRules(this.permissions.map((p) => p.rule));
+    const key = `${this.permissions.length}/${this.role.rules.length}`;
+    if (this.cachedRules?.key !== key) {
+      const kplusRules = this.role.rules.flatMap((r) =>
+        r.resources.map((resource) => Permission.verbs(r.verbs, resource).rule),
+      );
+      const rules = compactRules([...this.permissions.map((p) => p.rule), ...kplusRules]);
+      this.cachedRules = { key, rules };
+    }
+    return this.cachedRules.rules.map((r) => ({ ...r }));
   }
 
   /** The final compacted cluster-wide rules (empty without `clusterPermissions`). */
@@ -242,11 +274,11 @@ export class ServiceAccountAccess extends Construct {
     );
   }
 
-  /** An authorizer over the rendered objects, rebuilt only after `allow()`. */
+  /** An authorizer over the access objects, rebuilt only after `allow()`. */
   private authorizer(): RbacAuthorizer {
-    const key = this.permissions.length;
+    const key = `${this.permissions.length}/${this.role.rules.length}`;
     if (this.cachedAuthorizer?.key !== key) {
-      const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.renderedObjects()));
+      const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.accessObjects()));
       this.cachedAuthorizer = { key, authorizer };
     }
     return this.cachedAuthorizer.authorizer;
@@ -273,16 +305,62 @@ export class ServiceAccountAccess extends Construct {
     }
   }
 
-  /** The objects this construct synthesizes, as plain JSON. */
-  private renderedObjects(): KubeObject[] {
-    return this.node
-      .findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject)
-      .map((o) => JSON.parse(JSON.stringify(o.toJson())) as KubeObject);
+  /**
+   * The ServiceAccount and RBAC objects this construct synthesizes, as plain data built from
+   * its own state: what canI and the lint evaluate. Rendering the cdk8s objects instead would
+   * double the synth's cost; a test checks that the two agree.
+   */
+  public accessObjects(): KubeObject[] {
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    const meta = { name: this.serviceAccountName, namespace: this.namespace };
+    const annotations = this.acknowledgementAnnotation();
+    const subject = {
+      kind: 'ServiceAccount',
+      name: this.serviceAccountName,
+      namespace: this.namespace,
+    };
+    const objects: KubeObject[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: meta,
+        automountServiceAccountToken: false,
+      },
+      { apiVersion: rbac, kind: 'Role', metadata: { ...meta, annotations }, rules: this.rules },
+      {
+        apiVersion: rbac,
+        kind: 'RoleBinding',
+        metadata: meta,
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'Role',
+          name: this.serviceAccountName,
+        },
+        subjects: [subject],
+      },
+    ];
+    if (this.clusterRole) {
+      const clusterMeta = { name: this.clusterRole.name, annotations };
+      objects.push(
+        { apiVersion: rbac, kind: 'ClusterRole', metadata: clusterMeta, rules: this.clusterRules },
+        {
+          apiVersion: rbac,
+          kind: 'ClusterRoleBinding',
+          metadata: clusterMeta,
+          roleRef: {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'ClusterRole',
+            name: this.clusterRole.name,
+          },
+          subjects: [subject],
+        },
+      );
+    }
+    return objects;
   }
 
   private validateLeastPrivilege(): string[] {
-    const report = lintManifests(this.renderedObjects());
+    const report = lintManifests(this.accessObjects());
     const errors = report.errors.map((f) => ({
       ...f,
       location: f.location ? { ...f.location, source: this.node.path } : undefined,

@@ -137,6 +137,8 @@ export class RbacAuthorizer {
     for (const { binding, role, rules } of this.grants(request)) {
       if (!rules.some((rule) => ruleAllows(rule, request))) continue;
       for (const subject of binding.subjects) {
+        // A ServiceAccount subject with no namespace anywhere matches nobody.
+        if (subject.kind === 'ServiceAccount' && !subject.namespace && !binding.namespace) continue;
         found.push({ subject, binding: describe(binding), role: describe(role) });
       }
     }

@@ -1,3 +1,4 @@
+export * from './access-query.js';
 export * from './authorizer.js';
 export * from './compact.js';
 export * from './finding.js';

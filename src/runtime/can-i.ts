@@ -4,8 +4,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { lookupResource } from '../rbac/resource-catalog.js';
-import { resourceNotationProblem } from '../rbac/resource-notation.js';
+import { parseAccessQuery } from '../rbac/access-query.js';
+import { isNonResourceRequest, type AccessRequest } from '../rbac/policy-rule.js';
 import { AccessTokensError, permissionFor } from './errors.js';
 import { clientForToken } from './token-client.js';
 
@@ -87,41 +87,31 @@ export async function canI(query: AccessQuery, options: CanIOptions = {}): Promi
 }
 
 /**
- * Reads kubectl's `auth can-i` target: `TYPE[.GROUP][/NAME]`, or `TYPE/SUBRESOURCE` when the
- * part after `/` is a known subresource of a built-in TYPE (`pods/log`), or a non-resource URL
- * (`/healthz`). `subresource` (kubectl's `--subresource`) wins over the guess.
+ * Reads kubectl's `auth can-i` target (`TYPE[.GROUP][/NAME]` or a non-resource URL such as
+ * `/healthz`) with the same parser as the offline `can-i`: the part after `/` is always a
+ * name, the subresource comes from `--subresource`. `namespace: ''` asks cluster-wide.
  */
 export function accessQueryOf(
   verb: string,
   target: string,
-  options: {
-    readonly namespace?: string;
-    readonly subresource?: string;
-    readonly name?: string;
-  } = {},
+  options: { readonly namespace?: string; readonly subresource?: string } = {},
 ): AccessQuery {
-  if (target.startsWith('/')) return { verb, resource: '', nonResourceUrl: target };
-  const slash = target.indexOf('/');
-  const type = slash < 0 ? target : target.slice(0, slash);
-  const rest = slash < 0 ? undefined : target.slice(slash + 1);
-  const dot = type.indexOf('.');
-  const resource = dot < 0 ? type : type.slice(0, dot);
-  const apiGroup = dot < 0 ? '' : type.slice(dot + 1);
-  const problem = resourceNotationProblem(type);
-  if (problem) throw new AccessTokensError(problem, 'usage');
-  let subresource = options.subresource;
-  let name = options.name;
-  if (rest !== undefined) {
-    const known = lookupResource(apiGroup, resource)?.subresources ?? [];
-    if (subresource === undefined && known.includes(rest)) subresource = rest;
-    else name = rest;
+  let request: AccessRequest;
+  try {
+    request = parseAccessQuery(verb, target, {
+      subresource: options.subresource,
+      ...(options.namespace === '' ? { allNamespaces: true } : { namespace: options.namespace }),
+    });
+  } catch (err) {
+    throw new AccessTokensError((err as Error).message, 'usage');
   }
+  if (isNonResourceRequest(request)) return { verb, resource: '', nonResourceUrl: request.path };
   return {
     verb,
-    resource,
-    apiGroup,
-    ...(subresource ? { subresource } : {}),
-    ...(name ? { name } : {}),
-    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    resource: request.resource,
+    apiGroup: request.apiGroup,
+    ...(request.subresource ? { subresource: request.subresource } : {}),
+    ...(request.name ? { name: request.name } : {}),
+    ...(options.namespace !== undefined ? { namespace: request.namespace } : {}),
   };
 }

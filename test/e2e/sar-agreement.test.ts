@@ -18,7 +18,11 @@ import {
 import { rbacPolicyFrom, type KubeObject } from '../../src/rbac/kube-object.js';
 import type { AccessRequest, ResourceRequest } from '../../src/rbac/policy-rule.js';
 import { ServiceAccountAccess } from '../../src/constructs/service-account-access.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { adminKubeConfig, createNamespace, describeE2E, uniqueNamespace } from './cluster.js';
+import { runCli } from './runtime-fixtures.js';
 
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 const RESOURCES: [group: string, resource: string, subresource: string][] = [
@@ -98,11 +102,13 @@ describeE2E('offline authorizer vs the API server', () => {
   const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
   let namespace: string;
   let accounts: ServiceAccountAccess[];
+  const dist = mkdtempSync(join(tmpdir(), 'e2e-sar-dist-'));
 
   beforeAll(async () => {
     namespace = await createNamespace(kc, 'e2e-sar');
-    const app = new App({ outdir: '/tmp/unused' });
+    const app = new App({ outdir: dist });
     const chart = buildExampleApp(app, namespace);
+    app.synth();
     accounts = chart.node
       .findAll()
       .filter((c): c is ServiceAccountAccess => c instanceof ServiceAccountAccess);
@@ -213,5 +219,30 @@ describeE2E('offline authorizer vs the API server', () => {
     }));
     expect(results.filter((r) => r.offline !== r.server)).toEqual([]);
     expect(results.filter((r) => r.server).length).toBeGreaterThan(100);
+  });
+
+  test('the CLI `can-i --manifests dist/` agrees with SubjectAccessReview (every 5th cell)', async () => {
+    const other = uniqueNamespace('e2e-other');
+    const cells: { account: string; req: ResourceRequest }[] = [];
+    let i = 0;
+    for (const account of ['deployer', 'dashboard', 'backup'])
+      for (const verb of VERBS)
+        for (const [apiGroup, resource, subresource] of RESOURCES)
+          for (const name of NAMES)
+            for (const ns of [namespace, other, ''])
+              if (i++ % 5 === 0) cells.push({ account, req: { verb, apiGroup, resource, subresource, name, namespace: ns } });
+    const results = await mapLimit(cells, 4, async ({ account, req }) => {
+      const user = serviceAccountUser(namespace, account);
+      const type = req.apiGroup ? `${req.resource}.${req.apiGroup}` : req.resource;
+      const argv = ['can-i', req.verb, req.name ? `${type}/${req.name}` : type, '--manifests', dist, '--as', user, '-q'];
+      argv.push(...(req.namespace ? ['-n', req.namespace] : ['-A']));
+      if (req.subresource) argv.push('--subresource', req.subresource);
+      const cli = await runCli(argv);
+      // A user given no groups gets the ServiceAccount's groups, as impersonation does.
+      const server = await serverAllows(authz, { user, groups: serviceAccountGroups(namespace) }, req);
+      return { cell: `${account}: ${describeRequest(req)}`, cli: cli.code, server };
+    });
+    expect(results.filter((r) => r.cli !== (r.server ? 0 : 1))).toEqual([]);
+    expect(results.filter((r) => r.server).length).toBeGreaterThan(10);
   });
 });

@@ -17,7 +17,7 @@ import {
 /** What `can-i` passes through when asking the cluster. */
 export interface ClusterCanIOptions extends ClusterFlags {
   readonly verb: string;
-  /** `TYPE[.GROUP][/NAME]`, `TYPE/SUBRESOURCE`, or a non-resource URL. */
+  /** `TYPE[.GROUP][/NAME]` or a non-resource URL; the subresource is `subresource`. */
   readonly target: string;
   readonly subresource?: string;
   readonly allNamespaces?: boolean;

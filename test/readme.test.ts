@@ -3,7 +3,7 @@
  * compiled by `npm run build` and run here; its risk table is RISK_RULES.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -60,5 +60,44 @@ describe('README', () => {
   test('shows the two commands of a fresh machine', () => {
     expect(readme).toContain('npm ci && npm run synth');
     expect(readme).toContain('npm ci && npm test');
+  });
+});
+
+describe('README code', () => {
+  test('every TypeScript block type-checks against the built package', async () => {
+    // GIVEN each ts block, with a prelude for the fragments that use `chart`
+    const ts = (await import('typescript')).default;
+    const prelude = [
+      "import { App, Chart, Duration } from 'cdk8s';",
+      "import { ApiResource } from 'cdk8s-plus-27';",
+      "import { Permission, Risk, ServiceAccountAccess, TokenStore } from 'cdk8s-access-tokens';",
+      "const chart = new Chart(new App(), 'readme', { namespace: 'shop' });",
+      'void [ApiResource, Duration, Permission, Risk, ServiceAccountAccess, TokenStore];',
+      '',
+    ].join('\n');
+    const dir = mkdtempSync(join(root, 'lib', 'readme-'));
+    const files = codeBlocks('ts').map((code, i) => {
+      const file = join(dir, `block${i}.ts`);
+      writeFileSync(file, code.includes("from 'cdk8s-access-tokens'") ? code : prelude + code);
+      return file;
+    });
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    // WHEN
+    const program = ts.createProgram(files, {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+    });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map(
+        (d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+      );
+    // THEN
+    expect(problems).toEqual([]);
   });
 });

@@ -512,7 +512,12 @@ describe('offline commands do not load @kubernetes/client-node', () => {
   const node = (...args: string[]) =>
     spawnSync(process.execPath, ['--import', hook, bin, ...args], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'no-kube-')) },
+      // The unbundled modules: test/cli-bundle.test.ts checks the bundle the same way.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: mkdtempSync(join(tmpdir(), 'no-kube-')),
+        ACCESS_TOKENS_UNBUNDLED: '1',
+      },
       timeout: 20_000,
     });
 

@@ -286,7 +286,10 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
       ),
     ).toBe(1);
     expect(
-      await runClusterCanI({ ...base, verb: 'get', target: 'pods/log', tokenEnv: 'TOK' }, io),
+      await runClusterCanI(
+        { ...base, verb: 'get', target: 'pods', subresource: 'log', tokenEnv: 'TOK' },
+        io,
+      ),
     ).toBe(1);
     capturedOutput.push(stdout, stderr);
     expect(stdout).toBe('yes\nno\nno\n');

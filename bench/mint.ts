@@ -1,0 +1,199 @@
+/**
+ * Minting benchmarks against the API server named by E2E_KUBECONFIG, each compared in the same
+ * run (ratios, not absolute targets):
+ *
+ * 1. one mint end to end (`access-tokens mint SA -o token`, a fresh process) vs
+ *    `kubectl create token SA` (median of BENCH_REPEAT runs each);
+ * 2. BENCH_N declared tokens with `access-tokens mint --from DIR` (one process, bounded
+ *    concurrency) vs a loop of single `access-tokens mint` processes vs a loop of
+ *    `kubectl create token` (the loops run BENCH_LOOP times and are extrapolated to BENCH_N);
+ * 3. `access-tokens inspect --token-file F` cold start vs `node -e 0`.
+ *
+ * 1 and 3 also time the CLI from tsc's modules (`ACCESS_TOKENS_UNBUNDLED=1`, lib/src/) next to
+ * the bundle that `bin/` runs (lib/cli/), to show what bundling saves.
+ *
+ * Run: `npm run build && E2E_KUBECONFIG=... node lib/bench/mint.js`. Needs kubectl ≥ 1.24 on
+ * PATH (or KUBECTL) for the kubectl comparisons; they are skipped, saying so, without it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as k8s from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import {
+  TOKEN_DECLARATION_ANNOTATION,
+  serializeTokenDeclaration,
+} from '../src/contract/token-declaration.js';
+
+const kubeconfig = process.env.E2E_KUBECONFIG;
+if (!kubeconfig) {
+  console.error('set E2E_KUBECONFIG to the kubeconfig of the cluster to benchmark against');
+  process.exit(2);
+}
+const N = Number(process.env.BENCH_N ?? 1000);
+const LOOP = Number(process.env.BENCH_LOOP ?? 50);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+const CLI = join(process.cwd(), 'bin/access-tokens.js');
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+
+function timed(
+  cmd: string,
+  args: string[],
+  stdout: 'ignore' | 'pipe' = 'ignore',
+  env: NodeJS.ProcessEnv = process.env,
+): { ms: number; out: string } {
+  const start = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8', env });
+  const ms = performance.now() - start;
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args[0]} failed (${r.status}): ${(r.stderr ?? '')
+        .split('\n')
+        .filter((l) => !/version skew|^W\d/.test(l))
+        .join(' ')
+        .slice(0, 300)}`,
+    );
+  return { ms, out: r.stdout ?? '' };
+}
+
+const UNBUNDLED = { ...process.env, ACCESS_TOKENS_UNBUNDLED: '1' };
+
+const kubectlWorks = spawnSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' }).status === 0;
+
+async function main(): Promise<void> {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfig as string);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const ns = `bench-${Date.now().toString(36)}`;
+  await core.createNamespace({ body: { metadata: { name: ns } } });
+  console.log(`namespace ${ns}; creating ${N} ServiceAccounts...`);
+  const names = Array.from({ length: N }, (_, i) => `sa-${i}`);
+  for (let i = 0; i < names.length; i += 32) {
+    await Promise.all(
+      names.slice(i, i + 32).map((name) =>
+        core.createNamespacedServiceAccount({
+          namespace: ns,
+          body: { metadata: { name }, automountServiceAccountToken: false },
+        }),
+      ),
+    );
+  }
+  const common = ['-n', ns, '--kubeconfig', kubeconfig as string];
+
+  // 1. One mint end to end (bundle and lib/src alternating, so that noise hits both alike).
+  const ours: number[] = [];
+  const oursUnbundled: number[] = [];
+  for (let r = 0; r < REPEAT; r++) {
+    ours.push(timed('node', [CLI, 'mint', 'sa-0', ...common, '-o', 'token']).ms);
+    oursUnbundled.push(
+      timed('node', [CLI, 'mint', 'sa-0', ...common, '-o', 'token'], 'ignore', UNBUNDLED).ms,
+    );
+  }
+  console.log(`\n1. one mint end to end (median of ${REPEAT}):`);
+  console.log(`   access-tokens mint -o token   ${fmt(median(ours))}`);
+  console.log(`   the same from lib/src         ${fmt(median(oursUnbundled))}`);
+  if (kubectlWorks) {
+    const theirs = Array.from(
+      { length: REPEAT },
+      () => timed(KUBECTL, ['create', 'token', 'sa-0', ...common]).ms,
+    );
+    console.log(`   kubectl create token          ${fmt(median(theirs))}`);
+    console.log(
+      `   ratio access-tokens / kubectl ${(median(ours) / median(theirs)).toFixed(2)}x (target <= 1.5x)`,
+    );
+  } else console.log('   kubectl not found: comparison skipped');
+
+  // 2. N declared tokens.
+  const dist = mkdtempSync(join(tmpdir(), 'bench-dist-'));
+  mkdirSync(join(dist, 'dist'));
+  const decl = serializeTokenDeclaration({
+    version: 1,
+    durationSeconds: 3600,
+    audiences: [],
+    store: { kind: 'stdout' },
+    boundToSecret: false,
+  });
+  writeFileSync(
+    join(dist, 'dist', 'app.k8s.yaml'),
+    names
+      .map((name) =>
+        stringify({
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name, namespace: ns, annotations: { [TOKEN_DECLARATION_ANNOTATION]: decl } },
+        }),
+      )
+      .join('---\n'),
+  );
+  const from = timed('node', [
+    CLI,
+    'mint',
+    '--from',
+    join(dist, 'dist'),
+    '--kubeconfig',
+    kubeconfig as string,
+    '--concurrency',
+    '32',
+  ]);
+  const loopOurs = Array.from(
+    { length: LOOP },
+    (_, i) => timed('node', [CLI, 'mint', names[i % N], ...common, '-o', 'token']).ms,
+  );
+  const perOurs = loopOurs.reduce((a, b) => a + b, 0) / LOOP;
+  console.log(`\n2. ${N} declared tokens:`);
+  console.log(`   access-tokens mint --from      ${fmt(from.ms)} (${fmt(from.ms / N)} per token)`);
+  console.log(
+    `   loop of access-tokens mint     ${fmt(perOurs * N)} extrapolated from ${LOOP} runs (${fmt(perOurs)} each)`,
+  );
+  console.log(`   ratio loop(access-tokens) / --from  ${((perOurs * N) / from.ms).toFixed(1)}x`);
+  if (kubectlWorks) {
+    const loopKubectl = Array.from(
+      { length: LOOP },
+      (_, i) => timed(KUBECTL, ['create', 'token', names[i % N], ...common]).ms,
+    );
+    const perKubectl = loopKubectl.reduce((a, b) => a + b, 0) / LOOP;
+    console.log(
+      `   loop of kubectl create token   ${fmt(perKubectl * N)} extrapolated from ${LOOP} runs (${fmt(perKubectl)} each)`,
+    );
+    console.log(
+      `   ratio loop(kubectl) / --from   ${((perKubectl * N) / from.ms).toFixed(1)}x (target >= 20x)`,
+    );
+  }
+
+  // 3. inspect cold start.
+  const tokenFile = join(dist, 'token');
+  writeFileSync(
+    tokenFile,
+    timed('node', [CLI, 'mint', 'sa-0', ...common, '-o', 'token'], 'pipe').out,
+    { mode: 0o600 },
+  );
+  const inspect: number[] = [];
+  const inspectUnbundled: number[] = [];
+  const bare: number[] = [];
+  for (let r = 0; r < REPEAT * 2; r++) {
+    inspect.push(timed('node', [CLI, 'inspect', '--token-file', tokenFile]).ms);
+    inspectUnbundled.push(
+      timed('node', [CLI, 'inspect', '--token-file', tokenFile], 'ignore', UNBUNDLED).ms,
+    );
+    bare.push(timed('node', ['-e', '0']).ms);
+  }
+  console.log(`\n3. cold start (median of ${REPEAT * 2}):`);
+  console.log(`   access-tokens inspect --token-file  ${fmt(median(inspect))}`);
+  console.log(`   the same from lib/src               ${fmt(median(inspectUnbundled))}`);
+  console.log(`   node -e 0                           ${fmt(median(bare))}`);
+  console.log(
+    `   ratio                               ${(median(inspect) / median(bare)).toFixed(2)}x (target <= 2x)`,
+  );
+  console.log(`\n(namespace ${ns} is left behind: the test server has no namespace controller)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import {
   TOKEN_DECLARATION_ANNOTATION,
   serializeTokenDeclaration,
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     join(dist, 'dist', 'app.k8s.yaml'),
     names
       .map((name) =>
-        stringify({
+        dump({
           apiVersion: 'v1',
           kind: 'ServiceAccount',
           metadata: { name, namespace: ns, annotations: { [TOKEN_DECLARATION_ANNOTATION]: decl } },

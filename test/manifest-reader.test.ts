@@ -48,7 +48,7 @@ describe('parseManifests', () => {
     const text = 'kind: A\n---\nkind: B\nrules: [a,\n  b: c: d\n';
     // WHEN / THEN
     expect(() => parseManifests(text, 'charts/broken.yaml')).toThrow(
-      'cannot parse charts/broken.yaml at line 5, column 6: block collections are not allowed within flow collections',
+      'cannot parse charts/broken.yaml at line 5, column 7: missed comma between flow collection entries',
     );
   });
 

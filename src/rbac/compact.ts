@@ -89,15 +89,16 @@ const RESOURCE_DIMENSIONS: readonly Dimension[] = [
 ];
 const NON_RESOURCE_DIMENSIONS: readonly Dimension[] = ['verbs', 'nonResourceURLs'];
 
-function key(values: readonly string[] | undefined): string {
-  return JSON.stringify(values ?? []);
+/** Equal lists, with a missing list equal to an empty one. */
+function sameList(a: readonly string[] = [], b: readonly string[] = []): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
 /** Merges two normalised rules into one when that is exact, else returns undefined. */
 function mergeExact(a: PolicyRule, b: PolicyRule): PolicyRule | undefined {
   if (isNonResourceRule(a) !== isNonResourceRule(b)) return undefined;
   const dims = isNonResourceRule(a) ? NON_RESOURCE_DIMENSIONS : RESOURCE_DIMENSIONS;
-  const differing = dims.filter((d) => key(a[d]) !== key(b[d]));
+  const differing = dims.filter((d) => !sameList(a[d], b[d]));
   if (differing.length !== 1) return undefined;
   const dim = differing[0];
   // An empty resourceNames list means "any name": a union with it is not a list union.
@@ -107,14 +108,18 @@ function mergeExact(a: PolicyRule, b: PolicyRule): PolicyRule | undefined {
   return normalizeRule({ ...a, [dim]: [...(a[dim] ?? []), ...(b[dim] ?? [])] });
 }
 
-function compareRules(a: PolicyRule, b: PolicyRule): number {
-  const ka = [a.nonResourceURLs, a.apiGroups, a.resources, a.resourceNames, a.verbs]
-    .map(key)
+/** The order rules render in: by URLs, groups, resources, names, verbs, as JSON lists. */
+function sortKey(rule: PolicyRule): string {
+  return [rule.nonResourceURLs, rule.apiGroups, rule.resources, rule.resourceNames, rule.verbs]
+    .map((values) => JSON.stringify(values ?? []))
     .join('|');
-  const kb = [b.nonResourceURLs, b.apiGroups, b.resources, b.resourceNames, b.verbs]
-    .map(key)
-    .join('|');
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** The rules in `sortKey` order, each key built once (the sort is stable, as before). */
+function sortRules(rules: readonly PolicyRule[]): PolicyRule[] {
+  const keyed = rules.map((rule) => ({ rule, key: sortKey(rule) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map(({ rule }) => rule);
 }
 
 /**
@@ -126,7 +131,7 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
   let current = rules.map(normalizeRule);
   for (let changed = true; changed;) {
     changed = false;
-    current.sort(compareRules);
+    current = sortRules(current);
     // Drop covered rules (keeping the first of identical ones).
     const kept: PolicyRule[] = [];
     for (const [i, rule] of current.entries()) {
@@ -154,5 +159,5 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
       }
     }
   }
-  return current.sort(compareRules);
+  return sortRules(current);
 }

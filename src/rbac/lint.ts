@@ -65,15 +65,60 @@ function sanitizeRule(raw: PolicyRule): PolicyRule {
 }
 
 /**
+ * Rule-level findings without a location, per distinct sanitized rule. A construct lints the
+ * same few rules over and over at synth; the checks are pure, so a rule's findings depend on
+ * its lists only. Bounded by clearing, which is enough for synth and CLI workloads.
+ */
+const findingsByRule = new Map<string, readonly Finding[]>();
+const MAX_CACHED_RULES = 10_000;
+
+/** Distinct for rules that differ in any list, in its order, or in a missing versus empty list. */
+function ruleKey(rule: PolicyRule): string {
+  return JSON.stringify([
+    rule.verbs,
+    rule.apiGroups,
+    rule.resources,
+    rule.resourceNames,
+    rule.nonResourceURLs,
+  ]);
+}
+
+function freezeRule(rule: PolicyRule): PolicyRule {
+  for (const values of Object.values(rule)) Object.freeze(values);
+  return Object.freeze(rule);
+}
+
+/** The findings of one sanitized rule, frozen (with the rule) so that no caller can change them. */
+function ruleFindings(rule: PolicyRule): readonly Finding[] {
+  const key = ruleKey(rule);
+  const cached = findingsByRule.get(key);
+  if (cached) return cached;
+  const frozen = freezeRule(rule);
+  const findings = Object.freeze(
+    POLICY_RULE_CHECKS.flatMap(({ check }) => check(frozen, {})).map((f) => Object.freeze(f)),
+  );
+  if (findingsByRule.size >= MAX_CACHED_RULES) findingsByRule.clear();
+  findingsByRule.set(key, findings);
+  return findings;
+}
+
+/**
  * Runs every rule-level risk rule over a rule set. Each finding's location is `location` with
  * the rule's index; acknowledgements are not applied (see `applyAcknowledgements`).
  */
 export function lintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
-  return rules.flatMap((raw, ruleIndex) => {
-    const rule = sanitizeRule(raw);
-    const context = { location: location ? { ...location, ruleIndex } : undefined };
-    return POLICY_RULE_CHECKS.flatMap(({ check }) => check(rule, context));
+  const found: Finding[] = [];
+  rules.forEach((raw, ruleIndex) => {
+    const findings = ruleFindings(sanitizeRule(raw));
+    if (findings.length === 0) return;
+    if (!location) {
+      found.push(...findings);
+      return;
+    }
+    const at = { ...location, ruleIndex };
+    for (const f of findings) found.push({ ...f, location: at });
   });
+  return found;
 }
 
 /**

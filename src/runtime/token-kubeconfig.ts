@@ -3,7 +3,7 @@
  * context (or the in-cluster configuration), the token as the user, one named context.
  */
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AccessTokensError } from './errors.js';
 
@@ -49,5 +49,5 @@ export function renderTokenKubeconfig(
     ],
     'current-context': contextName,
   };
-  return stringify(doc);
+  return dump(doc, { noRefs: true, lineWidth: -1 });
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import type { CliIo } from '../main.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
@@ -170,7 +170,11 @@ export async function runAction(body: () => Promise<void>): Promise<void> {
 
 /** Prints data as JSON or YAML. */
 export function printData(io: CliIo, format: 'json' | 'yaml', data: unknown): void {
-  io.stdout(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : stringify(data));
+  io.stdout(
+    format === 'json'
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : dump(data, { noRefs: true, lineWidth: -1 }),
+  );
 }
 
 /** A simple aligned two-column table. */

@@ -52,7 +52,10 @@ describe('the example app', () => {
     // The deployer's token goes into an empty managed Secret; the dashboard's into a file.
     expect(names('Secret')).toEqual(['deployer-token']);
     const declared = objects
-      .filter((o) => o.kind === 'ServiceAccount' && o.metadata?.annotations?.['access-tokens.cdk8s.io/token'])
+      .filter(
+        (o) =>
+          o.kind === 'ServiceAccount' && o.metadata?.annotations?.['access-tokens.cdk8s.io/token'],
+      )
       .map((o) => o.metadata?.name)
       .sort();
     expect(declared).toEqual(['dashboard', 'deployer']);

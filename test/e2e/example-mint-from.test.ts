@@ -33,7 +33,8 @@ describeE2E('the example app, applied, then mint --from dist/', () => {
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     const text = readFileSync(join(dist, 'access.k8s.yaml'), 'utf8');
-    for (const obj of parseManifests(text, 'dist')) await client.create(obj as k8s.KubernetesObject);
+    for (const obj of parseManifests(text, 'dist'))
+      await client.create(obj as k8s.KubernetesObject);
     // WHEN
     const out = await runCli(['mint', '--from', dist, '--kubeconfig', E2E_KUBECONFIG as string]);
     stdout = out.stdout;
@@ -48,7 +49,9 @@ describeE2E('the example app, applied, then mint --from dist/', () => {
   });
 
   test("the deployer's stored token may patch exactly web and worker, bound to its own Secret", async () => {
-    const secret = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ name: 'deployer-token', namespace });
+    const secret = await kc
+      .makeApiClient(k8s.CoreV1Api)
+      .readNamespacedSecret({ name: 'deployer-token', namespace });
     const token = Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8');
     expect(token).not.toBe('');
     expect(stdout + stderr).not.toContain(token);
@@ -71,7 +74,9 @@ describeE2E('the example app, applied, then mint --from dist/', () => {
     const core = dashboard.makeApiClient(k8s.CoreV1Api);
     const pods = await core.listNamespacedPod({ namespace });
     expect(pods.items).toEqual([]);
-    await expect(core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'x' } } })).rejects.toMatchObject({
+    await expect(
+      core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'x' } } }),
+    ).rejects.toMatchObject({
       code: 403,
     });
     await expect(core.listNamespacedSecret({ namespace })).rejects.toMatchObject({ code: 403 });

@@ -230,16 +230,33 @@ describeE2E('offline authorizer vs the API server', () => {
         for (const [apiGroup, resource, subresource] of RESOURCES)
           for (const name of NAMES)
             for (const ns of [namespace, other, ''])
-              if (i++ % 5 === 0) cells.push({ account, req: { verb, apiGroup, resource, subresource, name, namespace: ns } });
+              if (i++ % 5 === 0)
+                cells.push({
+                  account,
+                  req: { verb, apiGroup, resource, subresource, name, namespace: ns },
+                });
     const results = await mapLimit(cells, 4, async ({ account, req }) => {
       const user = serviceAccountUser(namespace, account);
       const type = req.apiGroup ? `${req.resource}.${req.apiGroup}` : req.resource;
-      const argv = ['can-i', req.verb, req.name ? `${type}/${req.name}` : type, '--manifests', dist, '--as', user, '-q'];
+      const argv = [
+        'can-i',
+        req.verb,
+        req.name ? `${type}/${req.name}` : type,
+        '--manifests',
+        dist,
+        '--as',
+        user,
+        '-q',
+      ];
       argv.push(...(req.namespace ? ['-n', req.namespace] : ['-A']));
       if (req.subresource) argv.push('--subresource', req.subresource);
       const cli = await runCli(argv);
       // A user given no groups gets the ServiceAccount's groups, as impersonation does.
-      const server = await serverAllows(authz, { user, groups: serviceAccountGroups(namespace) }, req);
+      const server = await serverAllows(
+        authz,
+        { user, groups: serviceAccountGroups(namespace) },
+        req,
+      );
       return { cell: `${account}: ${describeRequest(req)}`, cli: cli.code, server };
     });
     expect(results.filter((r) => r.cli !== (r.server ? 0 : 1))).toEqual([]);

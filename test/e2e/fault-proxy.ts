@@ -116,6 +116,10 @@ export async function startFaultProxy(upstream: k8s.KubeConfig): Promise<FaultPr
   const { key, cert } = selfSignedCert();
   const rules: FaultRule[] = [];
   const requests: RecordedRequest[] = [];
+  // After close(), delayed or pending forwards must not open new upstream connections
+  // (they would keep the test process alive).
+  let closed = false;
+  const timers = new Set<NodeJS.Timeout>();
 
   const forward = (
     req: IncomingMessage,
@@ -123,6 +127,10 @@ export async function startFaultProxy(upstream: k8s.KubeConfig): Promise<FaultPr
     res: ServerResponse,
     record: RecordedRequest,
   ): void => {
+    if (closed) {
+      res.destroy();
+      return;
+    }
     const headers = { ...req.headers, host: target.host };
     const upstreamReq = https.request(
       {
@@ -181,9 +189,14 @@ export async function startFaultProxy(upstream: k8s.KubeConfig): Promise<FaultPr
               }),
           );
           return;
-        case 'delay':
-          setTimeout(() => forward(req, body, res, record), fault.ms).unref();
+        case 'delay': {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            forward(req, body, res, record);
+          }, fault.ms);
+          timers.add(timer);
           return;
+        }
         case 'drop':
           req.socket.destroy();
           return;
@@ -225,6 +238,9 @@ export async function startFaultProxy(upstream: k8s.KubeConfig): Promise<FaultPr
     },
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
+        timers.forEach(clearTimeout);
+        timers.clear();
         agent.destroy();
         server.closeAllConnections();
         server.close(() => resolve());

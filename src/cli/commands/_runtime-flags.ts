@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { dump } from 'js-yaml';
 import type { CliIo } from '../main.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
@@ -168,13 +167,14 @@ export async function runAction(body: () => Promise<void>): Promise<void> {
   }
 }
 
-/** Prints data as JSON or YAML. */
-export function printData(io: CliIo, format: 'json' | 'yaml', data: unknown): void {
-  io.stdout(
-    format === 'json'
-      ? `${JSON.stringify(data, null, 2)}\n`
-      : dump(data, { noRefs: true, lineWidth: -1 }),
-  );
+/** Prints data as JSON or YAML (the YAML writer is loaded only when asked: cold start). */
+export async function printData(io: CliIo, format: 'json' | 'yaml', data: unknown): Promise<void> {
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(data, null, 2)}\n`);
+    return;
+  }
+  const { dump } = await import('js-yaml');
+  io.stdout(dump(data, { noRefs: true, lineWidth: -1 }));
 }
 
 /** A simple aligned two-column table. */

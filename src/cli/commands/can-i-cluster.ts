@@ -46,7 +46,7 @@ export async function runClusterCanI(options: ClusterCanIOptions, io: CliIo): Pr
     const answer = await canI(query, { client, ...(token ? { token } : {}) });
     code = answer.allowed ? ExitCode.OK : ExitCode.FINDINGS;
     if (options.output) {
-      printData(io, options.output, { query, ...answer });
+      await printData(io, options.output, { query, ...answer });
       return;
     }
     io.stdout(answer.allowed ? 'yes\n' : 'no\n');

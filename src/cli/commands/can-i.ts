@@ -109,7 +109,7 @@ async function canIOffline(
   if (!flags.quiet) for (const w of warnings) io.stderr(`warning: ${w}\n`);
   const decision = authorizer.authorize(who, request);
   if (flags.output) {
-    printData(io, flags.output, {
+    await printData(io, flags.output, {
       allowed: decision.allowed,
       ...(decision.reason ? { reason: decision.reason } : {}),
       user: who,

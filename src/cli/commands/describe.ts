@@ -34,7 +34,8 @@ export function registerDescribe(program: Command, io: CliIo, _setExitCode: SetE
       const { describeServiceAccount } = await import('../../runtime/describe.js');
       const { formatRule, formatFindings } = await import('../../rbac/lint.js');
       const d = await describeServiceAccount(name, clusterOptions(flags, io));
-      if (flags.output === 'json' || flags.output === 'yaml') return printData(io, flags.output, d);
+      if (flags.output === 'json' || flags.output === 'yaml')
+        return await printData(io, flags.output, d);
       if (flags.output === 'name') return io.stdout(`serviceaccount/${d.name}\n`);
       const decl = d.declaredToken;
       io.stdout(

@@ -57,7 +57,7 @@ export function registerInspect(program: Command, io: CliIo, setExitCode: SetExi
       }
       if (flags.output) {
         const { claims, ...rest } = info;
-        printData(io, flags.output, { ...rest, claims, ...(review ? { review } : {}) });
+        await printData(io, flags.output, { ...rest, claims, ...(review ? { review } : {}) });
         return;
       }
       const sa = info.serviceAccount;

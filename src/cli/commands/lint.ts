@@ -40,7 +40,7 @@ export function registerLint(program: Command, io: CliIo, setExitCode: SetExitCo
     const report = lintManifests(manifests.objects, { sources: manifests.sources });
     if (report.errors.length > 0) setExitCode(ExitCode.FINDINGS);
     if (flags.output) {
-      printData(io, flags.output, report);
+      await printData(io, flags.output, report);
       return;
     }
     const text = formatFindings(report.findings);

@@ -61,7 +61,7 @@ export async function mintFromManifests(
   for (const r of results)
     for (const w of r.warnings) io.stderr(`warning: ${r.namespace}/${r.serviceAccount}: ${w}\n`);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    printData({ ...io, stdout: report }, flags.output, results);
+    await printData({ ...io, stdout: report }, flags.output, results);
   } else {
     report(
       table(

@@ -147,7 +147,7 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
       return;
     case 'json':
     case 'yaml':
-      printData(io, flags.output, summary);
+      await printData(io, flags.output, summary);
       return;
     case 'name':
       io.stdout(`serviceaccount/${minted.serviceAccount}\n`);

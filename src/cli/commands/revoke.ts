@@ -56,7 +56,7 @@ export function registerRevoke(program: Command, io: CliIo, setExitCode: SetExit
       if (result.confirmed === false) setExitCode(ExitCode.TRANSIENT);
       const d = result.deleted;
       if (flags.output === 'json' || flags.output === 'yaml')
-        return printData(io, flags.output, result);
+        return await printData(io, flags.output, result);
       if (flags.output === 'name') return io.stdout(`${d.kind.toLowerCase()}/${d.name}\n`);
       io.stdout(`deleted ${d.kind} ${d.namespace}/${d.name}: the token is revoked`);
       io.stdout(

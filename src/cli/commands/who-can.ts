@@ -52,7 +52,7 @@ export function registerWhoCan(program: Command, io: CliIo, _setExitCode: SetExi
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     const entries = authorizer.whoCan(request);
     if (flags.output) {
-      printData(io, flags.output, { request, subjects: entries });
+      await printData(io, flags.output, { request, subjects: entries });
       return;
     }
     if (entries.length === 0) {

@@ -1,12 +1,8 @@
 import { Duration, Testing } from 'cdk8s';
-import {
-  ManagedTokenSecret,
-  TokenStore,
-  managedSecretManifest,
-  renderTokenDeclaration,
-} from '../src/constructs/token.js';
+import { ManagedTokenSecret, TokenStore, renderTokenDeclaration } from '../src/constructs/token.js';
 import {
   MANAGED_LABEL,
+  managedSecretManifest,
   TOKEN_DECLARATION_ANNOTATION,
   parseTokenDeclaration,
   serializeTokenDeclaration,
@@ -152,8 +148,26 @@ describe('ManagedTokenSecret', () => {
   });
 
   test('managedSecretManifest keeps the managed label even when labels try to override it', () => {
-    const m = managedSecretManifest('s', undefined, { [MANAGED_LABEL]: 'false' });
+    const m = managedSecretManifest('s', { labels: { [MANAGED_LABEL]: 'false' } });
     expect(m.metadata).toEqual({ name: 's', labels: { [MANAGED_LABEL]: 'true' } });
+    expect(m).not.toHaveProperty('data');
+  });
+
+  test('managedSecretManifest carries the runtime fields it is given', () => {
+    const owner = { apiVersion: 'v1', kind: 'ServiceAccount', name: 'sa', uid: 'u-1' };
+    const m = managedSecretManifest('s', {
+      namespace: 'ns',
+      annotations: { a: 'b' },
+      ownerReferences: [owner],
+      data: { token: 'dA==' },
+    });
+    expect(m.metadata).toMatchObject({
+      namespace: 'ns',
+      annotations: { a: 'b' },
+      ownerReferences: [owner],
+    });
+    expect(m.data).toEqual({ token: 'dA==' });
+    expect(() => managedSecretManifest('Bad_Name')).toThrow(/DNS-1123/);
   });
 });
 

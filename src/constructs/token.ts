@@ -6,7 +6,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  MANAGED_LABEL,
+  managedSecretManifest,
   TOKEN_DECLARATION_ANNOTATION,
   durationProblem,
   secretNameProblem,
@@ -168,26 +168,6 @@ export function renderTokenDeclaration(props: TokenProps): RenderedTokenDeclarat
   };
 }
 
-/** The empty managed Secret as plain data (no `data`: no token is ever synthesized). */
-export function managedSecretManifest(
-  name: string,
-  namespace: string | undefined,
-  labels: Readonly<Record<string, string>> = {},
-): { apiVersion: 'v1'; kind: 'Secret'; metadata: Record<string, unknown>; type: 'Opaque' } {
-  const problem = secretNameProblem(name);
-  if (problem) throw new Error(`token.store: ${problem}`);
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name,
-      ...(namespace !== undefined ? { namespace } : {}),
-      labels: { ...labels, [MANAGED_LABEL]: 'true' },
-    },
-    type: 'Opaque',
-  };
-}
-
 /** Props of `ManagedTokenSecret`. */
 export interface ManagedTokenSecretProps {
   /**
@@ -227,7 +207,10 @@ export class ManagedTokenSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedTokenSecretProps) {
     super(scope, id);
-    const manifest = managedSecretManifest(props.name, props.namespace, props.labels);
+    const manifest = managedSecretManifest(props.name, {
+      namespace: props.namespace,
+      labels: props.labels,
+    });
     this.name = props.name;
     this.apiObject = new ApiObject(this, 'Resource', manifest);
   }

@@ -244,3 +244,38 @@ function parseStore(
       return fail('store.kind', store.kind, STORE_KINDS.map((k) => `'${k}'`).join(', '));
   }
 }
+
+/** What a managed Secret carries besides its name. */
+export interface ManagedSecretOptions {
+  readonly namespace?: string;
+  /** Extra labels; the managed label is always set. */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly ownerReferences?: readonly {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+  }[];
+  /** Base64 data: only the runtime, never the synth, passes any. */
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+/** A Secret managed by access-tokens, as plain data: the synth's and the runtime's one shape. */
+export function managedSecretManifest(name: string, options: ManagedSecretOptions = {}) {
+  const problem = secretNameProblem(name);
+  if (problem) throw new Error(`token.store: ${problem}`);
+  return {
+    apiVersion: 'v1' as const,
+    kind: 'Secret' as const,
+    metadata: {
+      name,
+      ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+      labels: { ...options.labels, [MANAGED_LABEL]: 'true' },
+      ...(options.annotations ? { annotations: { ...options.annotations } } : {}),
+      ...(options.ownerReferences ? { ownerReferences: [...options.ownerReferences] } : {}),
+    },
+    type: 'Opaque' as const,
+    ...(options.data ? { data: { ...options.data } } : {}),
+  };
+}

@@ -5,7 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { MANAGED_LABEL, SERVICE_ACCOUNT_ANNOTATION } from '../contract/token-declaration.js';
+import {
+  managedSecretManifest,
+  SERVICE_ACCOUNT_ANNOTATION,
+} from '../contract/token-declaration.js';
 import type { ClusterClient } from './cluster.js';
 import type { BoundObject } from './mint.js';
 
@@ -27,18 +30,12 @@ export async function createBindingSecret(
   // The name is chosen here, not by generateName, so that a retried create cannot leave a
   // second Secret behind: the retry gets 409 and the existing Secret is used.
   const name = `${serviceAccount.slice(0, 230)}-token-${randomBytes(4).toString('hex')}`;
-  const body: k8s.V1Secret = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'Opaque',
-    metadata: {
-      name,
-      namespace,
-      labels: { [MANAGED_LABEL]: 'true', [BINDING_SECRET_LABEL]: 'true' },
-      annotations: { [SERVICE_ACCOUNT_ANNOTATION]: serviceAccount },
-      ownerReferences: [{ apiVersion: 'v1', kind: 'ServiceAccount', name: serviceAccount, uid }],
-    },
-  };
+  const body: k8s.V1Secret = managedSecretManifest(name, {
+    namespace,
+    labels: { [BINDING_SECRET_LABEL]: 'true' },
+    annotations: { [SERVICE_ACCOUNT_ANNOTATION]: serviceAccount },
+    ownerReferences: [{ apiVersion: 'v1', kind: 'ServiceAccount', name: serviceAccount, uid }],
+  });
   const action = { verb: 'create', resource: 'secrets', namespace };
   let secret: k8s.V1Secret;
   try {

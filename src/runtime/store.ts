@@ -8,6 +8,7 @@ import {
   AUDIENCES_ANNOTATION,
   EXPIRES_AT_ANNOTATION,
   MANAGED_LABEL,
+  managedSecretManifest,
   MINTED_AT_ANNOTATION,
   SERVICE_ACCOUNT_ANNOTATION,
   TOKEN_SECRET_KEY,
@@ -76,18 +77,11 @@ async function storeInSecret(
       throw err;
   }
   if (!current) {
-    const body: k8s.V1Secret = {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'Opaque',
-      metadata: {
-        name,
-        namespace,
-        labels: { [MANAGED_LABEL]: 'true' },
-        annotations: secretAnnotations(minted),
-      },
+    const body: k8s.V1Secret = managedSecretManifest(name, {
+      namespace,
+      annotations: secretAnnotations(minted),
       data,
-    };
+    });
     // A 409 here means someone else created it meanwhile: reported as a conflict.
     const created = await client.call({ verb: 'create', resource: 'secrets', namespace }, (o) =>
       core.createNamespacedSecret({ namespace, body }, o),

@@ -106,6 +106,19 @@ describe('ServiceAccountAccess', () => {
     ]);
   });
 
+  test('canI asks cluster-scoped resources without a namespace, as a real request does', () => {
+    const c = chart();
+    const access = new ServiceAccountAccess(c, 'inventory', {
+      clusterPermissions: [Permission.read('nodes')],
+      acknowledge: [
+        { risk: Risk.CLUSTER_WIDE_GRANT, reason: 'node inventory for capacity reports' },
+      ],
+    });
+    expect(access.canI('list', 'nodes')).toBe(true);
+    expect(access.canI('list', 'nodes', { namespace: '' })).toBe(true);
+    expect(access.canI('delete', 'nodes')).toBe(false);
+  });
+
   test('synth fails on an unacknowledged risk, naming rule id, path, rule and fix', () => {
     const app = Testing.app();
     const c = new Chart(app, 'ci', { namespace: 'shop' });
@@ -311,6 +324,18 @@ describe('ServiceAccountAccess', () => {
         namespace: 'prod',
         permissions: [Permission.read('pods')],
       });
+    });
+
+    test('cluster-scoped resources and non-resource URLs in namespaced permissions', () => {
+      expect(
+        () => new ServiceAccountAccess(chart(), 'x', { permissions: [Permission.read('nodes')] }),
+      ).toThrow(
+        /permissions: 'nodes' is cluster-scoped, so a namespaced Role cannot grant it; put it in clusterPermissions/,
+      );
+      const access = new ServiceAccountAccess(chart(), 'y');
+      expect(() => access.allow(Permission.nonResourceUrls(['get'], '/healthz'))).toThrow(
+        /non-resource URLs \(\/healthz\) can only be granted cluster-wide/,
+      );
     });
 
     test('empty permission lists', () => {

@@ -11,6 +11,7 @@ import {
 } from '../rbac/kube-object.js';
 import { formatFindings, lintManifests, validateAcknowledgements } from '../rbac/lint.js';
 import type { PolicyRule } from '../rbac/policy-rule.js';
+import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
 import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
@@ -73,7 +74,10 @@ export interface ServiceAccountAccessProps {
 export interface CanIOptions {
   /** Object name. @default - any object (no name) */
   readonly name?: string;
-  /** Namespace of the request; `''` asks cluster-wide. @default - this construct's namespace */
+  /**
+   * Namespace of the request; `''` asks cluster-wide.
+   * @default - this construct's namespace; `''` for cluster-scoped resources such as nodes
+   */
   readonly namespace?: string;
 }
 
@@ -165,6 +169,7 @@ export class ServiceAccountAccess extends Construct {
       role: this.role,
     });
     this.roleBinding.addSubjects(this.serviceAccount);
+    (props.permissions ?? []).forEach(checkNamespaced);
     this.permissions.push(...(props.permissions ?? []));
     this.clusterPermissions = [...(props.clusterPermissions ?? [])];
 
@@ -204,6 +209,7 @@ export class ServiceAccountAccess extends Construct {
   /** Adds namespaced grants. */
   public allow(...permissions: Permission[]): void {
     if (permissions.length === 0) throw new Error('allow() needs at least one Permission');
+    permissions.forEach(checkNamespaced);
     this.permissions.push(...permissions);
   }
 
@@ -243,13 +249,15 @@ export class ServiceAccountAccess extends Construct {
       return authorizer.authorize(who, { verb, path: resource }).allowed;
     }
     const { ref, name } = resolveResource(resource, 'canI resource');
+    // A request for a cluster-scoped resource (nodes, namespaces) carries no namespace.
+    const clusterScoped = lookupResource(ref.apiGroup, ref.resource)?.namespaced === false;
     return authorizer.authorize(who, {
       verb,
       apiGroup: ref.apiGroup,
       resource: ref.resource,
       subresource: ref.subresource,
       name: options.name ?? name ?? '',
-      namespace: options.namespace ?? this.namespace,
+      namespace: options.namespace ?? (clusterScoped ? '' : this.namespace),
     }).allowed;
   }
 
@@ -379,4 +387,25 @@ export class ServiceAccountAccess extends Construct {
 function toL1Rule(rule: PolicyRule): Record<string, unknown> {
   const { nonResourceURLs, ...rest } = rule;
   return nonResourceURLs ? { ...rest, nonResourceUrLs: nonResourceURLs } : rest;
+}
+
+/** A Role grants only inside its namespace: a cluster-scoped resource there grants nothing. */
+function checkNamespaced(permission: Permission): void {
+  const { apiGroups = [], resources = [], nonResourceURLs = [] } = permission.rule;
+  if (nonResourceURLs.length > 0) {
+    throw new Error(
+      `permissions: non-resource URLs (${nonResourceURLs.join(', ')}) can only be granted cluster-wide: put them in clusterPermissions`,
+    );
+  }
+  for (const group of apiGroups) {
+    for (const resource of resources) {
+      const entry = lookupResource(group, resource.split('/')[0]);
+      if (entry && !entry.namespaced) {
+        const notation = group ? `${entry.resource}.${group}` : entry.resource;
+        throw new Error(
+          `permissions: '${notation}' is cluster-scoped, so a namespaced Role cannot grant it; put it in clusterPermissions`,
+        );
+      }
+    }
+  }
 }

@@ -40,6 +40,20 @@ export interface RoleObject {
   readonly namespace: string;
   readonly rules: readonly PolicyRule[];
   readonly annotations: Readonly<Record<string, string>>;
+  /** The object's labels (ClusterRole aggregation selects on them). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** `aggregationRule.clusterRoleSelectors` of an aggregated ClusterRole. */
+  readonly aggregationSelectors?: readonly LabelSelector[];
+}
+
+/** A Kubernetes label selector. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: string;
+    readonly values?: readonly string[];
+  }[];
 }
 
 /** A RoleBinding (namespace set) or ClusterRoleBinding (namespace `''`). */
@@ -118,12 +132,18 @@ export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
     for (const kind of ['Role', 'ClusterRole'] as const) {
       if (isRbac(obj, kind)) {
         const rules = Array.isArray(obj.rules) ? obj.rules.map(ruleFrom) : [];
+        const selectors = (obj.aggregationRule as { clusterRoleSelectors?: unknown } | undefined)
+          ?.clusterRoleSelectors;
         roles.push({
           kind,
           name,
           namespace: kind === 'Role' ? (obj.metadata?.namespace ?? '') : '',
           rules: rules.filter((r): r is PolicyRule => r !== undefined),
           annotations,
+          labels: obj.metadata?.labels ?? {},
+          ...(kind === 'ClusterRole' && Array.isArray(selectors)
+            ? { aggregationSelectors: selectors as LabelSelector[] }
+            : {}),
         });
       }
     }
@@ -141,5 +161,60 @@ export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
       }
     }
   }
-  return { roles, bindings };
+  return { roles: aggregateClusterRoles(roles), bindings };
+}
+
+/** Whether labels satisfy a selector (an empty selector selects everything). */
+export function selectorMatches(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  if (typeof selector !== 'object' || selector === null) return false;
+  const exact = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return (
+    exact &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const has = Object.prototype.hasOwnProperty.call(labels, key);
+      switch (operator) {
+        case 'In':
+          return has && values.includes(labels[key]);
+        case 'NotIn':
+          return !has || !values.includes(labels[key]);
+        case 'Exists':
+          return has;
+        case 'DoesNotExist':
+          return !has;
+        default:
+          return false;
+      }
+    })
+  );
+}
+
+/**
+ * Gives each aggregated ClusterRole the rules of the ClusterRoles its selectors pick, as the
+ * controller manager's aggregation controller does (it replaces the rules), repeated until
+ * nothing changes so that aggregated roles that are themselves selected (admin picks edit)
+ * are complete. A server's own dump already holds the result; manifests usually do not.
+ */
+function aggregateClusterRoles(roles: RoleObject[]): RoleObject[] {
+  const aggregated = roles.filter((r) => r.aggregationSelectors !== undefined);
+  if (aggregated.length === 0) return roles;
+  let current = roles;
+  for (let round = 0; round <= aggregated.length; round++) {
+    const before = JSON.stringify(current.map((r) => r.rules));
+    current = current.map((role) => {
+      if (!role.aggregationSelectors) return role;
+      const picked = current.filter(
+        (other) =>
+          other.name !== role.name &&
+          other.kind === 'ClusterRole' &&
+          role.aggregationSelectors!.some((sel) => selectorMatches(sel, other.labels ?? {})),
+      );
+      const rules = picked.flatMap((other) => other.rules);
+      return rules.length > 0 ? { ...role, rules } : role;
+    });
+    if (JSON.stringify(current.map((r) => r.rules)) === before) break;
+  }
+  return current;
 }

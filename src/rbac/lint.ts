@@ -230,12 +230,20 @@ export function lintManifests(
 ): LintReport {
   const findings: Finding[] = [];
   const problems: AcknowledgementProblem[] = [];
+  // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
+  const resolved = new Map(
+    rbacPolicyFrom(objects.filter((o) => typeof o === 'object' && o !== null)).roles.map((r) => [
+      `${r.kind}/${r.namespace}/${r.name}`,
+      r,
+    ]),
+  );
   for (const object of objects) {
     if (typeof object !== 'object' || object === null) continue;
     const location = locationOf(object, options.sources);
     const own = acknowledgementsOf(object);
     problems.push(...own.problems.map((message) => ({ location, message })));
-    const role = rbacPolicyFrom([object]).roles[0];
+    const parsed = rbacPolicyFrom([object]).roles[0];
+    const role = parsed && resolved.get(`${parsed.kind}/${parsed.namespace}/${parsed.name}`);
     const raw = [
       ...(role && Array.isArray(role.rules) ? lintRules(role.rules, location) : []),
       ...OBJECT_CHECKS.flatMap(({ check }) => check(object, { location, objects })),

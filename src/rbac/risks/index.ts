@@ -18,6 +18,7 @@ export * from './pods-portforward.js';
 export * from './rbac-write.js';
 export * from './secrets-read.js';
 export * from './token-create.js';
+export * from './unresolved-role.js';
 export * from './webhook-configuration.js';
 export * from './wildcard-api-groups.js';
 export * from './wildcard-resources.js';

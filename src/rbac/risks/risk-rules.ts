@@ -20,6 +20,12 @@ import { RBAC_WRITE, rbacWrite } from './rbac-write.js';
 import type { ObjectCheck, PolicyRuleCheck, RiskRuleInfo } from './risk-rule.js';
 import { SECRETS_READ, secretsRead } from './secrets-read.js';
 import { TOKEN_CREATE, tokenCreate } from './token-create.js';
+import {
+  BUILTIN_ADMIN_ROLE,
+  UNRESOLVED_ROLE,
+  builtinAdminRole,
+  unresolvedRole,
+} from './unresolved-role.js';
 import { WEBHOOK_CONFIGURATION, webhookConfiguration } from './webhook-configuration.js';
 import { WILDCARD_API_GROUPS, wildcardApiGroups } from './wildcard-api-groups.js';
 import { WILDCARD_RESOURCES, wildcardResources } from './wildcard-resources.js';
@@ -50,6 +56,8 @@ export const Risk = {
   RBAC_WRITE: 'rbac-write',
   CUSTOM_VERB: 'custom-verb',
   CLUSTER_WIDE_GRANT: 'cluster-wide-grant',
+  BUILTIN_ADMIN_ROLE: 'builtin-admin-role',
+  UNRESOLVED_ROLE: 'unresolved-role',
   LEGACY_TOKEN_SECRET: 'legacy-token-secret',
   AUTOMOUNTED_TOKEN: 'automounted-token',
 } as const;
@@ -90,6 +98,8 @@ export const OBJECT_CHECKS: readonly {
   readonly check: ObjectCheck;
 }[] = [
   { info: CLUSTER_WIDE_GRANT, check: clusterWideGrant },
+  { info: BUILTIN_ADMIN_ROLE, check: builtinAdminRole },
+  { info: UNRESOLVED_ROLE, check: unresolvedRole },
   { info: LEGACY_TOKEN_SECRET, check: legacyTokenSecret },
   { info: AUTOMOUNTED_TOKEN, check: automountedToken },
 ];

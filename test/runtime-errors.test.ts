@@ -7,6 +7,7 @@ import {
   safeLogger,
   toAccessTokensError,
 } from '../src/runtime/errors.js';
+import { isRetryable } from '../src/runtime/retry.js';
 
 const apiError = (code: number, body: unknown, headers: Record<string, string> = {}) =>
   Object.assign(
@@ -88,6 +89,39 @@ describe('toAccessTokensError', () => {
     });
   });
 
+  test.each([
+    [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      /cannot verify the API server's certificate: UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+    ],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', /cannot verify the API server's certificate/],
+    ['SELF_SIGNED_CERT_IN_CHAIN', /cannot verify the API server's certificate/],
+    ['CERT_HAS_EXPIRED', /cannot verify the API server's certificate: CERT_HAS_EXPIRED/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', /cannot verify the API server's certificate/],
+    ['ENOTFOUND', /cannot resolve the API server's host name: ENOTFOUND/],
+  ])('%s is a usage error, not transient, and is not retried', (code, message) => {
+    // node-fetch's FetchError: type 'system', the code copied from the socket error
+    const fetchError = Object.assign(new Error(`request to https://x failed, reason: ${code}`), {
+      code,
+      errno: code,
+      type: 'system',
+    });
+    expect(toAccessTokensError(fetchError, action)).toMatchObject({ category: 'usage', message });
+    expect(isRetryable(fetchError)).toBe(false);
+    // undici's TypeError('fetch failed') carries the code on its cause
+    const undiciError = Object.assign(new TypeError('fetch failed'), { cause: { code } });
+    expect(toAccessTokensError(undiciError, action).category).toBe('usage');
+  });
+
+  test('EAI_AGAIN (the resolver cannot answer now) stays transient', () => {
+    const err = Object.assign(new Error('getaddrinfo EAI_AGAIN x'), {
+      code: 'EAI_AGAIN',
+      type: 'system',
+    });
+    expect(toAccessTokensError(err, action).category).toBe('transient');
+    expect(isRetryable(err)).toBe(true);
+  });
+
   test('a 403 is explained with the verb, resource, namespace and the Permission that grants it', () => {
     const err = toAccessTokensError(
       apiError(403, {
@@ -112,6 +146,22 @@ describe('permissionFor', () => {
     );
     expect(permissionFor({ verb: 'get', resource: 'deployments/scale', apiGroup: 'apps' })).toBe(
       "Permission.verbs(['get'], 'deployments.apps/scale')",
+    );
+  });
+
+  test('never names a resource for top-level create or collection verbs (RBAC cannot restrict them by name)', () => {
+    expect(permissionFor({ verb: 'create', resource: 'configmaps', name: 'x' })).toBe(
+      "Permission.verbs(['create'], 'configmaps')",
+    );
+    expect(permissionFor({ verb: 'deletecollection', resource: 'pods', name: 'x' })).toBe(
+      "Permission.verbs(['deletecollection'], 'pods')",
+    );
+    expect(permissionFor({ verb: 'list', resource: 'pods', name: 'x' })).toBe(
+      "Permission.verbs(['list'], 'pods')",
+    );
+    // create on a subresource of a named object can be restricted by the object's name
+    expect(permissionFor({ verb: 'create', resource: 'serviceaccounts/token', name: 'ci' })).toBe(
+      "Permission.verbs(['create'], 'serviceaccounts/token', 'ci')",
     );
   });
 

@@ -75,6 +75,19 @@ describe('loadKubeConfig', () => {
     );
   });
 
+  test.each([
+    ['/dev/null', undefined],
+    ['an empty file', ''],
+    ['a YAML scalar', 'hello\n'],
+    ['a YAML list', '- a\n- b\n'],
+  ])('%s is a usage error saying it is not a kubeconfig', (label, content) => {
+    const file = content === undefined ? '/dev/null' : join(dir, `bad-${label.length}`);
+    if (content !== undefined) writeFileSync(file, content);
+    expect(() => loadKubeConfig({ kubeconfig: file })).toThrow(
+      `kubeconfig '${file}' is empty or not a kubeconfig (expected apiVersion v1, kind Config)`,
+    );
+  });
+
   test("namespace: -n, else the context's, else default", () => {
     const { kc } = loadKubeConfig({ kubeconfig: a });
     expect(resolveNamespace(kc, 'x')).toBe('x');

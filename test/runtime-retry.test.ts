@@ -124,8 +124,29 @@ describe('withRetry', () => {
         },
         { maxTotalMs: 15_000, sleep: async () => undefined },
       ),
-    ).rejects.toBeTruthy();
+    ).rejects.toMatchObject({ code: 429, headers: { 'retry-after': '20' } });
     expect(once).toBe(1);
+  });
+
+  test("each attempt's timeout is the attempt timeout, cut to what is left of the total budget", async () => {
+    const timeouts: number[] = [];
+    await expect(
+      withRetry(
+        'op',
+        async (_n, timeoutMs) => {
+          timeouts.push(timeoutMs);
+          throw http(429, { 'retry-after': '4' });
+        },
+        {
+          maxTotalMs: 10_000,
+          attemptTimeoutMs: 5_000,
+          maxAttempts: 5,
+          sleep: async () => undefined,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 429 });
+    // 0 s elapsed: 5 s; after a 4 s wait: 5 s; after 8 s: only 2 s are left.
+    expect(timeouts).toEqual([5_000, 5_000, 2_000]);
   });
 
   test('debug lines name the operation and status, never a token', async () => {

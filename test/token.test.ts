@@ -114,6 +114,22 @@ describe('TokenStore', () => {
   test('rejects an empty kubeconfig path', () => {
     expect(() => TokenStore.kubeconfigFile(' ')).toThrow(/kubeconfig path must not be empty/);
   });
+
+  test.each(['/etc/x', '../x', 'out/../../x', 'a/..', '..\\x', 'C:\\x'])(
+    'rejects a kubeconfig path outside the output folder: %s',
+    (path) => {
+      expect(() => TokenStore.kubeconfigFile(path)).toThrow(
+        `token.store.path must be a relative path inside the output folder, got '${path}'`,
+      );
+    },
+  );
+
+  test('accepts a relative kubeconfig path, also one with dots in names', () => {
+    expect(TokenStore.kubeconfigFile('out/..ci.kubeconfig').declaration).toEqual({
+      kind: 'kubeconfigFile',
+      path: 'out/..ci.kubeconfig',
+    });
+  });
 });
 
 describe('ManagedTokenSecret', () => {
@@ -208,6 +224,14 @@ describe('parseTokenDeclaration', () => {
     [
       withField({ store: { kind: 'kubeconfigFile', path: '' } }),
       /store\.path is "", expected a non-empty path/,
+    ],
+    [
+      withField({ store: { kind: 'kubeconfigFile', path: '/etc/x' } }),
+      /token\.store\.path must be a relative path inside the output folder, got '\/etc\/x'/,
+    ],
+    [
+      withField({ store: { kind: 'kubeconfigFile', path: 'a/../../x' } }),
+      /token\.store\.path must be a relative path inside the output folder, got 'a\/\.\.\/\.\.\/x'/,
     ],
     [withField({ store: null }), /store is null, expected an object/],
     [withField({ boundToSecret: 'yes' }), /boundToSecret is "yes", expected true or false/],

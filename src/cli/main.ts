@@ -4,6 +4,7 @@
  * that the offline ones start fast.
  */
 import { Command, CommanderError } from 'commander';
+import { redactSecrets } from '../runtime/errors.js';
 import { registerCommands } from './commands/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
@@ -25,7 +26,10 @@ const defaultIo: CliIo = {
 };
 
 /** Runs the CLI and resolves to its exit code; never calls process.exit. */
-export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
+  // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
+  // (runtime/errors.ts imports nothing, so this keeps client-node out of offline commands.)
+  const io: CliIo = { ...given, stderr: (text) => given.stderr(redactSecrets(text)) };
   let exitCode: number = ExitCode.OK;
   const program = new Command('access-tokens')
     .description(

@@ -9,6 +9,7 @@ import {
   managedSecretManifest,
   TOKEN_DECLARATION_ANNOTATION,
   durationProblem,
+  kubeconfigPathProblem,
   secretNameProblem,
   serializeTokenDeclaration,
   type TokenDeclaration,
@@ -35,13 +36,15 @@ export class TokenStore {
 
   /**
    * A kubeconfig file written (mode 0600, atomically) by `access-tokens mint --from` on the
-   * machine that runs it. A relative path is relative to that command's working directory.
+   * machine that runs it, inside that command's `--out-dir` (default: its working directory).
    *
-   * @param path the file's path
+   * @param path the file's path, relative to the output folder (no absolute path, no `..`)
    */
   public static kubeconfigFile(path: string): TokenStore {
     if (path.trim() === '')
       throw new Error(`token.store: kubeconfig path must not be empty, got '${path}'`);
+    const problem = kubeconfigPathProblem(path);
+    if (problem) throw new Error(problem);
     return new TokenStore({ kind: 'kubeconfigFile', path });
   }
 

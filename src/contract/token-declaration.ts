@@ -14,8 +14,8 @@
  * - `durationSeconds`: integer, 600 ≤ n ≤ 2^32 (TokenRequest's limits).
  * - `audiences`: array of non-empty strings; `[]` means the API server's default audience.
  * - `store`: `{"kind":"secret","name":N}` (same namespace as the ServiceAccount),
- *   `{"kind":"kubeconfigFile","path":P}` (on the machine that runs `mint --from`), or
- *   `{"kind":"stdout"}`.
+ *   `{"kind":"kubeconfigFile","path":P}` (P relative, without `..`: resolved inside the
+ *   output folder of `mint --from`), or `{"kind":"stdout"}`.
  * - `boundToSecret`: mint each token bound to a Secret of its own, so it can be revoked alone.
  * - `rotation` (optional): `{"schedule":"<cron>"}`; reserved, the schedule defaults to one
  *   derived from the duration.
@@ -85,6 +85,25 @@ const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*
 export function secretNameProblem(name: string): string | undefined {
   if (name.length === 0 || name.length > 253 || !DNS_1123_SUBDOMAIN.test(name)) {
     return `secret name '${name}' is invalid: expected a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters, starting and ending with a letter or digit)`;
+  }
+  return undefined;
+}
+
+/**
+ * The problem with a kubeconfigFile store's path, or undefined when it is relative and stays
+ * inside the output folder: a manifest must not choose where on the minting machine a token
+ * is written (`/etc/...`, `../../.bashrc`).
+ */
+export function kubeconfigPathProblem(path: string): string | undefined {
+  const segments = path.split(/[\\/]+/);
+  if (
+    path.trim() === '' ||
+    path.startsWith('/') ||
+    path.startsWith('\\') ||
+    /^[A-Za-z]:/.test(path) ||
+    segments.includes('..')
+  ) {
+    return `token.store.path must be a relative path inside the output folder, got '${path}'`;
   }
   return undefined;
 }
@@ -192,7 +211,11 @@ export function parseTokenDeclaration(text: string, where: string): TokenDeclara
   if (!Array.isArray(audiences) || audiences.some((a) => typeof a !== 'string' || a.length === 0)) {
     fail('audiences', audiences, 'an array of non-empty strings');
   }
-  const store = parseStore(raw.store, fail);
+  const store = parseStore(raw.store, fail, (problem) => {
+    throw new TokenDeclarationError(
+      `${where}: annotation ${TOKEN_DECLARATION_ANNOTATION}: ${problem}`,
+    );
+  });
   if (typeof raw.boundToSecret !== 'boolean')
     fail('boundToSecret', raw.boundToSecret, 'true or false');
   let rotation: TokenRotationDeclaration | undefined;
@@ -221,6 +244,7 @@ export function parseTokenDeclaration(text: string, where: string): TokenDeclara
 function parseStore(
   store: unknown,
   fail: (field: string, value: unknown, allowed: string) => never,
+  failWith: (problem: string) => never,
 ): TokenStoreDeclaration {
   if (!isObject(store))
     return fail('store', store, `an object with kind ${STORE_KINDS.join(' | ')}`);
@@ -236,6 +260,8 @@ function parseStore(
       const path = store.path;
       if (typeof path !== 'string' || path.length === 0)
         return fail('store.path', path, 'a non-empty path');
+      const problem = kubeconfigPathProblem(path);
+      if (problem) return failWith(problem);
       return { kind: 'kubeconfigFile', path };
     }
     case 'stdout':

@@ -154,3 +154,21 @@ function subjectKey(entry: WhoCanEntry): string {
   const s = entry.subject;
   return `${s.kind}\u0000${s.namespace ?? ''}\u0000${s.name}\u0000${entry.binding}`;
 }
+
+/**
+ * Whether a binding's subject applies to a ServiceAccount, as the API server decides it: the
+ * subject names the ServiceAccount, its user name, or a group its tokens carry
+ * (`serviceAccountGroups`). `bindingNamespace` is `''` for a ClusterRoleBinding.
+ */
+export function subjectAppliesToServiceAccount(
+  subject: Subject,
+  namespace: string,
+  name: string,
+  bindingNamespace: string,
+): boolean {
+  const who = {
+    user: serviceAccountUser(namespace, name),
+    groups: serviceAccountGroups(namespace),
+  };
+  return subjectMatches(subject, who, bindingNamespace);
+}

@@ -10,6 +10,7 @@ import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import yaml from 'js-yaml';
 import {
   AccessTokensError,
   safeLogger,
@@ -48,6 +49,25 @@ function addMissing(into: k8s.KubeConfig, from: k8s.KubeConfig): void {
 }
 
 function loadFile(kc: k8s.KubeConfig, path: string): void {
+  // client-node takes any YAML scalar for an empty configuration and fails on an empty file
+  // with a TypeError; both mean a wrong file was given, and should say so.
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = undefined; // client-node's own error below names the reason
+  }
+  if (text !== undefined) {
+    let parsed: unknown = {};
+    try {
+      parsed = yaml.load(text);
+    } catch {
+      // invalid YAML: client-node's own error below has the position
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw notAKubeconfig(path);
+    }
+  }
   try {
     kc.loadFromFile(path);
   } catch (err) {
@@ -56,6 +76,13 @@ function loadFile(kc: k8s.KubeConfig, path: string): void {
       'usage',
     );
   }
+}
+
+function notAKubeconfig(path: string): AccessTokensError {
+  return new AccessTokensError(
+    `kubeconfig '${path}' is empty or not a kubeconfig (expected apiVersion v1, kind Config)`,
+    'usage',
+  );
 }
 
 /** Loads a KubeConfig like kubectl and reports where it came from. */
@@ -151,9 +178,10 @@ export class ClusterClient {
     return client;
   }
 
-  /** Request options that give each attempt its own timeout. */
-  requestOptions(): k8s.ConfigurationOptions {
-    const timeout = this.retry.attemptTimeoutMs ?? DEFAULT_RETRY_POLICY.attemptTimeoutMs;
+  /** Request options that give an attempt its timeout. */
+  requestOptions(
+    timeout = this.retry.attemptTimeoutMs ?? DEFAULT_RETRY_POLICY.attemptTimeoutMs,
+  ): k8s.ConfigurationOptions {
     // The object-parameter API passes these to the observable layer: middleware returns Observables.
     const middleware = {
       pre: (ctx: k8s.RequestContext) => {
@@ -190,16 +218,33 @@ export class ClusterClient {
     this.sharedAgent?.destroy();
   }
 
-  /** Makes one API call with timeouts and retries; failures become AccessTokensErrors. */
+  /**
+   * Makes one API call with timeouts and retries; failures become AccessTokensErrors.
+   *
+   * Every verb is retried, also the ones that are not idempotent: an attempt that timed out or
+   * lost its connection may still have been carried out. The error's `attempts` tells callers
+   * when that can be the case (more than one), so that a retried DELETE answered 404 or a
+   * retried create/update answered 409 can check whether its own earlier attempt did the work
+   * (see `revoke` and `storeToken`). A retried TokenRequest may likewise have minted a token
+   * that nobody receives; it is not bound to anything new and simply expires.
+   */
   async call<T>(
     action: ApiAction,
     request: (options: k8s.ConfigurationOptions) => Promise<T>,
   ): Promise<T> {
     const what = `${action.verb} ${action.resource}${action.name ? ` '${action.name}'` : ''}`;
+    const stats = { attempts: 0 };
     try {
-      return await withRetry(what, () => request(this.requestOptions()), this.retry, this.log);
+      return await withRetry(
+        what,
+        (_n, timeoutMs) => request(this.requestOptions(timeoutMs)),
+        this.retry,
+        this.log,
+        stats,
+      );
     } catch (err) {
-      throw toAccessTokensError(err, action);
+      const e = toAccessTokensError(err, action);
+      throw new AccessTokensError(e.message, e.category, e.status, stats.attempts);
     }
   }
 }

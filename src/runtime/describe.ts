@@ -13,6 +13,7 @@ import {
   parseTokenDeclaration,
   type TokenDeclaration,
 } from '../contract/token-declaration.js';
+import { subjectAppliesToServiceAccount } from '../rbac/authorizer.js';
 import { compactRules } from '../rbac/compact.js';
 import type { Finding } from '../rbac/finding.js';
 import { lintRules } from '../rbac/lint.js';
@@ -62,9 +63,6 @@ export interface ServiceAccountDescription {
 export interface DescribeOptions extends ClusterOptions {
   readonly client?: ClusterClient;
 }
-
-const subjectIs = (namespace: string, name: string) => (s: k8s.RbacV1Subject) =>
-  s.kind === 'ServiceAccount' && s.name === name && (s.namespace ?? '') === namespace;
 
 /** Describes a ServiceAccount. */
 export async function describeServiceAccount(
@@ -117,7 +115,10 @@ export async function describeServiceAccount(
       ),
     ),
   ]);
-  const matches = subjectIs(namespace, name);
+  // As the authorizer decides it: also bindings to the user name or to a group of the
+  // ServiceAccount's tokens (system:serviceaccounts[:NS], system:authenticated).
+  const appliesIn = (bindingNamespace: string) => (s: k8s.RbacV1Subject) =>
+    subjectAppliesToServiceAccount(s, namespace, name, bindingNamespace);
   const bindings: BindingSummary[] = [];
   const roleRules = async (
     kind: string,
@@ -152,7 +153,7 @@ export async function describeServiceAccount(
     return role ? ((role.rules ?? []) as PolicyRule[]) : undefined;
   };
   for (const b of roleBindings?.items ?? []) {
-    if (!(b.subjects ?? []).some(matches)) continue;
+    if (!(b.subjects ?? []).some(appliesIn(namespace))) continue;
     const rules = await roleRules(b.roleRef.kind, b.roleRef.name, namespace);
     bindings.push({
       kind: 'RoleBinding',
@@ -163,7 +164,7 @@ export async function describeServiceAccount(
     });
   }
   for (const b of clusterRoleBindings?.items ?? []) {
-    if (!(b.subjects ?? []).some(matches)) continue;
+    if (!(b.subjects ?? []).some(appliesIn(''))) continue;
     const rules = await roleRules(b.roleRef.kind, b.roleRef.name, '');
     bindings.push({
       kind: 'ClusterRoleBinding',

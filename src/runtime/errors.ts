@@ -15,6 +15,11 @@ export class AccessTokensError extends Error {
     public readonly category: ErrorCategory,
     /** The HTTP status, when the error came from the API server. */
     public readonly status?: number,
+    /**
+     * How many attempts were made. More than one means earlier attempts failed transiently
+     * and may still have been carried out by the server.
+     */
+    public readonly attempts?: number,
   ) {
     super(redactSecrets(message));
     this.name = 'AccessTokensError';
@@ -39,11 +44,16 @@ const known = new Set<string>();
 
 /**
  * Registers a secret value (a token) so that every later message, log line and error of the
- * runtime has it replaced with `[REDACTED]`, in addition to anything that looks like a JWT or
+ * runtime has it (or its base64 form) replaced with `[REDACTED]`, in addition to anything that looks like a JWT or
  * a bearer credential.
  */
 export function registerSecret(value: string): void {
-  if (value.length >= 8) known.add(value);
+  if (value.length < 8) return;
+  known.add(value);
+  // A Secret's `data` carries it base64-encoded, and an API answer may quote that form.
+  const encoded = Buffer.from(value, 'utf8');
+  known.add(encoded.toString('base64'));
+  known.add(encoded.toString('base64url'));
 }
 
 /** Replaces every token, bearer credential and JWT-looking string in a text. */
@@ -110,6 +120,9 @@ function statusBody(err: unknown): StatusBody | undefined {
   return body && typeof body === 'object' ? (body as StatusBody) : undefined;
 }
 
+/** Verbs on a whole collection: `resourceNames` can never allow them. */
+const COLLECTION_VERBS = new Set(['list', 'deletecollection']);
+
 /** The RBAC `Permission` expression that grants an action, in this library's notation. */
 export function permissionFor(action: ApiAction): string {
   const [resource, sub] = action.resource.split('/', 2);
@@ -117,7 +130,9 @@ export function permissionFor(action: ApiAction): string {
   // RBAC can restrict a verb by name except `create` on a top-level resource (the name is not
   // known when it is authorized) and collection verbs.
   const nameable =
-    action.name !== undefined && !(action.verb === 'create' && !sub) && action.verb !== 'list';
+    action.name !== undefined &&
+    !(action.verb === 'create' && !sub) &&
+    !COLLECTION_VERBS.has(action.verb);
   const names = nameable ? `, '${action.name}'` : '';
   return `Permission.verbs(['${action.verb}'], '${notation}'${names})`;
 }
@@ -145,18 +160,47 @@ const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ETIMEDOUT',
   'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
+  'EAI_AGAIN', // the resolver could not answer now: worth another try
   'UND_ERR_SOCKET',
 ]);
+
+/** The string code of a network error (node-fetch's `code`/`errno`, or undici's `cause`). */
+function networkCodeOf(err: unknown): string | undefined {
+  const e = err as { code?: unknown; errno?: unknown; cause?: { code?: unknown } } | null;
+  if (!e) return undefined;
+  for (const c of [e.code, e.errno, e.cause?.code]) if (typeof c === 'string') return c;
+  return undefined;
+}
+
+/**
+ * Why the API server cannot be trusted or found, for failures that retrying cannot fix: a
+ * certificate that does not verify (TLS) or a host name that does not exist (DNS). Decided on
+ * the error code only, since messages differ between Node versions and fetch libraries.
+ */
+export function connectionProblemOf(err: unknown): string | undefined {
+  const code = networkCodeOf(err);
+  if (code === undefined) return undefined;
+  if (
+    code.startsWith('ERR_TLS_') ||
+    code.includes('CERT') ||
+    code.startsWith('UNABLE_TO_VERIFY_') ||
+    code.includes('SELF_SIGNED')
+  ) {
+    return `cannot verify the API server's certificate: ${code} (check the cluster's certificate-authority data in the kubeconfig and the server address)`;
+  }
+  if (code === 'ENOTFOUND') {
+    return `cannot resolve the API server's host name: ${code} (check the server address in the kubeconfig)`;
+  }
+  return undefined;
+}
 
 /** Whether an error is a network failure or a timeout (not an HTTP answer). */
 export function isNetworkError(err: unknown): boolean {
   const e = err as { code?: unknown; errno?: unknown; type?: unknown; name?: unknown } | null;
   if (!e) return false;
   if (e.name === 'AbortError' || e.type === 'aborted' || e.name === 'TimeoutError') return true;
-  const code =
-    typeof e.code === 'string' ? e.code : typeof e.errno === 'string' ? e.errno : undefined;
+  if (connectionProblemOf(err) !== undefined) return false; // TLS/DNS: the same on every try
+  const code = networkCodeOf(err);
   if (code && TRANSIENT_CODES.has(code)) return true;
   return (
     e.type === 'system' ||
@@ -173,6 +217,8 @@ export function toAccessTokensError(err: unknown, action: ApiAction): AccessToke
   const serverMessage = body?.message ? redactSecrets(body.message) : undefined;
   const what = describeAction(action);
   if (status === undefined) {
+    const problem = connectionProblemOf(err);
+    if (problem) return new AccessTokensError(`cannot ${what}: ${problem}`, 'usage');
     if (isNetworkError(err)) {
       const e = err as { code?: string; message?: string; name?: string };
       const reason =

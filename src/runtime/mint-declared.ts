@@ -2,6 +2,8 @@
  * Minting every declared token (`mint --from`): bounded concurrency, one client shared by all
  * requests, each token stored where declared. A failure is recorded and the others go on.
  */
+import { resolve } from 'node:path';
+import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
@@ -14,6 +16,8 @@ export interface MintDeclaredOptions extends ClusterOptions {
   readonly concurrency?: number;
   /** Where `store: stdout` tokens are written. @default - process.stdout */
   readonly stdout?: (text: string) => void;
+  /** The folder that `kubeconfigFile` store paths are relative to. @default - the working directory */
+  readonly outDir?: string;
   /** Called after each token, for progress display. */
   readonly onProgress?: (done: number, total: number, result: DeclaredMintResult) => void;
   readonly client?: ClusterClient;
@@ -35,13 +39,21 @@ export interface DeclaredMintResult {
   readonly category?: string;
 }
 
-function destinationOf(decl: DeclaredToken, stdout: (t: string) => void): TokenDestination {
+function destinationOf(
+  decl: DeclaredToken,
+  stdout: (t: string) => void,
+  outDir: string,
+): TokenDestination {
   const store = decl.declaration.store;
   switch (store.kind) {
     case 'secret':
       return { kind: 'secret', name: store.name, namespace: decl.namespace };
-    case 'kubeconfigFile':
-      return { kind: 'kubeconfigFile', path: store.path };
+    case 'kubeconfigFile': {
+      // Checked again here: a DeclaredToken may be built by library code, not the parser.
+      const problem = kubeconfigPathProblem(store.path);
+      if (problem) throw new AccessTokensError(problem, 'usage');
+      return { kind: 'kubeconfigFile', path: resolve(outDir, store.path) };
+    }
     case 'stdout':
       return { kind: 'stream', write: stdout, format: 'token' };
   }
@@ -51,9 +63,11 @@ async function mintOneDeclared(
   client: ClusterClient,
   decl: DeclaredToken,
   stdout: (t: string) => void,
+  outDir: string,
 ): Promise<DeclaredMintResult> {
   const base = { namespace: decl.namespace, serviceAccount: decl.serviceAccount };
   try {
+    const destination = destinationOf(decl, stdout, outDir);
     const minted = await mintToken({
       client,
       serviceAccount: decl.serviceAccount,
@@ -62,7 +76,7 @@ async function mintOneDeclared(
       audiences: decl.declaration.audiences,
       bindToNewSecret: decl.declaration.boundToSecret,
     });
-    const stored = await storeToken(client, minted, destinationOf(decl, stdout));
+    const stored = await storeToken(client, minted, destination);
     return {
       ...base,
       ok: true,
@@ -85,8 +99,18 @@ export async function mintDeclaredTokens(
   declared: readonly DeclaredToken[],
   options: MintDeclaredOptions = {},
 ): Promise<DeclaredMintResult[]> {
+  // Tokens written one after another to one stream cannot be told apart: refuse before minting.
+  const toStdout = declared.filter((d) => d.declaration.store.kind === 'stdout');
+  if (toStdout.length > 1) {
+    throw new AccessTokensError(
+      `${toStdout.length} ServiceAccounts declare a stdout token store (${toStdout.map((d) => `${d.namespace}/${d.serviceAccount}`).join(', ')}), ` +
+        'but one run can write only one token to stdout: give the others a secret or kubeconfigFile store, or mint them in separate runs',
+      'usage',
+    );
+  }
   const client = options.client ?? connect(options);
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
+  const outDir = resolve(options.outDir ?? '.');
   const limit = Math.max(1, Math.min(options.concurrency ?? 16, 256));
   const results: DeclaredMintResult[] = new Array(declared.length);
   let next = 0;
@@ -94,7 +118,7 @@ export async function mintDeclaredTokens(
   const worker = async (): Promise<void> => {
     while (next < declared.length) {
       const i = next++;
-      results[i] = await mintOneDeclared(client, declared[i], stdout);
+      results[i] = await mintOneDeclared(client, declared[i], stdout, outDir);
       done++;
       options.onProgress?.(done, declared.length, results[i]);
     }

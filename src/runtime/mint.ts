@@ -141,6 +141,8 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
   };
   let response: k8s.AuthenticationV1TokenRequest;
   try {
+    // Retried like every request: if an attempt timed out after the server minted, that token
+    // is never received; it is bound to nothing new (at most to the same object) and expires.
     response = await client.call(
       { verb: 'create', resource: 'serviceaccounts/token', namespace, name },
       (o) => core.createNamespacedServiceAccountToken({ name, namespace, body }, o),

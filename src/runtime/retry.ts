@@ -68,28 +68,34 @@ export interface RetryStats {
 
 /**
  * Runs `attempt` until it succeeds, fails for good, or the policy is exhausted; rethrows the
- * last error. `describe` names the operation in log lines (never a token).
+ * last error. `describe` names the operation in log lines (never a token). Each attempt is
+ * given its timeout: `attemptTimeoutMs`, cut to what is left of `maxTotalMs`, so that a slow
+ * last attempt cannot overrun the total budget.
  */
 export async function withRetry<T>(
   describe: string,
-  attempt: (attemptNumber: number) => Promise<T>,
+  attempt: (attemptNumber: number, timeoutMs: number) => Promise<T>,
   policy: RetryPolicy = {},
   logger?: RuntimeLogger,
   stats?: RetryStats,
 ): Promise<T> {
   const maxAttempts = policy.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
   const maxTotal = policy.maxTotalMs ?? DEFAULT_RETRY_POLICY.maxTotalMs;
+  const attemptTimeout = policy.attemptTimeoutMs ?? DEFAULT_RETRY_POLICY.attemptTimeoutMs;
   const sleep = policy.sleep ?? sleepReal;
   const started = Date.now();
   let waited = 0; // counted too, so that the budget holds even when `sleep` is simulated
+  const elapsed = (): number => Math.max(Date.now() - started, waited);
   for (let n = 1; ; n++) {
     if (stats) stats.attempts = n;
     try {
-      return await attempt(n);
+      // At least 1 ms: the first attempt always runs, even with a zero budget.
+      return await attempt(n, Math.max(1, Math.min(attemptTimeout, maxTotal - elapsed())));
     } catch (err) {
       if (!isRetryable(err) || n >= maxAttempts) throw err;
       const delay = backoffDelayMs(n, err, policy);
-      if (Math.max(Date.now() - started, waited) + delay > maxTotal) throw err;
+      // The next attempt needs some of the budget left after the wait.
+      if (elapsed() + delay >= maxTotal) throw err;
       waited += delay;
       const status = httpStatusOf(err);
       logger?.debug?.(

@@ -57,12 +57,23 @@ export async function revoke(token: string, options: RevokeOptions = {}): Promis
       'usage',
     );
   }
+  // Without the UID, a delete by name could remove a newer object that merely reuses the name
+  // (and whatever tokens are bound to it), so such a token is refused, not guessed at.
+  const uid = bound.uid;
+  if (!uid) {
+    throw new AccessTokensError(
+      `this token names its bound ${bound.kind} '${namespace}/${bound.name}' without a uid, ` +
+        `so deleting by name could remove a newer ${bound.kind} of the same name: refusing to revoke it; ` +
+        `delete the ${bound.kind} yourself after checking it is the one the token was bound to`,
+      'usage',
+    );
+  }
   const client = options.client ?? connect({ ...options, namespace });
   const core = client.api(k8s.CoreV1Api);
   const resource = bound.kind === 'Secret' ? 'secrets' : 'pods';
   const action = { verb: 'delete', resource, namespace, name: bound.name };
   // The UID precondition makes sure that a newer object with the same name is left alone.
-  const body = bound.uid ? { preconditions: { uid: bound.uid } } : {};
+  const body = { preconditions: { uid } };
   try {
     if (bound.kind === 'Secret') {
       await client.call(action, (o) =>
@@ -74,21 +85,25 @@ export async function revoke(token: string, options: RevokeOptions = {}): Promis
       );
     }
   } catch (err) {
-    if (err instanceof AccessTokensError && err.status === 409) {
+    // An earlier attempt that failed transiently (a timeout, a lost answer) may have deleted
+    // it: a 404 on a retry means our own delete went through.
+    const retriedAway =
+      err instanceof AccessTokensError && err.status === 404 && (err.attempts ?? 1) > 1;
+    if (retriedAway) {
+      client.log.debug(
+        `delete ${resource} '${bound.name}': 404 on a retry; the earlier attempt deleted it`,
+      );
+    } else if (err instanceof AccessTokensError && err.status === 409) {
       throw new AccessTokensError(
         `${bound.kind} '${namespace}/${bound.name}' was already replaced by a newer object (UID differs): the token was already revoked`,
         'conflict',
         409,
       );
+    } else {
+      throw err;
     }
-    throw err;
   }
-  const deleted = {
-    kind: bound.kind,
-    namespace,
-    name: bound.name,
-    ...(bound.uid ? { uid: bound.uid } : {}),
-  };
+  const deleted = { kind: bound.kind, namespace, name: bound.name, uid };
   if (!options.wait) return { deleted };
   const deadline = Date.now() + (options.waitTimeoutMs ?? 60000);
   for (;;) {

@@ -82,14 +82,19 @@ async function storeInSecret(
       annotations: secretAnnotations(minted),
       data,
     });
-    // A 409 here means someone else created it meanwhile: reported as a conflict.
-    const created = await client.call({ verb: 'create', resource: 'secrets', namespace }, (o) =>
-      core.createNamespacedSecret({ namespace, body }, o),
-    );
-    return {
-      destination: `secret/${name} -n ${namespace}`,
-      resourceVersion: created.metadata?.resourceVersion,
-    };
+    // A 409 here means someone else created it meanwhile: reported as a conflict (unless it was
+    // our own earlier attempt, see `storedByEarlierAttempt`).
+    try {
+      const created = await client.call({ verb: 'create', resource: 'secrets', namespace }, (o) =>
+        core.createNamespacedSecret({ namespace, body }, o),
+      );
+      return {
+        destination: `secret/${name} -n ${namespace}`,
+        resourceVersion: created.metadata?.resourceVersion,
+      };
+    } catch (err) {
+      return storedByEarlierAttempt(client, err, namespace, name, data[TOKEN_SECRET_KEY]);
+    }
   }
   const resourceVersion = current.metadata?.resourceVersion;
   if (
@@ -119,13 +124,43 @@ async function storeInSecret(
     data: { ...(current.data ?? {}), ...data },
   };
   // PUT with the resourceVersion read: the server answers 409 if anyone wrote in between.
-  const replaced = await client.call(
-    { verb: 'update', resource: 'secrets', namespace, name },
-    (o) => core.replaceNamespacedSecret({ name, namespace, body }, o),
+  try {
+    const replaced = await client.call(
+      { verb: 'update', resource: 'secrets', namespace, name },
+      (o) => core.replaceNamespacedSecret({ name, namespace, body }, o),
+    );
+    return {
+      destination: `secret/${name} -n ${namespace}`,
+      resourceVersion: replaced.metadata?.resourceVersion,
+    };
+  } catch (err) {
+    return storedByEarlierAttempt(client, err, namespace, name, data[TOKEN_SECRET_KEY]);
+  }
+}
+
+/**
+ * A create or update is retried after a transient failure, but the failed attempt may have
+ * been carried out: the retry then gets 409 from our own write. Such a 409 is success when the
+ * Secret now holds our token; anything else (a single attempt, another token) is rethrown.
+ */
+async function storedByEarlierAttempt(
+  client: ClusterClient,
+  err: unknown,
+  namespace: string,
+  name: string,
+  encodedToken: string,
+): Promise<StoredToken> {
+  if (!(err instanceof AccessTokensError && err.status === 409 && (err.attempts ?? 1) > 1))
+    throw err;
+  const core = client.api(k8s.CoreV1Api);
+  const now = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
+    core.readNamespacedSecret({ name, namespace }, o),
   );
+  if (now.data?.[TOKEN_SECRET_KEY] !== encodedToken) throw err;
+  client.log.debug(`secret '${name}': 409 on a retry, and it holds our token: stored`);
   return {
     destination: `secret/${name} -n ${namespace}`,
-    resourceVersion: replaced.metadata?.resourceVersion,
+    resourceVersion: now.metadata?.resourceVersion,
   };
 }
 

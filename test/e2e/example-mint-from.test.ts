@@ -1,6 +1,6 @@
 /**
  * The user's journey over the example app: synthesize it, apply every object to the API
- * server, run `access-tokens mint --from dist/`, and use what was stored: the deployer's
+ * server, run `access-tokens mint --from dist/ --out-dir WORK`, and use what was stored: the deployer's
  * token (in its Secret) may patch exactly the two named Deployments, the dashboard's
  * kubeconfig file reads and cannot write, and no token appears in any output.
  */
@@ -19,7 +19,9 @@ import { runCli } from './runtime-fixtures.js';
 describeE2E('the example app, applied, then mint --from dist/', () => {
   const work = mkdtempSync(join(tmpdir(), 'example-mint-'));
   const dist = join(work, 'dist');
-  const kubeconfigFile = join(work, 'dashboard.kubeconfig');
+  // The manifest names a path relative to the output folder given to `mint --out-dir`.
+  const kubeconfigName = 'dashboard.kubeconfig';
+  const kubeconfigFile = join(work, kubeconfigName);
   const namespace = uniqueNamespace('e2e-shop');
   const kc = adminKubeConfig();
   let stdout = '';
@@ -28,7 +30,7 @@ describeE2E('the example app, applied, then mint --from dist/', () => {
   beforeAll(async () => {
     // GIVEN the example synthesized into dist/ (as `npm run synth` does) and applied
     const app = new App({ outdir: dist });
-    buildExampleApp(app, namespace, kubeconfigFile);
+    buildExampleApp(app, namespace, kubeconfigName);
     app.synth();
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
@@ -36,7 +38,15 @@ describeE2E('the example app, applied, then mint --from dist/', () => {
     for (const obj of parseManifests(text, 'dist'))
       await client.create(obj as k8s.KubernetesObject);
     // WHEN
-    const out = await runCli(['mint', '--from', dist, '--kubeconfig', E2E_KUBECONFIG as string]);
+    const out = await runCli([
+      'mint',
+      '--from',
+      dist,
+      '--out-dir',
+      work,
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
     stdout = out.stdout;
     stderr = out.stderr;
     expect(out.code).toBe(ExitCode.OK);

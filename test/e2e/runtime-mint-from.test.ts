@@ -60,7 +60,7 @@ describeE2E('runtime: mint --from manifests', () => {
       serviceAccount(ns, 'reader', {
         durationSeconds: 1200,
         audiences: ['https://kubernetes.default.svc'],
-        store: { kind: 'kubeconfigFile', path: join(dir, 'reader.kubeconfig') },
+        store: { kind: 'kubeconfigFile', path: 'reader.kubeconfig' },
         boundToSecret: false,
       }),
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated', namespace: ns } },
@@ -70,7 +70,15 @@ describeE2E('runtime: mint --from manifests', () => {
   });
 
   test('mints every declared token and stores it where declared; the summary has no token', async () => {
-    const out = await runCli(['mint', '--from', dist, '--kubeconfig', E2E_KUBECONFIG as string]);
+    const out = await runCli([
+      'mint',
+      '--from',
+      dist,
+      '--out-dir',
+      dir,
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(ExitCode.OK);
     expect(out.stdout).toMatch(
@@ -134,20 +142,28 @@ describeE2E('runtime: mint --from manifests', () => {
         serviceAccount(ns, 'ghost', {
           durationSeconds: 600,
           audiences: [],
-          store: { kind: 'kubeconfigFile', path: join(dir, 'ghost.kubeconfig') },
+          store: { kind: 'kubeconfigFile', path: 'ghost.kubeconfig' },
           boundToSecret: false,
         }),
         serviceAccount(ns, 'reader', {
           durationSeconds: 600,
           audiences: [],
-          store: { kind: 'kubeconfigFile', path: join(dir, 'reader2.kubeconfig') },
+          store: { kind: 'kubeconfigFile', path: 'reader2.kubeconfig' },
           boundToSecret: false,
         }),
       ]
         .map((d) => stringify(d))
         .join('---\n'),
     );
-    const out = await runCli(['mint', '--from', mixed, '--kubeconfig', E2E_KUBECONFIG as string]);
+    const out = await runCli([
+      'mint',
+      '--from',
+      mixed,
+      '--out-dir',
+      dir,
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
     expect(out.code).toBe(ExitCode.NOT_FOUND);
     expect(out.stdout).toMatch(
       /ghost +FAILED +cannot create serviceaccounts\/token 'ghost'.*not found/,
@@ -176,6 +192,37 @@ describeE2E('runtime: mint --from manifests', () => {
     expect(out.stderr).toMatch(
       /ServiceAccount .*\/x in .*a\.yaml: annotation access-tokens\.cdk8s\.io\/token: version is 2, expected 1/,
     );
+  });
+
+  test('a kubeconfigFile store outside the output folder is refused before anything is minted', async () => {
+    const escape = join(dir, 'escape');
+    mkdirSync(escape);
+    writeFileSync(
+      join(escape, 'a.yaml'),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: {
+          name: 'reader',
+          namespace: ns,
+          annotations: {
+            [TOKEN_DECLARATION_ANNOTATION]: JSON.stringify({
+              version: 1,
+              durationSeconds: 600,
+              audiences: [],
+              store: { kind: 'kubeconfigFile', path: join(dir, 'stolen.kubeconfig') },
+              boundToSecret: false,
+            }),
+          },
+        },
+      }),
+    );
+    const out = await runCli(['mint', '--from', escape, '--kubeconfig', E2E_KUBECONFIG as string]);
+    expect(out.code).toBe(ExitCode.USAGE);
+    expect(out.stderr).toContain(
+      `token.store.path must be a relative path inside the output folder, got '${join(dir, 'stolen.kubeconfig')}'`,
+    );
+    expect(() => statSync(join(dir, 'stolen.kubeconfig'))).toThrow();
   });
 
   afterAll(() => {

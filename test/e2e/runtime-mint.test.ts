@@ -295,6 +295,28 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     expect(stdout).toBe('yes\nno\nno\n');
     expect(stderr).toMatch(/granted by Permission.verbs\(\['patch'\], 'deployments.apps', 'api'\)/);
     expect(stderr).toMatch(/granted by Permission.verbs\(\['get'\], 'pods\/log'\)/);
+
+    // -q: only the exit code answers; without it, a doubtful query is warned about
+    stdout = '';
+    stderr = '';
+    const quiet = { ...base, tokenEnv: 'TOK', quiet: true };
+    expect(
+      await runClusterCanI({ ...quiet, verb: 'patch', target: 'deployments.apps/web' }, io),
+    ).toBe(0);
+    expect(
+      await runClusterCanI({ ...quiet, verb: 'frobnicate', target: 'Deployments.apps' }, io),
+    ).toBe(1);
+    expect(stdout + stderr).toBe('');
+    expect(
+      await runClusterCanI(
+        { ...base, tokenEnv: 'TOK', verb: 'frobnicate', target: 'Deployments.apps' },
+        io,
+      ),
+    ).toBe(1);
+    capturedOutput.push(stdout, stderr);
+    expect(stdout).toBe('no\n');
+    expect(stderr).toMatch(/^warning: verb 'frobnicate' is not a known verb/m);
+    expect(stderr).toMatch(/^warning: resource type 'Deployments.apps' is not lowercase/m);
   });
 
   test('CLI mint -o kubeconfig --out: a 0600 file that lists what the Role allows and nothing more', async () => {
@@ -357,8 +379,20 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
       lifetimeSeconds: 1200,
       storedIn: [],
     });
-    const table = await runCli(['mint', 'deployer', ...kubeconfigArgs(), '--bind-to-new-secret']);
+    const table = await runCli([
+      'mint',
+      'deployer',
+      ...kubeconfigArgs(),
+      '--bind-to-new-secret',
+      '--secret',
+      'table-token',
+    ]);
     expect(table.stdout).toMatch(/Bound to: +Secret\/deployer-token-/);
+    expect(table.stdout).toMatch(/Stored in: +secret\/table-token -n /);
+    // Without a destination the new Secret would hold a token nobody keeps: refused.
+    const nowhere = await runCli(['mint', 'deployer', ...kubeconfigArgs(), '--bind-to-new-secret']);
+    expect(nowhere.code).toBe(ExitCode.USAGE);
+    expect(nowhere.stderr).toMatch(/--bind-to-new-secret needs somewhere to keep the token/);
     const usage = await runCli(['mint', 'deployer', ...kubeconfigArgs(), '--duration', '5m']);
     expect(usage).toMatchObject({
       code: ExitCode.USAGE,

@@ -77,6 +77,11 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Whether a flag value is a JWT (or a piece of one) rather than a name or a path. */
+function looksLikeToken(value: string): boolean {
+  return /^\s*eyJ/.test(value) || /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]/.test(value);
+}
+
 /** Reads the token from `--token-file` or `--token-env`; exactly one must be given. */
 export async function readToken(
   flags: { tokenFile?: string; tokenEnv?: string },
@@ -86,6 +91,19 @@ export async function readToken(
     throw new CliError(
       'give the token with exactly one of --token-file FILE, --token-file - (stdin) or --token-env VAR',
     );
+  }
+  // A token pasted where a name belongs must not be echoed back (terminal scrollback, CI logs).
+  for (const [flag, value, wanted] of [
+    ['--token-env', flags.tokenEnv, 'the NAME of an environment variable'],
+    [
+      '--token-file',
+      flags.tokenFile,
+      "the PATH of a file holding the token, or '-' for standard input",
+    ],
+  ] as const) {
+    if (value !== undefined && looksLikeToken(value)) {
+      throw new CliError(`the value given to ${flag} looks like a token itself: pass ${wanted}`);
+    }
   }
   let text: string;
   if (flags.tokenEnv !== undefined) {

@@ -1,7 +1,7 @@
 /**
  * The cluster form of `access-tokens can-i VERB TARGET` (no `--manifests`): a
  * SelfSubjectAccessReview as the given token (`--token-file`/`--token-env`) or as the
- * kubeconfig's user. Exit 0 yes, 1 no, like kubectl. `can-i.ts` (the offline form's owner)
+ * kubeconfig's user. Exit 0 yes, 1 no, like kubectl; with `-q` nothing is printed. `can-i.ts` (the offline form's owner)
  * calls `runClusterCanI` when `--manifests` is absent.
  */
 import type { CliIo } from '../main.js';
@@ -24,7 +24,7 @@ export interface ClusterCanIOptions extends ClusterFlags {
   readonly tokenFile?: string;
   readonly tokenEnv?: string;
   readonly output?: 'json' | 'yaml';
-  /** Print only yes/no, no explanation. */
+  /** Print nothing (not even warnings): only the exit code answers. */
   readonly quiet?: boolean;
 }
 
@@ -43,14 +43,27 @@ export async function runClusterCanI(options: ClusterCanIOptions, io: CliIo): Pr
       namespace: options.allNamespaces ? '' : client.namespace,
       subresource: options.subresource,
     });
+    if (!options.quiet) {
+      const { accessQueryWarnings } = await import('../../rbac/access-query.js');
+      const request = query.nonResourceUrl
+        ? { verb: query.verb, path: query.nonResourceUrl }
+        : {
+            verb: query.verb,
+            apiGroup: query.apiGroup ?? '',
+            resource: query.resource,
+            subresource: query.subresource,
+          };
+      for (const w of accessQueryWarnings(request)) io.stderr(`warning: ${w}\n`);
+    }
     const answer = await canI(query, { client, ...(token ? { token } : {}) });
     code = answer.allowed ? ExitCode.OK : ExitCode.FINDINGS;
     if (options.output) {
       await printData(io, options.output, { query, ...answer });
       return;
     }
+    if (options.quiet) return; // only the exit code answers
     io.stdout(answer.allowed ? 'yes\n' : 'no\n');
-    if (!answer.allowed && !options.quiet) {
+    if (!answer.allowed) {
       const why = answer.reason ? ` (${answer.reason})` : '';
       io.stderr(`denied${why}${answer.grantedBy ? `; granted by ${answer.grantedBy}` : ''}\n`);
     }

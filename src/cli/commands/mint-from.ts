@@ -17,6 +17,7 @@ import {
 interface MintFromFlags extends ClusterFlags {
   readonly concurrency?: string;
   readonly output?: string;
+  readonly outDir?: string;
 }
 
 /** Mints every declared token found in `paths`. */
@@ -54,6 +55,7 @@ export async function mintFromManifests(
     client,
     concurrency,
     stdout: io.stdout,
+    outDir: flags.outDir,
     onProgress: tty ? (done, total) => io.stderr(`\rminting ${done}/${total}`) : undefined,
   });
   if (tty) io.stderr('\n');

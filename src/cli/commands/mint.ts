@@ -30,6 +30,7 @@ interface MintFlags extends ClusterFlags {
   readonly secret?: string;
   readonly from?: string[];
   readonly concurrency?: string;
+  readonly outDir?: string;
 }
 
 /** Registers `mint`. */
@@ -39,7 +40,8 @@ export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCo
     .description(
       'mint a ServiceAccount token through TokenRequest, or with --from every token declared in manifests',
     )
-    .option('--duration <duration>', 'requested lifetime, e.g. 10m, 1h, 2d (min 10m)', '1h')
+    // No commander default (1h is applied in mintOne) so that `--from` can tell it was given.
+    .option('--duration <duration>', 'requested lifetime, e.g. 10m, 1h, 2d (min 10m, default 1h)')
     .option('--audience <aud...>', "audiences of the token (default: the API server's)")
     .option(
       '--bind-to-new-secret',
@@ -62,27 +64,70 @@ export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCo
       'store the token in this Secret of the namespace (optimistic concurrency)',
     )
     .option('--from <path...>', 'mint every token declared in these manifest files or directories')
-    .option('--concurrency <n>', 'with --from: parallel requests', '16');
+    .option('--concurrency <n>', 'with --from: parallel requests', '16')
+    .option(
+      '--out-dir <dir>',
+      'with --from: the folder that kubeconfigFile stores are written into (default: the current directory)',
+    );
   addOutputFlag(cmd, ['json', 'yaml', 'name', 'token', 'kubeconfig']);
   addClusterFlags(cmd);
   cmd.action((serviceAccount: string | undefined, flags: MintFlags) =>
     runAction(async () => {
       if (flags.from) {
         if (serviceAccount) throw new CliError('give either a ServiceAccount or --from, not both');
+        const single = singleTokenFlagGiven(flags);
+        if (single) {
+          throw new CliError(
+            `${single} cannot be used with --from: each token goes where its declaration says`,
+          );
+        }
         const { mintFromManifests } = await import('./mint-from.js');
         await mintFromManifests(flags.from, flags, io, setExitCode);
         return;
       }
       if (!serviceAccount)
         throw new CliError('name the ServiceAccount to mint for, or give --from PATH');
+      if (flags.outDir !== undefined)
+        throw new CliError('--out-dir goes with --from; for one token use --out FILE');
       await mintOne(serviceAccount, flags, io);
     }),
   );
 }
 
+/** The first flag given that is about one token, which `--from` (many tokens) cannot take. */
+function singleTokenFlagGiven(flags: MintFlags): string | undefined {
+  const given: [string, boolean][] = [
+    // -o json|yaml is the format of the --from report; the other formats are the token itself
+    [
+      `-o ${flags.output}`,
+      flags.output !== undefined && flags.output !== 'json' && flags.output !== 'yaml',
+    ],
+    ['--out', flags.out !== undefined],
+    ['--secret', flags.secret !== undefined],
+    ['--audience', flags.audience !== undefined],
+    ['--bind-to-new-secret', flags.bindToNewSecret !== undefined],
+    ['--bound-object-kind', flags.boundObjectKind !== undefined],
+    ['--bound-object-name', flags.boundObjectName !== undefined],
+    ['--bound-object-uid', flags.boundObjectUid !== undefined],
+    ['--duration', flags.duration !== undefined],
+  ];
+  return given.find(([, isGiven]) => isGiven)?.[0];
+}
+
 async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Promise<void> {
   if ((flags.boundObjectKind === undefined) !== (flags.boundObjectName === undefined)) {
     throw new CliError('--bound-object-kind and --bound-object-name go together');
+  }
+  const keeps =
+    flags.output === 'token' ||
+    flags.output === 'kubeconfig' ||
+    flags.out !== undefined ||
+    flags.secret !== undefined;
+  if (flags.bindToNewSecret && !keeps) {
+    // The new Secret would exist (and be counted against quotas) with its token thrown away.
+    throw new CliError(
+      '--bind-to-new-secret needs somewhere to keep the token: add -o token, -o kubeconfig, --out FILE or --secret NAME',
+    );
   }
   const durationSeconds = parseDurationSeconds(flags.duration ?? '1h', '--duration');
   const { connect } = await import('../../runtime/cluster.js');

@@ -1,0 +1,152 @@
+/**
+ * The cluster commands' flag checks, run in-process through `main(argv, io)`: each one
+ * happens before any cluster access, so no server is needed.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { main } from '../src/cli/main.js';
+import { TOKEN_DECLARATION_ANNOTATION } from '../src/contract/token-declaration.js';
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = { HOME: '/nonexistent' },
+): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+const JWT = [
+  b64({ alg: 'RS256', kid: 'k1' }),
+  b64({ sub: 'system:serviceaccount:shop:deployer', exp: 4102444800 }),
+  'c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU',
+].join('.');
+
+describe('token flags never echo a token', () => {
+  test.each([['--token-env'], ['--token-file']])(
+    'inspect %s <jwt> is a usage error that quotes no part of the jwt',
+    async (flag) => {
+      const r = await run(['inspect', flag, JWT]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`the value given to ${flag} looks like a token itself`));
+      for (const part of JWT.split('.')) {
+        expect(r.stdout + r.stderr).not.toContain(part.slice(0, 12));
+      }
+    },
+  );
+
+  test('a partial token (header only) is not echoed either', async () => {
+    const header = JWT.split('.')[0];
+    const r = await run(['inspect', '--token-env', header]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('pass the NAME of an environment variable');
+    expect(r.stderr).not.toContain(header.slice(0, 12));
+  });
+
+  test('every stderr message is redacted, including unknown-flag errors from the parser', async () => {
+    const r = await run(['inspect', `--${JWT}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain(JWT.split('.')[1].slice(0, 12));
+  });
+
+  test('a name that is not set is still named', async () => {
+    const r = await run(['inspect', '--token-env', 'DEPLOY_TOKEN']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("environment variable 'DEPLOY_TOKEN' is not set");
+  });
+});
+
+describe('mint flag checks (before any cluster access)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-mint-'));
+  // A configuration that loads but whose server does not answer: nothing may reach it.
+  const kubeconfig = join(dir, 'nowhere.kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
+      users: [{ name: 'u', user: { token: 'not-a-real-token' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'shop' } }],
+      'current-context': 'x',
+    }),
+  );
+  const manifests = join(dir, 'dist');
+  mkdirSync(manifests);
+  const declaringStdout = (name: string) => ({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name,
+      namespace: 'shop',
+      annotations: {
+        [TOKEN_DECLARATION_ANNOTATION]: JSON.stringify({
+          version: 1,
+          durationSeconds: 600,
+          audiences: [],
+          store: { kind: 'stdout' },
+          boundToSecret: false,
+        }),
+      },
+    },
+  });
+  writeFileSync(
+    join(manifests, 'app.k8s.yaml'),
+    [declaringStdout('ci'), declaringStdout('release')].map((d) => stringify(d)).join('---\n'),
+  );
+  const mint = (...args: string[]) =>
+    run(['mint', ...args, '--kubeconfig', kubeconfig, '--max-attempts', '1']);
+
+  test.each([
+    [['-o', 'token'], '-o token'],
+    [['-o', 'kubeconfig'], '-o kubeconfig'],
+    [['--out', 'x.kubeconfig'], '--out'],
+    [['--secret', 's'], '--secret'],
+    [['--audience', 'a'], '--audience'],
+    [['--bind-to-new-secret'], '--bind-to-new-secret'],
+    [['--bound-object-kind', 'Secret', '--bound-object-name', 's'], '--bound-object-kind'],
+    [['--bound-object-uid', 'u'], '--bound-object-uid'],
+    [['--duration', '1h'], '--duration'],
+  ])('--from with %j is a usage error naming the flag', async (args, flag) => {
+    const r = await mint('--from', manifests, ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: ${flag} cannot be used with --from: each token goes where its declaration says\n`,
+    );
+  });
+
+  test('--bind-to-new-secret without a destination is a usage error', async () => {
+    const r = await mint('deployer', '--bind-to-new-secret');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--bind-to-new-secret needs somewhere to keep the token/);
+  });
+
+  test('--out-dir without --from is a usage error', async () => {
+    const r = await mint('deployer', '--out-dir', dir, '-o', 'token');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out-dir goes with --from/);
+  });
+
+  test('two stdout stores in one run are refused before anything is minted, naming both', async () => {
+    const r = await mint('--from', manifests);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /2 ServiceAccounts declare a stdout token store \(shop\/ci, shop\/release\)/,
+    );
+  });
+});

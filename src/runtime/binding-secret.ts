@@ -1,11 +1,13 @@
 /**
  * The per-token Secret of `--bind-to-new-secret`: owned by the ServiceAccount (so it goes
  * when the ServiceAccount goes) and bound into the token, so that deleting it revokes that one
- * token. It holds no data.
+ * token. It holds no data. Once minted, the token's expiry is recorded on it, so that later
+ * mints can delete the Secrets of tokens that have expired instead of letting them pile up.
  */
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import {
+  EXPIRES_AT_ANNOTATION,
   managedSecretManifest,
   SERVICE_ACCOUNT_ANNOTATION,
 } from '../contract/token-declaration.js';
@@ -62,4 +64,89 @@ export async function deleteBindingSecret(
       o,
     ),
   );
+}
+
+/**
+ * Records the expiry of the token bound to a binding Secret. A merge patch that names the UID,
+ * so that it fails rather than annotate a Secret of the same name created since.
+ */
+export async function recordBindingSecretExpiry(
+  client: ClusterClient,
+  namespace: string,
+  bound: Required<BoundObject>,
+  expiresAt: string,
+): Promise<void> {
+  const core = client.api(k8s.CoreV1Api);
+  const body = {
+    metadata: { uid: bound.uid, annotations: { [EXPIRES_AT_ANNOTATION]: expiresAt } },
+  };
+  await client.call({ verb: 'patch', resource: 'secrets', namespace, name: bound.name }, (o) =>
+    core.patchNamespacedSecret(
+      { name: bound.name, namespace, body },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, o),
+    ),
+  );
+}
+
+/**
+ * Deletes the ServiceAccount's binding Secrets whose token has expired: those deletions revoke
+ * nothing alive. A Secret without a (valid) expiry is kept, since its token may still be live.
+ * Resolves with the number deleted.
+ */
+export async function deleteExpiredBindingSecrets(
+  client: ClusterClient,
+  namespace: string,
+  serviceAccount: string,
+  now: Date = new Date(),
+): Promise<number> {
+  const core = client.api(k8s.CoreV1Api);
+  const list = await client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
+    core.listNamespacedSecret({ namespace, labelSelector: `${BINDING_SECRET_LABEL}=true` }, o),
+  );
+  const expired = list.items.filter((s) => {
+    const annotations = s.metadata?.annotations ?? {};
+    const expiresAt = Date.parse(annotations[EXPIRES_AT_ANNOTATION] ?? '');
+    return (
+      annotations[SERVICE_ACCOUNT_ANNOTATION] === serviceAccount &&
+      s.metadata?.labels?.[BINDING_SECRET_LABEL] === 'true' &&
+      Number.isFinite(expiresAt) &&
+      expiresAt < now.getTime()
+    );
+  });
+  let deleted = 0;
+  for (const s of expired) {
+    const bound = {
+      kind: 'Secret' as const,
+      name: s.metadata?.name ?? '',
+      uid: s.metadata?.uid ?? '',
+    };
+    try {
+      await deleteBindingSecret(client, namespace, bound);
+      deleted++;
+    } catch (err) {
+      // Gone already, or replaced by another Secret of that name (the UID precondition failed).
+      const status = (err as { status?: number }).status;
+      if (status !== 404 && status !== 409) throw err;
+    }
+  }
+  return deleted;
+}
+
+/**
+ * `deleteExpiredBindingSecrets` after a token was minted and stored: a failure is returned as
+ * a warning, not thrown, since the new token is already in place.
+ */
+export async function cleanUpExpiredBindingSecrets(
+  client: ClusterClient,
+  namespace: string,
+  serviceAccount: string,
+): Promise<{ readonly deleted: number; readonly warning?: string }> {
+  try {
+    return { deleted: await deleteExpiredBindingSecrets(client, namespace, serviceAccount) };
+  } catch (err) {
+    return {
+      deleted: 0,
+      warning: `could not delete the binding Secrets of expired tokens: ${(err as Error).message}`,
+    };
+  }
 }

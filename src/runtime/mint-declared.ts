@@ -7,6 +7,7 @@ import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
+import { cleanUpExpiredBindingSecrets } from './binding-secret.js';
 import { mintToken } from './mint.js';
 import { storeToken, type TokenDestination } from './store.js';
 
@@ -32,6 +33,8 @@ export interface DeclaredMintResult {
   readonly destination?: string;
   readonly expiresAt?: string;
   readonly boundSecret?: string;
+  /** With `boundToSecret`: how many binding Secrets of expired tokens were deleted. */
+  readonly deletedBindingSecrets?: number;
   readonly warnings: readonly string[];
   /** Why it failed. */
   readonly error?: string;
@@ -77,13 +80,17 @@ async function mintOneDeclared(
       bindToNewSecret: decl.declaration.boundToSecret,
     });
     const stored = await storeToken(client, minted, destination);
+    const cleanup = decl.declaration.boundToSecret
+      ? await cleanUpExpiredBindingSecrets(client, decl.namespace, decl.serviceAccount)
+      : undefined;
     return {
       ...base,
       ok: true,
       destination: stored.destination,
       expiresAt: minted.expiresAt,
       ...(minted.boundObject ? { boundSecret: minted.boundObject.name } : {}),
-      warnings: minted.warnings,
+      ...(cleanup ? { deletedBindingSecrets: cleanup.deleted } : {}),
+      warnings: cleanup?.warning ? [...minted.warnings, cleanup.warning] : minted.warnings,
     };
   } catch (err) {
     const e =

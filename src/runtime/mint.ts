@@ -8,7 +8,11 @@ import { durationProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError, registerSecret } from './errors.js';
 import { decodeJwtClaims } from './jwt.js';
-import { createBindingSecret, deleteBindingSecret } from './binding-secret.js';
+import {
+  createBindingSecret,
+  deleteBindingSecret,
+  recordBindingSecretExpiry,
+} from './binding-secret.js';
 
 /** kubelet asks for exactly this lifetime, and servers extend such tokens to a year. */
 export const KUBELET_MAGIC_SECONDS = 3607;
@@ -163,6 +167,17 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
   const lifetimeSeconds = (claims.exp ?? 0) - (claims.iat ?? 0);
   const changed = lifetimeWarning(seconds, lifetimeSeconds);
   if (changed) warnings.push(changed);
+  const expiresAt = new Date((claims.exp ?? 0) * 1000).toISOString();
+  if (options.bindToNewSecret && bound) {
+    try {
+      await recordBindingSecretExpiry(client, namespace, bound, expiresAt);
+    } catch (err) {
+      // The token is good; only the later clean-up of its Secret depends on this.
+      warnings.push(
+        `could not record the expiry on binding Secret '${bound.name}', so it will not be deleted automatically: ${(err as Error).message}`,
+      );
+    }
+  }
   for (const w of warnings) client.log.warn(`warning: ${namespace}/${name}: ${w}`);
   const statusExpiration = response.status?.expirationTimestamp as unknown;
   const minted: Omit<MintedToken, 'token'> = {
@@ -170,7 +185,7 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
     serviceAccount: name,
     audiences: claims.aud ?? [],
     requestedSeconds: seconds,
-    expiresAt: new Date((claims.exp ?? 0) * 1000).toISOString(),
+    expiresAt,
     lifetimeSeconds,
     ...(statusExpiration
       ? {

@@ -77,7 +77,12 @@ export async function mintFromManifests(
         ]),
       ),
     );
-    report(`${results.length - failed.length} minted, ${failed.length} failed\n`);
+    const deleted = results.reduce((n, r) => n + (r.deletedBindingSecrets ?? 0), 0);
+    report(
+      `${results.length - failed.length} minted, ${failed.length} failed` +
+        (deleted > 0 ? `, ${deleted} expired binding Secret(s) deleted` : '') +
+        '\n',
+    );
   }
   if (failed.length > 0) {
     const categories = new Set(failed.map((f) => f.category));

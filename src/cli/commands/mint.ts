@@ -133,6 +133,7 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
   const { connect } = await import('../../runtime/cluster.js');
   const { mintToken } = await import('../../runtime/mint.js');
   const { storeToken } = await import('../../runtime/store.js');
+  const { cleanUpExpiredBindingSecrets } = await import('../../runtime/binding-secret.js');
   const client = connect(clusterOptions(flags, io));
   const minted = await mintToken({
     client,
@@ -163,6 +164,11 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
         : ({ kind: 'tokenFile', path: flags.out } as const);
     stored.push((await storeToken(client, minted, dest)).destination);
   }
+  // Only now, with the new token kept: the Secrets of expired tokens revoke nothing alive.
+  const cleanup = flags.bindToNewSecret
+    ? await cleanUpExpiredBindingSecrets(client, minted.namespace, minted.serviceAccount)
+    : undefined;
+  if (cleanup?.warning) io.stderr(`warning: ${cleanup.warning}\n`);
   const summary = {
     namespace: minted.namespace,
     serviceAccount: minted.serviceAccount,
@@ -172,7 +178,8 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
     expiresAt: minted.expiresAt,
     ...(minted.boundObject ? { boundObject: minted.boundObject } : {}),
     storedIn: stored,
-    warnings: minted.warnings,
+    ...(cleanup ? { deletedBindingSecrets: cleanup.deleted } : {}),
+    warnings: cleanup?.warning ? [...minted.warnings, cleanup.warning] : minted.warnings,
   };
   const toStdout = flags.out === undefined;
   switch (flags.output) {
@@ -213,6 +220,10 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
             minted.boundObject
               ? `${minted.boundObject.kind}/${minted.boundObject.name} (uid ${minted.boundObject.uid})`
               : undefined,
+          ],
+          [
+            'Cleaned up',
+            cleanup ? `${cleanup.deleted} binding Secret(s) of expired tokens deleted` : undefined,
           ],
           [
             'Stored in',

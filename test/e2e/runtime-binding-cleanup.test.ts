@@ -11,33 +11,25 @@ import { stringify } from 'yaml';
 import {
   EXPIRES_AT_ANNOTATION,
   SERVICE_ACCOUNT_ANNOTATION,
-  TOKEN_DECLARATION_ANNOTATION,
-  serializeTokenDeclaration,
 } from '../../src/contract/token-declaration.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { BINDING_SECRET_LABEL } from '../../src/runtime/binding-secret.js';
 import { inspectToken } from '../../src/runtime/index.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
-import { capturedOutput, createServiceAccountWithRole, runCli } from './runtime-fixtures.js';
+import {
+  capturedOutput,
+  createServiceAccountWithRole,
+  declaringServiceAccount,
+  runCli,
+} from './runtime-fixtures.js';
 
-const declaringServiceAccount = (ns: string, name: string) => ({
-  apiVersion: 'v1',
-  kind: 'ServiceAccount',
-  metadata: {
-    name,
-    namespace: ns,
-    annotations: {
-      [TOKEN_DECLARATION_ANNOTATION]: serializeTokenDeclaration({
-        version: 1,
-        durationSeconds: 3600,
-        audiences: [],
-        store: { kind: 'secret', name: `${name}-token` },
-        boundToSecret: true,
-      }),
-    },
-  },
-  automountServiceAccountToken: false,
-});
+const declaringBound = (ns: string, name: string) =>
+  declaringServiceAccount(ns, name, {
+    durationSeconds: 3600,
+    audiences: [],
+    store: { kind: 'secret', name: `${name}-token` },
+    boundToSecret: true,
+  });
 
 const PAST = '2000-01-01T00:00:00.000Z';
 
@@ -82,12 +74,12 @@ describeE2E('runtime: binding Secrets of expired tokens are cleaned up', () => {
     mkdirSync(both);
     writeFileSync(
       join(both, 'a.yaml'),
-      [declaringServiceAccount(ns, 'app'), declaringServiceAccount(ns, 'other')]
+      [declaringBound(ns, 'app'), declaringBound(ns, 'other')]
         .map((d) => stringify(d))
         .join('---\n'),
     );
     mkdirSync(appOnly);
-    writeFileSync(join(appOnly, 'a.yaml'), stringify(declaringServiceAccount(ns, 'app')));
+    writeFileSync(join(appOnly, 'a.yaml'), stringify(declaringBound(ns, 'app')));
   });
 
   afterAll(() => {

@@ -3,6 +3,11 @@
  * with its output captured, and a bounded wait for a token's revocation.
  */
 import * as k8s from '@kubernetes/client-node';
+import {
+  TOKEN_DECLARATION_ANNOTATION,
+  serializeTokenDeclaration,
+  type TokenDeclaration,
+} from '../../src/contract/token-declaration.js';
 import { main } from '../../src/cli/main.js';
 import { reviewToken } from '../../src/runtime/review.js';
 
@@ -81,4 +86,24 @@ export async function waitUntilRejected(
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`token still authenticated after ${maxPolls} TokenReviews`);
+}
+
+/** A ServiceAccount manifest that declares a token (the synth's annotation contract, v1). */
+export function declaringServiceAccount(
+  namespace: string,
+  name: string,
+  declaration: Omit<TokenDeclaration, 'version'>,
+) {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name,
+      namespace,
+      annotations: {
+        [TOKEN_DECLARATION_ANNOTATION]: serializeTokenDeclaration({ version: 1, ...declaration }),
+      },
+    },
+    automountServiceAccountToken: false,
+  };
 }

@@ -8,28 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import {
-  TOKEN_DECLARATION_ANNOTATION,
-  serializeTokenDeclaration,
-  type TokenDeclaration,
-} from '../../src/contract/token-declaration.js';
+import { TOKEN_DECLARATION_ANNOTATION } from '../../src/contract/token-declaration.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { inspectToken } from '../../src/runtime/index.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
-import { capturedOutput, createServiceAccountWithRole, runCli } from './runtime-fixtures.js';
-
-const serviceAccount = (ns: string, name: string, decl: Omit<TokenDeclaration, 'version'>) => ({
-  apiVersion: 'v1',
-  kind: 'ServiceAccount',
-  metadata: {
-    name,
-    namespace: ns,
-    annotations: {
-      [TOKEN_DECLARATION_ANNOTATION]: serializeTokenDeclaration({ version: 1, ...decl }),
-    },
-  },
-  automountServiceAccountToken: false,
-});
+import {
+  capturedOutput,
+  createServiceAccountWithRole,
+  declaringServiceAccount,
+  runCli,
+} from './runtime-fixtures.js';
 
 describeE2E('runtime: mint --from manifests', () => {
   let kc: k8s.KubeConfig;
@@ -51,13 +39,13 @@ describeE2E('runtime: mint --from manifests', () => {
       },
     });
     const docs = [
-      serviceAccount(ns, 'deployer', {
+      declaringServiceAccount(ns, 'deployer', {
         durationSeconds: 3600,
         audiences: [],
         store: { kind: 'secret', name: 'deployer-token' },
         boundToSecret: true,
       }),
-      serviceAccount(ns, 'reader', {
+      declaringServiceAccount(ns, 'reader', {
         durationSeconds: 1200,
         audiences: ['https://kubernetes.default.svc'],
         store: { kind: 'kubeconfigFile', path: 'reader.kubeconfig' },
@@ -116,7 +104,7 @@ describeE2E('runtime: mint --from manifests', () => {
     writeFileSync(
       join(only, 'a.yaml'),
       stringify(
-        serviceAccount(ns, 'piper', {
+        declaringServiceAccount(ns, 'piper', {
           durationSeconds: 600,
           audiences: [],
           store: { kind: 'stdout' },
@@ -139,13 +127,13 @@ describeE2E('runtime: mint --from manifests', () => {
     writeFileSync(
       join(mixed, 'a.yaml'),
       [
-        serviceAccount(ns, 'ghost', {
+        declaringServiceAccount(ns, 'ghost', {
           durationSeconds: 600,
           audiences: [],
           store: { kind: 'kubeconfigFile', path: 'ghost.kubeconfig' },
           boundToSecret: false,
         }),
-        serviceAccount(ns, 'reader', {
+        declaringServiceAccount(ns, 'reader', {
           durationSeconds: 600,
           audiences: [],
           store: { kind: 'kubeconfigFile', path: 'reader2.kubeconfig' },

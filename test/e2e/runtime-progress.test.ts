@@ -9,12 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import {
-  TOKEN_DECLARATION_ANNOTATION,
-  serializeTokenDeclaration,
-} from '../../src/contract/token-declaration.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
-import { createServiceAccountWithRole } from './runtime-fixtures.js';
+import { createServiceAccountWithRole, declaringServiceAccount } from './runtime-fixtures.js';
 
 const BIN = resolve('bin/access-tokens.js');
 const NAMES = ['alpha', 'beta', 'gamma'];
@@ -22,24 +18,13 @@ const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 const hasBuild =
   existsSync(resolve('lib/cli/access-tokens.mjs')) || existsSync(resolve('lib/src/cli/main.js'));
 
-const declaringServiceAccount = (ns: string, name: string) => ({
-  apiVersion: 'v1',
-  kind: 'ServiceAccount',
-  metadata: {
-    name,
-    namespace: ns,
-    annotations: {
-      [TOKEN_DECLARATION_ANNOTATION]: serializeTokenDeclaration({
-        version: 1,
-        durationSeconds: 600,
-        audiences: [],
-        store: { kind: 'secret', name: `${name}-token` },
-        boundToSecret: false,
-      }),
-    },
-  },
-  automountServiceAccountToken: false,
-});
+const declaringUnbound = (ns: string, name: string) =>
+  declaringServiceAccount(ns, name, {
+    durationSeconds: 600,
+    audiences: [],
+    store: { kind: 'secret', name: `${name}-token` },
+    boundToSecret: false,
+  });
 
 describeE2E('runtime: mint --from progress on a terminal', () => {
   let kc: k8s.KubeConfig;
@@ -62,7 +47,7 @@ describeE2E('runtime: mint --from progress on a terminal', () => {
     mkdirSync(dist);
     writeFileSync(
       join(dist, 'app.k8s.yaml'),
-      NAMES.map((n) => stringify(declaringServiceAccount(ns, n))).join('---\n'),
+      NAMES.map((n) => stringify(declaringUnbound(ns, n))).join('---\n'),
     );
   });
 

@@ -305,7 +305,7 @@ export class ServiceAccountAccess extends Construct {
     // cdk8s deep-copies patch values through JSON when it applies them at synth, so a
     // `toJSON` value renders the rules as they are then, including later `allow()` calls
     // (a test pins this behaviour).
-    role.addJsonPatch(JsonPatch.add('/rules', { toJSON: () => this.rules }));
+    role.addJsonPatch(JsonPatch.add('/rules', { toJSON: () => this.rules.map(toL1Rule) }));
     if (this.clusterRole) {
       ApiObject.of(this.clusterRole).addJsonPatch(
         JsonPatch.add('/rules', { toJSON: () => this.clusterRules.map(toL1Rule) }),

@@ -203,19 +203,25 @@ function locationOf(object: KubeObject, sources: SourceLookup | undefined): Find
   };
 }
 
+/** The ClusterRole objects of the manifests by name, parsed once per lint. */
+function clusterRolesByName(objects: readonly KubeObject[]): Map<string, KubeObject> {
+  const byName = new Map<string, KubeObject>();
+  for (const object of objects) {
+    const role = rbacPolicyFrom([object]).roles[0];
+    if (role?.kind === 'ClusterRole' && !byName.has(role.name)) byName.set(role.name, object);
+  }
+  return byName;
+}
+
 /** A ClusterRoleBinding's finding may also be acknowledged on the ClusterRole it binds. */
 function boundClusterRole(
   object: KubeObject,
-  objects: readonly KubeObject[],
+  clusterRoles: ReadonlyMap<string, KubeObject>,
 ): KubeObject | undefined {
   const binding = rbacPolicyFrom([object]).bindings[0];
   if (binding?.kind !== 'ClusterRoleBinding' || binding.roleRef?.kind !== 'ClusterRole')
     return undefined;
-  return objects.find((o) =>
-    rbacPolicyFrom([o]).roles.some(
-      (r) => r.kind === 'ClusterRole' && r.name === binding.roleRef.name,
-    ),
-  );
+  return clusterRoles.get(binding.roleRef.name);
 }
 
 /**
@@ -231,11 +237,10 @@ export function lintManifests(
   const findings: Finding[] = [];
   const problems: AcknowledgementProblem[] = [];
   // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
+  const wellFormed = objects.filter((o) => typeof o === 'object' && o !== null);
+  const clusterRoles = clusterRolesByName(wellFormed);
   const resolved = new Map(
-    rbacPolicyFrom(objects.filter((o) => typeof o === 'object' && o !== null)).roles.map((r) => [
-      `${r.kind}/${r.namespace}/${r.name}`,
-      r,
-    ]),
+    rbacPolicyFrom(wellFormed).roles.map((r) => [`${r.kind}/${r.namespace}/${r.name}`, r]),
   );
   for (const object of objects) {
     if (typeof object !== 'object' || object === null) continue;
@@ -248,7 +253,7 @@ export function lintManifests(
       ...(role && Array.isArray(role.rules) ? lintRules(role.rules, location) : []),
       ...OBJECT_CHECKS.flatMap(({ check }) => check(object, { location, objects })),
     ];
-    const bound = boundClusterRole(object, objects);
+    const bound = boundClusterRole(object, clusterRoles);
     const acks = [
       ...own.acknowledgements,
       ...(bound ? acknowledgementsOf(bound).acknowledgements : []),

@@ -12,6 +12,20 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's launcher and bundle loader are CommonJS (bin/load-bundle.cjs says why).
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // TypeScript checks names itself (and knows jest's globals from @types/jest).
     files: ['**/*.ts'],
     rules: { 'no-undef': 'off' },

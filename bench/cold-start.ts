@@ -1,5 +1,5 @@
 /**
- * Cold start of the offline CLI: wall time of `node bin/access-tokens.js ...` against
+ * Cold start of the offline CLI: wall time of `node bin/access-tokens.cjs ...` against
  * `node -e 0` (the floor: starting node itself), all commands alternating, ~15 runs each.
  * Prints the medians and the ratios (target <= 2x for each offline command):
  *
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 
 // Compiled to lib/bench/cold-start.js; the package root is two levels up.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'access-tokens.js');
+const BIN = join(ROOT, 'bin', 'access-tokens.cjs');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'rbac-chart');
 
 interface Command {
@@ -89,7 +89,7 @@ function main(): void {
   const runs = i >= 0 ? Number(process.argv[i + 1]) : 15;
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got '${process.argv[i + 1]}'`);
-  if (!existsSync(join(ROOT, 'lib', 'cli', 'access-tokens.mjs')))
+  if (!existsSync(join(ROOT, 'lib', 'cli', 'access-tokens.cjs')))
     throw new Error('lib/cli/ is not built: run `npm run build` first');
   const all = commands(tokenFile());
   // One unmeasured run each warms the file system cache.

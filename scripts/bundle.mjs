@@ -1,81 +1,161 @@
 // Bundles the compiled CLI (lib/src/cli/main.js, from `tsc`) into lib/cli/ so that
-// `access-tokens` starts without resolving and linking dozens of ES modules one by one:
+// `access-tokens` starts without resolving, linking and compiling dozens of ES modules:
 //
-//   lib/cli/access-tokens.mjs   the entry: commander, yaml and the offline commands
-//   lib/cli/chunks/*.mjs        what the CLI imports dynamically, one chunk per boundary;
-//                               @kubernetes/client-node only in the chunks of cluster commands
-//   lib/cli/bundle.json         which chunks hold client-node (read by test/cli-bundle.test.ts)
+//   lib/cli/access-tokens.cjs        the CLI: commander, js-yaml, every command and the runtime;
+//                                    what a command imports dynamically is evaluated only then
+//   lib/cli/client-node.cjs          @kubernetes/client-node, minified; the CLI requires it
+//                                    (through bin/load-bundle.cjs) only when a command that
+//                                    talks to a cluster initializes the runtime modules
+//   lib/cli/*.cjs.cache              V8's code cache of each, made by this Node (see
+//                                    bin/load-bundle.cjs); another Node rejects it and compiles
+//   lib/cli/bundle.json              what is where (read by test/cli-bundle.test.ts)
 //
-// Run by `npm run build` after tsc. Fails the build when the entry would load client-node
-// statically (offline commands must not evaluate it).
+// CommonJS, not ES modules, because only vm.Script takes a code cache on Node 20. Run by
+// `npm run build` after tsc.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'lib', 'cli');
-const ENTRY = 'lib/src/cli/main.js';
-const CLIENT_NODE = 'node_modules/@kubernetes/client-node/';
+const LOADER = join(ROOT, 'bin', 'load-bundle.cjs');
+const CLI = join(OUT, 'access-tokens.cjs');
+const CLIENT_NODE = join(OUT, 'client-node.cjs');
 
-rmSync(OUT, { recursive: true, force: true });
-const result = await build({
+const common = {
   absWorkingDir: ROOT,
-  entryPoints: [{ in: ENTRY, out: 'access-tokens' }],
-  outdir: OUT,
   bundle: true,
-  // Dynamic import() boundaries become chunks, so cluster code stays unevaluated offline.
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
-  // Some dependencies are CommonJS and call require() (node:* built-ins, JSON files).
-  banner: {
-    js: "import { createRequire as __accessTokensCreateRequire } from 'node:module';\nconst require = __accessTokensCreateRequire(import.meta.url);",
-  },
   legalComments: 'linked',
   metafile: true,
+  write: false,
   logLevel: 'warning',
+};
+
+// Inside the CLI bundle, '@kubernetes/client-node' is this module: it loads the other bundle.
+const clientNodeShim = {
+  name: 'client-node-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({
+      path: 'client-node',
+      namespace: 'client-node-bundle',
+    }));
+    b.onResolve({ filter: /load-bundle\.cjs$/, namespace: 'client-node-bundle' }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'client-node-bundle' }, () => ({
+      loader: 'js',
+      contents:
+        `module.exports = require(${JSON.stringify(relative(OUT, LOADER))})` +
+        `.loadBundle(require('node:path').join(__dirname, ${JSON.stringify(basename(CLIENT_NODE))}));`,
+    }));
+  },
+};
+
+// commander loads node:child_process (10 ms) at start-up, for executable subcommands, which
+// this CLI has none of; in the bundle, commander gets it on first use instead.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      loader: 'js',
+      contents:
+        'let real;\n' +
+        "const load = () => (real ??= require('node:child_process'));\n" +
+        '// commander only calls childProcess.spawn(...).\n' +
+        'module.exports = new Proxy({}, { get: (_, key) => load()[key] });\n',
+    }));
+  },
+};
+
+/** Writes the output with its build id (a hash of the code) on the first line. */
+function writeBundle(result, file) {
+  const output = result.outputFiles.find((f) => f.path === file);
+  if (output === undefined) throw new Error(`esbuild wrote no ${file}`);
+  const bytes = output.contents;
+  const id = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  writeFileSync(file, Buffer.concat([Buffer.from(`/* access-tokens build ${id} */\n`), bytes]));
+  for (const other of result.outputFiles)
+    if (other !== output) writeFileSync(other.path, other.contents);
+  return { id, bytes: bytes.length + 1 };
+}
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+
+const cli = await build({
+  ...common,
+  entryPoints: ['lib/src/cli/main.js'],
+  outfile: CLI,
+  plugins: [clientNodeShim, lazyChildProcess],
 });
 
-const outputs = result.metafile.outputs;
-const holdsClientNode = (file) =>
-  Object.keys(outputs[file].inputs).some((input) => input.includes(CLIENT_NODE));
-const entry = Object.keys(outputs).find((file) => outputs[file].entryPoint === ENTRY);
+// client-node exports classes for every API group; the CLI bundle holds only what the runtime
+// names (`k8s.CoreV1Api`, ...), so client-node is bundled with exactly those exports and
+// esbuild leaves the rest out.
+const cliText = cli.outputFiles.find((f) => f.path === CLI).text;
+const used = [
+  ...new Set(
+    [...cliText.matchAll(/(?<![\w$.'"/-])(?:k8s|import_client_node)\d*\.([A-Za-z_$][\w$]*)/g)].map(
+      (m) => m[1],
+    ),
+  ),
+].sort();
+if (used.length === 0) throw new Error('found no use of @kubernetes/client-node in the CLI bundle');
+const clientNode = await build({
+  ...common,
+  stdin: {
+    contents: `export { ${used.join(', ')} } from '@kubernetes/client-node';`,
+    resolveDir: ROOT,
+    loader: 'js',
+  },
+  outfile: CLIENT_NODE,
+  // Third-party code read by nobody: minified, it is a third of the size to read and compile.
+  minify: true,
+});
+const inputs = (result) =>
+  Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs));
+const leaked = inputs(cli).filter((input) =>
+  input.includes('node_modules/@kubernetes/client-node/'),
+);
+if (leaked.length > 0) throw new Error(`the CLI bundle contains client-node itself: ${leaked[0]}`);
 
-// Everything the entry loads before main() runs: its static imports, transitively.
-const loadedAtStart = new Set();
-const pending = [entry];
-while (pending.length > 0) {
-  const file = pending.pop();
-  if (loadedAtStart.has(file)) continue;
-  loadedAtStart.add(file);
-  for (const imported of outputs[file].imports)
-    if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
-}
-const eager = [...loadedAtStart].filter(holdsClientNode);
-if (eager.length > 0) {
-  throw new Error(
-    `the CLI entry loads @kubernetes/client-node at start-up through ${eager.join(', ')}: ` +
-      'import it only from commands that talk to a cluster (dynamic import)',
-  );
+const written = { cli: writeBundle(cli, CLI), clientNode: writeBundle(clientNode, CLIENT_NODE) };
+
+// The code caches, made by a fresh Node (as the CLI will run) after a warm-up.
+const caches = {};
+for (const [kind, file] of [
+  ['cli', CLI],
+  ['client-node', CLIENT_NODE],
+]) {
+  const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'code-cache.cjs'), kind, file], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  if (run.status !== 0) throw new Error(`code cache of ${file} failed: ${run.stderr}`);
+  caches[basename(file)] = Number(run.stdout);
 }
 
-const chunks = Object.keys(outputs).filter((file) => file.endsWith('.mjs'));
 const manifest = {
-  entry: relative(OUT, join(ROOT, entry)),
-  loadedAtStart: [...loadedAtStart].map((file) => relative(OUT, join(ROOT, file))).sort(),
-  clientNodeChunks: chunks
-    .filter(holdsClientNode)
-    .map((file) => relative(OUT, join(ROOT, file)))
-    .sort(),
+  cli: { file: basename(CLI), buildId: written.cli.id },
+  clientNode: { file: basename(CLIENT_NODE), buildId: written.clientNode.id, exports: used },
 };
 writeFileSync(join(OUT, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-const kib = (file) => `${(outputs[file].bytes / 1024).toFixed(0)} KiB`;
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 console.log(
-  `bundled ${relative(ROOT, join(ROOT, entry))} (${kib(entry)}) + ${chunks.length - 1} chunks; ` +
-    `client-node in ${manifest.clientNodeChunks.length} of them`,
+  `bundled ${basename(CLI)} (${kib(written.cli.bytes)}, cache ${kib(caches[basename(CLI)])}) and ` +
+    `${basename(CLIENT_NODE)} (${kib(written.clientNode.bytes)}, cache ${kib(caches[basename(CLIENT_NODE)])})`,
 );

@@ -1,52 +1,66 @@
 /**
- * The bundled CLI (lib/cli/, `npm run build`) keeps @kubernetes/client-node out of the offline
- * commands. In the bundle, client-node is code inside a chunk, not a module that Node resolves by
- * name, so a hook on the name '@kubernetes/client-node' would pass vacuously. Instead a
- * resolution hook reports every bundle file the process loads, and the test checks them against
- * lib/cli/bundle.json, where scripts/bundle.mjs lists the chunks that contain client-node.
+ * The bundled CLI (lib/cli/, `npm run build`): two CommonJS bundles, the CLI and
+ * @kubernetes/client-node, each loaded by bin/load-bundle.cjs with a V8 code cache.
+ *
+ * Offline commands must never load client-node. In the bundle, client-node is not a module that
+ * Node resolves by name, so a hook on that name would pass vacuously; instead a preloaded probe
+ * reports every file under lib/cli/ that the process reads, and a control shows that the cluster
+ * form of a command does read client-node.cjs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = join(ROOT, 'lib', 'cli');
-const BIN = join(ROOT, 'bin', 'access-tokens.js');
+const BIN = join(ROOT, 'bin', 'access-tokens.cjs');
+const LOADER = join(ROOT, 'bin', 'load-bundle.cjs');
 const CHART = join(ROOT, 'test', 'fixtures', 'rbac-chart');
 const LINT = join(ROOT, 'test', 'fixtures', 'lint');
-const MARKER = 'BUNDLE FILE ';
+const MARKER = 'BUNDLE FILE READ ';
 
 interface BundleManifest {
-  readonly entry: string;
-  readonly loadedAtStart: readonly string[];
-  readonly clientNodeChunks: readonly string[];
+  readonly cli: { readonly file: string; readonly buildId: string };
+  readonly clientNode: {
+    readonly file: string;
+    readonly buildId: string;
+    readonly exports: readonly string[];
+  };
 }
 
 const built = existsSync(join(BUNDLE, 'bundle.json'));
-const manifest: BundleManifest = built
+const manifest: BundleManifest | undefined = built
   ? JSON.parse(readFileSync(join(BUNDLE, 'bundle.json'), 'utf8'))
-  : { entry: '', loadedAtStart: [], clientNodeChunks: [] };
+  : undefined;
 
-/** Runs the CLI with a hook that prints `BUNDLE FILE <path under lib/cli>` for each file loaded. */
-function runCli(...args: string[]): { status: number | null; stderr: string; loaded: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'cli-bundle-'));
-  const prefix = `${pathToFileURL(BUNDLE).href}/`;
-  const resolver =
-    `import { writeSync } from 'node:fs';\n` +
-    `export async function resolve(s, c, next) {\n` +
-    `  const r = await next(s, c);\n` +
-    `  if (r.url.startsWith(${JSON.stringify(prefix)}))\n` +
-    `    writeSync(2, ${JSON.stringify(MARKER)} + r.url.slice(${prefix.length}) + '\\n');\n` +
-    `  return r;\n` +
-    `}\n`;
-  const hook = join(dir, 'hook.mjs');
+/** A probe, preloaded with --require, that reports each file under lib/cli/ the process reads. */
+function probe(dir: string): string {
+  const file = join(dir, 'probe.cjs');
   writeFileSync(
-    hook,
-    `import { register } from 'node:module';\n` +
-      `register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`,
+    file,
+    `const fs = require('node:fs');\n` +
+      `const read = fs.readFileSync;\n` +
+      `fs.readFileSync = function (path, ...rest) {\n` +
+      `  if (typeof path === 'string' && path.startsWith(${JSON.stringify(`${BUNDLE}/`)}))\n` +
+      `    fs.writeSync(2, ${JSON.stringify(MARKER)} + path.slice(${BUNDLE.length + 1}) + '\\n');\n` +
+      `  return read.call(this, path, ...rest);\n` +
+      `};\n`,
   );
+  return file;
+}
+
+/** Runs the CLI and lists the bundle files it read. */
+function runCli(...args: string[]): { status: number | null; stderr: string; read: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-bundle-'));
   const token = join(dir, 'token');
   const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   writeFileSync(
@@ -55,7 +69,7 @@ function runCli(...args: string[]): { status: number | null; stderr: string; loa
   );
   const result = spawnSync(
     process.execPath,
-    ['--import', hook, BIN, ...args.map((a) => a.replace('<token>', token))],
+    ['--require', probe(dir), BIN, ...args.map((a) => a.replace('<token>', token))],
     {
       encoding: 'utf8',
       // No kubeconfig anywhere: the cluster form fails after loading client-node, never hangs.
@@ -63,27 +77,62 @@ function runCli(...args: string[]): { status: number | null; stderr: string; loa
       timeout: 20_000,
     },
   );
-  const loaded = result.stderr
+  const read = result.stderr
     .split('\n')
     .filter((line) => line.startsWith(MARKER))
     .map((line) => line.slice(MARKER.length));
-  return { status: result.status, stderr: result.stderr, loaded };
+  return { status: result.status, stderr: result.stderr, read };
 }
 
 describe('the bundled CLI', () => {
-  test('GIVEN `npm run build` WHEN it bundled THEN lib/cli/bundle.json names client-node chunks', () => {
-    expect(built).toBe(true);
-    expect(manifest.clientNodeChunks.length).toBeGreaterThan(0);
-    for (const chunk of manifest.clientNodeChunks) {
-      expect(existsSync(join(BUNDLE, chunk))).toBe(true);
-      expect(manifest.loadedAtStart).not.toContain(chunk);
+  test('GIVEN `npm run build` WHEN it bundled THEN lib/cli/ holds both bundles, each with its code cache', () => {
+    expect(manifest).toBeDefined();
+    const { cli, clientNode } = manifest as BundleManifest;
+    for (const bundle of [cli, clientNode]) {
+      const source = readFileSync(join(BUNDLE, bundle.file), 'utf8');
+      expect(source.split('\n')[0]).toBe(`/* access-tokens build ${bundle.buildId} */`);
+      const cache = readFileSync(join(BUNDLE, `${bundle.file}.cache`));
+      expect(cache.toString('latin1', 0, 80).split('\n')[0]).toBe(
+        `access-tokens code cache ${bundle.buildId}`,
+      );
+    }
+    expect(cli.buildId).not.toBe(clientNode.buildId);
+    // The CLI holds no client-node code: it requires the other bundle.
+    const cliSource = readFileSync(join(BUNDLE, cli.file), 'utf8');
+    expect(cliSource).not.toMatch(/node_modules\/@kubernetes\/client-node\//);
+    expect(cliSource).toContain(JSON.stringify(clientNode.file));
+  });
+
+  test('GIVEN the client-node bundle WHEN loaded THEN it exports every name the runtime uses', async () => {
+    const { clientNode } = manifest as BundleManifest;
+    expect(clientNode.exports).toEqual(expect.arrayContaining(['KubeConfig', 'CoreV1Api']));
+    const real = await import('@kubernetes/client-node');
+    const bundled = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const m = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(join(BUNDLE, clientNode.file))});` +
+          `process.stdout.write(JSON.stringify(Object.fromEntries(Object.keys(m).map((k) => [k, typeof m[k]]))));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(bundled.status).toBe(0);
+    const types = JSON.parse(bundled.stdout) as Record<string, string>;
+    for (const name of clientNode.exports) {
+      expect([name, types[name]]).toEqual([
+        name,
+        typeof (real as unknown as Record<string, unknown>)[name],
+      ]);
+      expect(types[name]).not.toBe('undefined');
     }
   });
 
-  test('GIVEN the hook WHEN the cluster form of can-i runs THEN it loads a client-node chunk (the probe works)', () => {
+  test('GIVEN the probe WHEN the cluster form of can-i runs THEN it reads client-node.cjs (the probe works)', () => {
     const result = runCli('can-i', 'get', 'pods');
-    expect(result.loaded).toContain(manifest.entry);
-    expect(result.loaded.some((f) => manifest.clientNodeChunks.includes(f))).toBe(true);
+    const { cli, clientNode } = manifest as BundleManifest;
+    expect(result.read).toEqual(
+      expect.arrayContaining([cli.file, `${cli.file}.cache`, clientNode.file]),
+    );
     // It got as far as looking for a cluster, i.e. client-node evaluated without error.
     expect(result.stderr).toMatch(/no cluster configured/);
   });
@@ -96,13 +145,93 @@ describe('the bundled CLI', () => {
     ['inspect', ['inspect', '--token-file', '<token>'], 0],
     ['--help', ['--help'], 0],
   ])(
-    'GIVEN %s WHEN it runs from the bundle THEN no client-node chunk is loaded',
+    'GIVEN %s WHEN it runs from the bundle THEN client-node.cjs is never read',
     (_, args, code) => {
       const result = runCli(...args);
+      const { cli } = manifest as BundleManifest;
       // The bundle ran (not the lib/src fallback, which test/cli-offline.test.ts covers).
-      expect(result.loaded).toContain(manifest.entry);
-      expect(result.loaded.filter((f) => manifest.clientNodeChunks.includes(f))).toEqual([]);
+      expect(result.read).toEqual([cli.file, `${cli.file}.cache`]);
       expect(result.status).toBe(code);
     },
   );
+});
+
+describe('bin/load-bundle.cjs', () => {
+  /** A copy of a small bundle with the given build id, in a directory of its own. */
+  function bundleCopy(id: string, body: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'b.cjs');
+    writeFileSync(file, `/* access-tokens build ${id} */\n${body}\n`);
+    return file;
+  }
+
+  /** Loads `file` in a fresh Node; reports its exports and whether V8 was given a cache. */
+  function load(file: string): { value: unknown; cached: boolean } {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        // Spy on vm.Script to see the cachedData the loader passes.
+        `const vm = require('node:vm'); const Script = vm.Script; let cached = false;` +
+          `vm.Script = function (src, opts) { cached = opts.cachedData !== undefined; return new Script(src, opts); };` +
+          `const m = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(file)});` +
+          `process.stdout.write(JSON.stringify({ value: m.value, cached }));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (run.status !== 0) throw new Error(run.stderr);
+    return JSON.parse(run.stdout);
+  }
+
+  function writeCache(file: string): void {
+    const run = spawnSync(process.execPath, [
+      '-e',
+      `require(${JSON.stringify(LOADER)}).writeCodeCache(${JSON.stringify(file)})`,
+    ]);
+    expect(run.status).toBe(0);
+  }
+
+  const ID = 'a'.repeat(32);
+
+  test('GIVEN a bundle and its cache WHEN loaded THEN the cache is used and the exports are right', () => {
+    const file = bundleCopy(ID, 'module.exports = { value: [1, 2, 3].map((n) => n * 2) };');
+    expect(load(file)).toEqual({ value: [2, 4, 6], cached: false });
+    writeCache(file);
+    expect(existsSync(`${file}.cache`)).toBe(true);
+    expect(load(file)).toEqual({ value: [2, 4, 6], cached: true });
+  });
+
+  test('GIVEN a cache made for another build of the same length WHEN loaded THEN it is ignored', () => {
+    // V8 compares only the source length: a cache of a different bundle with the same length
+    // would run that bundle's code. The build id prevents it.
+    const old = bundleCopy(ID, 'module.exports = { value: "old" };');
+    writeCache(old);
+    const current = bundleCopy('b'.repeat(32), 'module.exports = { value: "new" };');
+    expect(readFileSync(old).length).toBe(readFileSync(current).length);
+    copyFileSync(`${old}.cache`, `${current}.cache`);
+    expect(load(current)).toEqual({ value: 'new', cached: false });
+  });
+
+  test('GIVEN a corrupt cache for this build WHEN loaded THEN V8 rejects it and the bundle still runs', () => {
+    const file = bundleCopy(ID, 'module.exports = { value: 42 };');
+    writeFileSync(
+      `${file}.cache`,
+      Buffer.concat([Buffer.from(`access-tokens code cache ${ID}\n`), Buffer.alloc(64, 7)]),
+    );
+    expect(load(file)).toEqual({ value: 42, cached: true });
+  });
+
+  test('GIVEN a bundle without a build id WHEN writing its cache THEN it fails saying so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
+    const file = join(dir, 'b.cjs');
+    writeFileSync(file, 'module.exports = {};\n');
+    const run = spawnSync(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(LOADER)}).writeCodeCache(${JSON.stringify(file)})`],
+      { encoding: 'utf8' },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(`${basename(file)} has no build id`);
+  });
 });

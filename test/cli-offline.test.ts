@@ -505,7 +505,7 @@ describe('lint', () => {
 });
 
 describe('offline commands do not load @kubernetes/client-node', () => {
-  const bin = join(ROOT, 'bin', 'access-tokens.js');
+  const bin = join(ROOT, 'bin', 'access-tokens.cjs');
   const built = existsSync(join(ROOT, 'lib', 'src', 'cli', 'commands', 'can-i.js'));
   const hook = join(FIXTURES, 'report-client-node.mjs');
   const marker = 'LOADED @kubernetes/client-node';

@@ -30,7 +30,7 @@ describe('kubectl plugin', () => {
   (kubectl ? test : test.skip)('`kubectl access-tokens can-i` runs the CLI', () => {
     // GIVEN the bin on PATH under kubectl's plugin name
     const dir = mkdtempSync(join(tmpdir(), 'kubectl-plugin-'));
-    symlinkSync(join(root, 'bin', 'access-tokens.js'), join(dir, 'kubectl-access_tokens'));
+    symlinkSync(join(root, 'bin', 'access-tokens.cjs'), join(dir, 'kubectl-access_tokens'));
     const manifests = join(root, 'test', 'fixtures', 'rbac-chart');
     // WHEN
     const run = spawnSync(

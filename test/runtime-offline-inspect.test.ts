@@ -21,7 +21,7 @@ test('inspect --token-file never resolves @kubernetes/client-node', () => {
   );
   const run = spawnSync(
     process.execPath,
-    ['--import', hook, 'bin/access-tokens.js', 'inspect', '--token-file', join(dir, 't')],
+    ['--import', hook, 'bin/access-tokens.cjs', 'inspect', '--token-file', join(dir, 't')],
     // The unbundled modules: test/cli-bundle.test.ts checks the bundle the same way.
     { encoding: 'utf8', env: { ...process.env, ACCESS_TOKENS_UNBUNDLED: '1' } },
   );

@@ -21,7 +21,10 @@ export interface CliIo {
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-  stdin: process.stdin,
+  // A getter: process.stdin opens the stream (~5 ms), which only `--token-file -` needs.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
 };
 
@@ -29,7 +32,14 @@ const defaultIo: CliIo = {
 export async function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
   // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
   // (runtime/errors.ts imports nothing, so this keeps client-node out of offline commands.)
-  const io: CliIo = { ...given, stderr: (text) => given.stderr(redactSecrets(text)) };
+  const io: CliIo = {
+    stdout: given.stdout,
+    stderr: (text) => given.stderr(redactSecrets(text)),
+    get stdin() {
+      return given.stdin;
+    },
+    env: given.env,
+  };
   let exitCode: number = ExitCode.OK;
   const program = new Command('access-tokens')
     .description(

@@ -49,7 +49,7 @@ describeE2E('runtime: in-cluster configuration', () => {
           '-m',
           'sh',
           '-c',
-          `mount --bind "${run}" /run && exec "${process.execPath}" bin/access-tokens.js can-i ${verb} ${target}`,
+          `mount --bind "${run}" /run && exec "${process.execPath}" bin/access-tokens.cjs can-i ${verb} ${target}`,
         ],
         {
           cwd: root,

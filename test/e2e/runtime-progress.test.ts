@@ -12,11 +12,11 @@ import { stringify } from 'yaml';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import { createServiceAccountWithRole, declaringServiceAccount } from './runtime-fixtures.js';
 
-const BIN = resolve('bin/access-tokens.js');
+const BIN = resolve('bin/access-tokens.cjs');
 const NAMES = ['alpha', 'beta', 'gamma'];
 const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 const hasBuild =
-  existsSync(resolve('lib/cli/access-tokens.mjs')) || existsSync(resolve('lib/src/cli/main.js'));
+  existsSync(resolve('lib/cli/access-tokens.cjs')) || existsSync(resolve('lib/src/cli/main.js'));
 
 const declaringUnbound = (ns: string, name: string) =>
   declaringServiceAccount(ns, name, {

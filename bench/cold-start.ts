@@ -15,10 +15,11 @@
  * A script, not a test: it prints figures measured in one run and asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertBundleCurrent } from './_bundle.js';
 
 // Compiled to lib/bench/cold-start.js; the package root is two levels up.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,8 +90,7 @@ function main(): void {
   const runs = i >= 0 ? Number(process.argv[i + 1]) : 15;
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got '${process.argv[i + 1]}'`);
-  if (!existsSync(join(ROOT, 'lib', 'cli', 'access-tokens.cjs')))
-    throw new Error('lib/cli/ is not built: run `npm run build` first');
+  assertBundleCurrent(ROOT);
   const all = commands(tokenFile());
   // One unmeasured run each warms the file system cache.
   for (const command of all) timeOnce(command);

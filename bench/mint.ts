@@ -26,6 +26,7 @@ import {
   TOKEN_DECLARATION_ANNOTATION,
   serializeTokenDeclaration,
 } from '../src/contract/token-declaration.js';
+import { assertBundleCurrent } from './_bundle.js';
 
 const kubeconfig = process.env.E2E_KUBECONFIG;
 if (!kubeconfig) {
@@ -80,6 +81,7 @@ const OPENSSL_CA = { ...BASE_ENV, NODE_OPTIONS: '--use-openssl-ca' };
 const kubectlWorks = spawnSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 async function main(): Promise<void> {
+  assertBundleCurrent(process.cwd());
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig as string);
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -127,13 +129,15 @@ async function main(): Promise<void> {
   // 2. N declared tokens.
   const dist = mkdtempSync(join(tmpdir(), 'bench-dist-'));
   mkdirSync(join(dist, 'dist'));
-  const decl = serializeTokenDeclaration({
-    version: 1,
-    durationSeconds: 3600,
-    audiences: [],
-    store: { kind: 'stdout' },
-    boundToSecret: false,
-  });
+  // Each token into a kubeconfig file of its own (under --out-dir), as a pipeline would keep them.
+  const decl = (name: string): string =>
+    serializeTokenDeclaration({
+      version: 1,
+      durationSeconds: 3600,
+      audiences: [],
+      store: { kind: 'kubeconfigFile', path: `tokens/${name}.kubeconfig` },
+      boundToSecret: false,
+    });
   writeFileSync(
     join(dist, 'dist', 'app.k8s.yaml'),
     names
@@ -141,7 +145,11 @@ async function main(): Promise<void> {
         dump({
           apiVersion: 'v1',
           kind: 'ServiceAccount',
-          metadata: { name, namespace: ns, annotations: { [TOKEN_DECLARATION_ANNOTATION]: decl } },
+          metadata: {
+            name,
+            namespace: ns,
+            annotations: { [TOKEN_DECLARATION_ANNOTATION]: decl(name) },
+          },
         }),
       )
       .join('---\n'),
@@ -155,6 +163,8 @@ async function main(): Promise<void> {
     kubeconfig as string,
     '--concurrency',
     '32',
+    '--out-dir',
+    join(dist, 'out'),
   ]);
   const loopOurs = Array.from(
     { length: LOOP },

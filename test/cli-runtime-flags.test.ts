@@ -149,4 +149,20 @@ describe('mint flag checks (before any cluster access)', () => {
       /2 ServiceAccounts declare a stdout token store \(shop\/ci, shop\/release\)/,
     );
   });
+
+  test('many stdout stores: the message names five and counts the rest', async () => {
+    const many = join(dir, 'many');
+    mkdirSync(many);
+    const names = Array.from({ length: 1000 }, (_, i) => `sa-${i}`);
+    writeFileSync(
+      join(many, 'app.k8s.yaml'),
+      names.map((n) => stringify(declaringStdout(n))).join('---\n'),
+    );
+    const r = await mint('--from', many);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '1000 ServiceAccounts declare a stdout token store (shop/sa-0, shop/sa-1, shop/sa-2, shop/sa-3, shop/sa-4, and 995 more)',
+    );
+    expect(r.stderr).not.toContain('shop/sa-5,');
+  });
 });

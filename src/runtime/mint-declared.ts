@@ -2,7 +2,8 @@
  * Minting every declared token (`mint --from`): bounded concurrency, one client shared by all
  * requests, each token stored where declared. A failure is recorded and the others go on.
  */
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
@@ -62,6 +63,23 @@ function destinationOf(
   }
 }
 
+/**
+ * Creates the folder a declared kubeconfig file goes into (`--out-dir` and the declared path's
+ * own folders), 0700, before the token is minted: a token is never minted with nowhere to go.
+ */
+async function createFolderOf(path: string): Promise<void> {
+  const folder = dirname(path);
+  try {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new AccessTokensError(
+      `cannot create the folder '${folder}' for the token file '${path}' (${reason})`,
+      'usage',
+    );
+  }
+}
+
 async function mintOneDeclared(
   client: ClusterClient,
   decl: DeclaredToken,
@@ -71,6 +89,7 @@ async function mintOneDeclared(
   const base = { namespace: decl.namespace, serviceAccount: decl.serviceAccount };
   try {
     const destination = destinationOf(decl, stdout, outDir);
+    if (destination.kind === 'kubeconfigFile') await createFolderOf(destination.path);
     const minted = await mintToken({
       client,
       serviceAccount: decl.serviceAccount,
@@ -109,8 +128,11 @@ export async function mintDeclaredTokens(
   // Tokens written one after another to one stream cannot be told apart: refuse before minting.
   const toStdout = declared.filter((d) => d.declaration.store.kind === 'stdout');
   if (toStdout.length > 1) {
+    const shown = toStdout.slice(0, 5).map((d) => `${d.namespace}/${d.serviceAccount}`);
+    const more =
+      toStdout.length > shown.length ? `, and ${toStdout.length - shown.length} more` : '';
     throw new AccessTokensError(
-      `${toStdout.length} ServiceAccounts declare a stdout token store (${toStdout.map((d) => `${d.namespace}/${d.serviceAccount}`).join(', ')}), ` +
+      `${toStdout.length} ServiceAccounts declare a stdout token store (${shown.join(', ')}${more}), ` +
         'but one run can write only one token to stdout: give the others a secret or kubeconfigFile store, or mint them in separate runs',
       'usage',
     );

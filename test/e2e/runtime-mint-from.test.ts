@@ -213,6 +213,77 @@ describeE2E('runtime: mint --from manifests', () => {
     expect(() => statSync(join(dir, 'stolen.kubeconfig'))).toThrow();
   });
 
+  const writeDeclarations = (folder: string, stores: Record<string, string>): void => {
+    mkdirSync(folder);
+    writeFileSync(
+      join(folder, 'app.yaml'),
+      Object.entries(stores)
+        .map(([name, path]) =>
+          stringify(
+            declaringServiceAccount(ns, name, {
+              durationSeconds: 600,
+              audiences: [],
+              store: { kind: 'kubeconfigFile', path },
+              boundToSecret: false,
+            }),
+          ),
+        )
+        .join('---\n'),
+    );
+  };
+
+  test('a kubeconfig file goes into folders created for it (0700), --out-dir included', async () => {
+    writeDeclarations(join(dir, 'nested'), { reader: 'ci/tokens/reader.kubeconfig' });
+    // WHEN --out-dir does not exist yet, nor the declared path's folders
+    const outDir = join(dir, 'fresh-out');
+    const out = await runCli([
+      'mint',
+      '--from',
+      join(dir, 'nested'),
+      '--out-dir',
+      outDir,
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
+    // THEN the file is written 0600, in folders made 0700
+    expect(out.code).toBe(ExitCode.OK);
+    const file = join(outDir, 'ci', 'tokens', 'reader.kubeconfig');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    for (const folder of [outDir, join(outDir, 'ci'), join(outDir, 'ci', 'tokens')])
+      expect(statSync(folder).mode & 0o777).toBe(0o700);
+    const readerKc = new k8s.KubeConfig();
+    readerKc.loadFromFile(file);
+    tokens.push(readerKc.getCurrentUser()!.token!);
+    expect(out.stdout).toMatch(/reader +minted +.*ci\/tokens\/reader\.kubeconfig/);
+  });
+
+  test('a folder that cannot be made fails only its own token, naming the folder', async () => {
+    writeDeclarations(join(dir, 'blocked-decl'), {
+      reader: 'ok/reader.kubeconfig',
+      piper: 'blocked/piper.kubeconfig',
+    });
+    const outDir = join(dir, 'blocked-out');
+    mkdirSync(outDir);
+    writeFileSync(join(outDir, 'blocked'), 'a file where a folder would go\n');
+    const out = await runCli([
+      'mint',
+      '--from',
+      join(dir, 'blocked-decl'),
+      '--out-dir',
+      outDir,
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
+    expect(out.code).toBe(ExitCode.USAGE);
+    expect(out.stdout).toMatch(/1 minted, 1 failed/);
+    expect(out.stdout + out.stderr).toContain(
+      `cannot create the folder '${join(outDir, 'blocked')}' for the token file '${join(outDir, 'blocked', 'piper.kubeconfig')}' (`,
+    );
+    const readerKc = new k8s.KubeConfig();
+    readerKc.loadFromFile(join(outDir, 'ok', 'reader.kubeconfig'));
+    tokens.push(readerKc.getCurrentUser()!.token!);
+  });
+
   afterAll(() => {
     const haystack = capturedOutput.join('\n');
     for (const token of tokens) expect(haystack.includes(token)).toBe(false);

@@ -7,7 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { durationProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError, registerSecret } from './errors.js';
-import { decodeJwtClaims } from './jwt.js';
+import { decodeJwtClaims, subjectOf, type ServiceAccountClaims } from './jwt.js';
 import {
   createBindingSecret,
   deleteBindingSecret,
@@ -21,7 +21,10 @@ export const KUBELET_MAGIC_SECONDS = 3607;
 export interface BoundObject {
   readonly kind: 'Secret' | 'Pod';
   readonly name: string;
-  /** Looked up when not given. */
+  /**
+   * The object's UID. When omitted the server fills it in (and then needs no `get` permission
+   * on the object); when given, the server refuses a token for an object with another UID (409).
+   */
   readonly uid?: string;
 }
 
@@ -88,22 +91,24 @@ export function lifetimeWarning(requested: number, granted: number): string | un
   return `the server ${change} the token's lifetime from ${requested} s to ${granted} s${why}`;
 }
 
-async function boundObjectWithUid(
-  client: ClusterClient,
-  namespace: string,
-  ref: BoundObject,
-): Promise<Required<BoundObject>> {
-  if (ref.uid) return { ...ref, uid: ref.uid };
-  const core = client.api(k8s.CoreV1Api);
-  const obj =
-    ref.kind === 'Secret'
-      ? await client.call({ verb: 'get', resource: 'secrets', namespace, name: ref.name }, (o) =>
-          core.readNamespacedSecret({ name: ref.name, namespace }, o),
-        )
-      : await client.call({ verb: 'get', resource: 'pods', namespace, name: ref.name }, (o) =>
-          core.readNamespacedPod({ name: ref.name, namespace }, o),
-        );
-  return { ...ref, uid: obj.metadata?.uid ?? '' };
+/**
+ * The object a token is bound to, with the UID the server put in its claims. The server looks the
+ * object up itself when the request names no UID (and refuses a UID that does not match, 409), so
+ * binding needs no `get` on the object: `create serviceaccounts/token` is all.
+ */
+function boundObjectOf(
+  claims: ServiceAccountClaims,
+  requested: BoundObject,
+): Required<BoundObject> {
+  const bound = subjectOf(claims).boundObject;
+  const uid =
+    bound?.kind === requested.kind && bound.name === requested.name ? bound.uid : undefined;
+  if (!uid)
+    throw new AccessTokensError(
+      `the server returned a token that is not bound to ${requested.kind} '${requested.name}'`,
+      'internal',
+    );
+  return { ...requested, uid };
 }
 
 /** Mints a token for a ServiceAccount through TokenRequest. */
@@ -119,10 +124,10 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
     );
   }
   const warnings: string[] = warning ? [warning] : [];
-  let bound: Required<BoundObject> | undefined;
-  if (options.bindToNewSecret) bound = await createBindingSecret(client, namespace, name);
-  else if (options.boundObject)
-    bound = await boundObjectWithUid(client, namespace, options.boundObject);
+  const newSecret = options.bindToNewSecret
+    ? await createBindingSecret(client, namespace, name)
+    : undefined;
+  const bound: BoundObject | undefined = newSecret ?? options.boundObject;
 
   const core = client.api(k8s.CoreV1Api);
   const body: k8s.AuthenticationV1TokenRequest = {
@@ -137,7 +142,7 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
               apiVersion: 'v1',
               kind: bound.kind,
               name: bound.name,
-              uid: bound.uid,
+              ...(bound.uid ? { uid: bound.uid } : {}),
             },
           }
         : {}),
@@ -152,8 +157,7 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
       (o) => core.createNamespacedServiceAccountToken({ name, namespace, body }, o),
     );
   } catch (err) {
-    if (options.bindToNewSecret && bound)
-      await deleteBindingSecret(client, namespace, bound).catch(() => undefined);
+    if (newSecret) await deleteBindingSecret(client, namespace, newSecret).catch(() => undefined);
     throw err;
   }
   const token = response.status?.token;
@@ -168,13 +172,14 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
   const changed = lifetimeWarning(seconds, lifetimeSeconds);
   if (changed) warnings.push(changed);
   const expiresAt = new Date((claims.exp ?? 0) * 1000).toISOString();
-  if (options.bindToNewSecret && bound) {
+  const boundObject = bound ? boundObjectOf(claims, bound) : undefined;
+  if (newSecret) {
     try {
-      await recordBindingSecretExpiry(client, namespace, bound, expiresAt);
+      await recordBindingSecretExpiry(client, namespace, newSecret, expiresAt);
     } catch (err) {
       // The token is good; only the later clean-up of its Secret depends on this.
       warnings.push(
-        `could not record the expiry on binding Secret '${bound.name}', so it will not be deleted automatically: ${(err as Error).message}`,
+        `could not record the expiry on binding Secret '${newSecret.name}', so it will not be deleted automatically: ${(err as Error).message}`,
       );
     }
   }
@@ -195,7 +200,7 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
               : String(statusExpiration),
         }
       : {}),
-    ...(bound ? { boundObject: bound } : {}),
+    ...(boundObject ? { boundObject } : {}),
     warnings,
   };
   return withHiddenToken(minted, token);

@@ -19,6 +19,7 @@ import { ExitCode } from '../../src/cli/exit-codes.js';
 import { runClusterCanI } from '../../src/cli/commands/can-i-cluster.js';
 import {
   AccessTokensError,
+  type BoundObject,
   canI,
   connect,
   decodeJwtClaims,
@@ -155,13 +156,29 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     );
   });
 
-  test('bind to an existing Secret: the UID is looked up and put into the token', async () => {
+  test('bind to an existing Secret: the server fills in its UID; the minter needs no get on it', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const secret = await core.createNamespacedSecret({
       namespace: ns,
       body: { metadata: { name: 'anchor' } },
     });
-    const minted = await mint({ boundObject: { kind: 'Secret', name: 'anchor' } });
+    // GIVEN a minter that may only create tokens for 'deployer', and not read Secrets
+    await createServiceAccountWithRole(kc, ns, 'minter', [
+      {
+        apiGroups: [''],
+        resources: ['serviceaccounts/token'],
+        verbs: ['create'],
+        resourceNames: ['deployer'],
+      },
+    ]);
+    const minter = await mint({ serviceAccount: 'minter' });
+    const asMinter = clientForToken(connect({ kubeConfig: kc, namespace: ns }), minter.token);
+    const mintAsMinter = (boundObject: BoundObject) =>
+      mintToken({ client: asMinter, serviceAccount: 'deployer', namespace: ns, boundObject });
+    // WHEN it mints bound to the Secret by name
+    const minted = await mintAsMinter({ kind: 'Secret', name: 'anchor' });
+    tokens.push(minted.token);
+    // THEN the token carries the Secret's UID, and so does the result
     expect(minted.boundObject).toEqual({
       kind: 'Secret',
       name: 'anchor',
@@ -171,6 +188,18 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
       name: 'anchor',
       uid: secret.metadata?.uid,
     });
+    // ... a UID given with it is checked by the server (a conflict names both)
+    const wrong = await expectError(
+      mintAsMinter({ kind: 'Secret', name: 'anchor', uid: '00000000-0000-0000-0000-000000000000' }),
+    );
+    expect(wrong.category).toBe('conflict');
+    expect(wrong.message).toMatch(
+      /the UID in the bound object reference \(0{8}-.*\) does not match/,
+    );
+    // ... and a Secret that does not exist is not-found, naming it
+    const missing = await expectError(mintAsMinter({ kind: 'Secret', name: 'no-such-anchor' }));
+    expect(missing.category).toBe('not-found');
+    expect(missing.message).toMatch(/secrets "no-such-anchor" not found/);
   });
 
   test('--bind-to-new-secret: a Secret owned by the ServiceAccount; revoking it makes TokenReview fail', async () => {

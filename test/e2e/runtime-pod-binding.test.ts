@@ -38,7 +38,7 @@ describeE2E('runtime: Pod-bound tokens', () => {
   });
 
   test('a token bound to a Pod names it with its UID, and dies with it', async () => {
-    // GIVEN a token bound to the Pod (its UID looked up by the runtime)
+    // GIVEN a token bound to the Pod (its UID filled in by the server)
     const minted = await mintToken({
       kubeconfig: E2E_KUBECONFIG,
       namespace: ns,

@@ -54,7 +54,10 @@ export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCo
       ]),
     )
     .option('--bound-object-name <name>', 'name of the object to bind to')
-    .option('--bound-object-uid <uid>', 'UID of the object to bind to (looked up when omitted)')
+    .option(
+      '--bound-object-uid <uid>',
+      'UID of the object to bind to (when omitted, the server fills it in)',
+    )
     .option(
       '--out <file>',
       'write the token (or with -o kubeconfig, the kubeconfig) to FILE, mode 0600, atomically',

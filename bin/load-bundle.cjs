@@ -9,14 +9,15 @@
 // V8 checks a cache's V8 version and flags, and rejects it then (the bundle is compiled as usual,
 // only slower); of the source it checks only the length. So each bundle starts with a build id
 // (a hash of its code) and its cache file with the same id: a cache from another build of the
-// bundle is never used, whatever its length.
+// bundle is never used, whatever its length. The same line says whether the bundle is ASCII,
+// which is read faster as latin1 than as UTF-8 (the same characters).
 
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { basename, dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
-const BUILD_ID = /^\/\* access-tokens build ([0-9a-f]{16,}) \*\//;
+const BUILD_ID = /^\/\* access-tokens build ([0-9a-f]{16,}) (ascii|utf8) \*\//;
 const CACHE_MAGIC = 'access-tokens code cache ';
 // The bundle becomes the body of a function, as Node wraps a CommonJS module; on the bundle's
 // first line, so that stack traces keep its line numbers.
@@ -44,8 +45,15 @@ function readCodeCache(file, source) {
   return data.subarray(header.length);
 }
 
+/** The bundle's text, decoded as its first line says (UTF-8 when it says nothing). */
+function readSource(file) {
+  const bytes = readFileSync(file);
+  const charset = BUILD_ID.exec(bytes.toString('latin1', 0, 128))?.[2];
+  return bytes.toString(charset === 'ascii' ? 'latin1' : 'utf8');
+}
+
 function compile(file, cachedData) {
-  const source = readFileSync(file, 'utf8');
+  const source = readSource(file);
   const script = new Script(WRAPPER_START + source + WRAPPER_END, {
     filename: file,
     cachedData: cachedData === false ? undefined : readCodeCache(file, source),

@@ -59,22 +59,44 @@ const clientNodeShim = {
   },
 };
 
-// commander loads node:child_process (10 ms) at start-up, for executable subcommands, which
-// this CLI has none of; in the bundle, commander gets it on first use instead.
-const lazyChildProcess = {
-  name: 'lazy-child-process',
+// Dependencies that some package requires at start-up but uses, if ever, only later: in the
+// bundle, that package gets a stand-in that requires the real module on first property access
+// (the real one stays in the bundle, unevaluated until then). Each stand-in is safe only
+// because its importer uses the module as `mod.name` after start-up; keep it that way.
+const LAZY_REQUIRES = [
+  // commander requires child_process (10 ms) for executable subcommands; this CLI has none.
+  { importer: 'commander', module: /^(node:)?child_process$/ },
+  // node-fetch 2 (client-node's HTTP) requires whatwg-url, with tr46's 250 KB Unicode table,
+  // for `Url.URL || whatwgUrl.URL`: on Node >= 10 `Url.URL` is always there.
+  { importer: 'node-fetch', module: /^whatwg-url$/ },
+];
+
+const lazyRequires = {
+  name: 'lazy-requires',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
-        ? { path: 'child_process', namespace: 'lazy-child-process' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+    for (const { importer, module } of LAZY_REQUIRES) {
+      const from = new RegExp(`[\\\\/]node_modules[\\\\/]${importer}[\\\\/]`);
+      b.onResolve({ filter: module }, async (args) => {
+        if (!from.test(args.importer) || args.namespace !== 'file') return undefined;
+        const real = await b.resolve(args.path, {
+          kind: 'require-call',
+          resolveDir: args.resolveDir,
+          pluginData: 'real',
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return {
+          path: args.path,
+          namespace: 'lazy-require',
+          pluginData: real.external ? args.path : real.path,
+        };
+      });
+    }
+    b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({
       loader: 'js',
+      resolveDir: ROOT,
       contents:
         'let real;\n' +
-        "const load = () => (real ??= require('node:child_process'));\n" +
-        '// commander only calls childProcess.spawn(...).\n' +
+        `const load = () => (real ??= require(${JSON.stringify(args.pluginData)}));\n` +
         'module.exports = new Proxy({}, { get: (_, key) => load()[key] });\n',
     }));
   },
@@ -86,7 +108,11 @@ function writeBundle(result, file) {
   if (output === undefined) throw new Error(`esbuild wrote no ${file}`);
   const bytes = output.contents;
   const id = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
-  writeFileSync(file, Buffer.concat([Buffer.from(`/* access-tokens build ${id} */\n`), bytes]));
+  const charset = bytes.every((byte) => byte < 0x80) ? 'ascii' : 'utf8';
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`/* access-tokens build ${id} ${charset} */\n`), bytes]),
+  );
   for (const other of result.outputFiles)
     if (other !== output) writeFileSync(other.path, other.contents);
   return { id, bytes: bytes.length + 1 };
@@ -99,7 +125,7 @@ const cli = await build({
   ...common,
   entryPoints: ['lib/src/cli/main.js'],
   outfile: CLI,
-  plugins: [clientNodeShim, lazyChildProcess],
+  plugins: [clientNodeShim, lazyRequires],
 });
 
 // client-node exports classes for every API group; the CLI bundle holds only what the runtime
@@ -124,6 +150,7 @@ const clientNode = await build({
   outfile: CLIENT_NODE,
   // Third-party code read by nobody: minified, it is a third of the size to read and compile.
   minify: true,
+  plugins: [lazyRequires],
 });
 const inputs = (result) =>
   Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs));

@@ -90,13 +90,19 @@ describe('the bundled CLI', () => {
     const { cli, clientNode } = manifest as BundleManifest;
     for (const bundle of [cli, clientNode]) {
       const source = readFileSync(join(BUNDLE, bundle.file), 'utf8');
-      expect(source.split('\n')[0]).toBe(`/* access-tokens build ${bundle.buildId} */`);
+      expect(source.split('\n')[0]).toMatch(
+        new RegExp(`^/\\* access-tokens build ${bundle.buildId} (ascii|utf8) \\*/$`),
+      );
       const cache = readFileSync(join(BUNDLE, `${bundle.file}.cache`));
       expect(cache.toString('latin1', 0, 80).split('\n')[0]).toBe(
         `access-tokens code cache ${bundle.buildId}`,
       );
     }
     expect(cli.buildId).not.toBe(clientNode.buildId);
+    // client-node, minified, is ASCII: the loader reads it as latin1, faster than UTF-8.
+    expect(readFileSync(join(BUNDLE, clientNode.file), 'latin1').split('\n')[0]).toMatch(
+      / ascii \*\/$/,
+    );
     // The CLI holds no client-node code: it requires the other bundle.
     const cliSource = readFileSync(join(BUNDLE, cli.file), 'utf8');
     expect(cliSource).not.toMatch(/node_modules\/@kubernetes\/client-node\//);
@@ -158,11 +164,11 @@ describe('the bundled CLI', () => {
 
 describe('bin/load-bundle.cjs', () => {
   /** A copy of a small bundle with the given build id, in a directory of its own. */
-  function bundleCopy(id: string, body: string): string {
+  function bundleCopy(id: string, body: string, charset = 'utf8'): string {
     const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'b.cjs');
-    writeFileSync(file, `/* access-tokens build ${id} */\n${body}\n`);
+    writeFileSync(file, `/* access-tokens build ${id} ${charset} */\n${body}\n`);
     return file;
   }
 
@@ -211,6 +217,15 @@ describe('bin/load-bundle.cjs', () => {
     expect(readFileSync(old).length).toBe(readFileSync(current).length);
     copyFileSync(`${old}.cache`, `${current}.cache`);
     expect(load(current)).toEqual({ value: 'new', cached: false });
+  });
+
+  test('GIVEN bundles marked ascii and utf8 WHEN loaded THEN each text is decoded exactly', () => {
+    expect(load(bundleCopy(ID, 'module.exports = { value: "plain" };', 'ascii')).value).toBe(
+      'plain',
+    );
+    expect(load(bundleCopy(ID, 'module.exports = { value: "Grüße, ✓" };', 'utf8')).value).toBe(
+      'Grüße, ✓',
+    );
   });
 
   test('GIVEN a corrupt cache for this build WHEN loaded THEN V8 rejects it and the bundle still runs', () => {

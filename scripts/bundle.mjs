@@ -18,6 +18,7 @@ import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,45 +60,60 @@ const clientNodeShim = {
   },
 };
 
-// Dependencies that some package requires at start-up but uses, if ever, only later: in the
-// bundle, that package gets a stand-in that requires the real module on first property access
-// (the real one stays in the bundle, unevaluated until then). Each stand-in is safe only
-// because its importer uses the module as `mod.name` after start-up; keep it that way.
+// Dependencies that a package requires at start-up but uses, if ever, only later: in the bundle,
+// that package gets a stand-in whose exports are getters that require the real module on first
+// use (which stays in the bundle, unevaluated until then). A stand-in is right only while its
+// importer reads the module's exports inside functions, never at start-up: each entry says why.
 const LAZY_REQUIRES = [
   // commander requires child_process (10 ms) for executable subcommands; this CLI has none.
   { importer: 'commander', module: /^(node:)?child_process$/ },
   // node-fetch 2 (client-node's HTTP) requires whatwg-url, with tr46's 250 KB Unicode table,
   // for `Url.URL || whatwgUrl.URL`: on Node >= 10 `Url.URL` is always there.
   { importer: 'node-fetch', module: /^whatwg-url$/ },
+  // client-node's KubeConfig imports socks-proxy-agent (with socks and ip-address, ~8 ms) and
+  // constructs one in createAgent() only, for a cluster behind a SOCKS proxy.
+  { importer: '@kubernetes/client-node', module: /^socks-proxy-agent$/ },
 ];
 
 const lazyRequires = {
   name: 'lazy-requires',
   setup(b) {
     for (const { importer, module } of LAZY_REQUIRES) {
-      const from = new RegExp(`[\\\\/]node_modules[\\\\/]${importer}[\\\\/]`);
+      const from = new RegExp(
+        `[\\\\/]node_modules[\\\\/]${importer.replace('/', '[\\\\/]')}[\\\\/]`,
+      );
       b.onResolve({ filter: module }, async (args) => {
         if (!from.test(args.importer) || args.namespace !== 'file') return undefined;
         const real = await b.resolve(args.path, {
           kind: 'require-call',
           resolveDir: args.resolveDir,
-          pluginData: 'real',
         });
         if (real.errors.length > 0) return { errors: real.errors };
+        // What the real module exports, read now, so that the stand-in has the same names.
+        const target = real.external ? args.path : real.path;
+        const exported = createRequire(join(args.resolveDir, 'index.js'))(target);
         return {
           path: args.path,
           namespace: 'lazy-require',
-          pluginData: real.external ? args.path : real.path,
+          pluginData: {
+            target,
+            names: Object.keys(exported),
+            esModule: exported.__esModule === true,
+          },
         };
       });
     }
-    b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({
+    b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, ({ pluginData }) => ({
       loader: 'js',
       resolveDir: ROOT,
       contents:
         'let real;\n' +
-        `const load = () => (real ??= require(${JSON.stringify(args.pluginData)}));\n` +
-        'module.exports = new Proxy({}, { get: (_, key) => load()[key] });\n',
+        `const load = () => (real ??= require(${JSON.stringify(pluginData.target)}));\n` +
+        (pluginData.esModule
+          ? "Object.defineProperty(exports, '__esModule', { value: true });\n"
+          : '') +
+        `for (const name of ${JSON.stringify(pluginData.names)})\n` +
+        '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });\n',
     }));
   },
 };

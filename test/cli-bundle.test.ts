@@ -133,6 +133,29 @@ describe('the bundled CLI', () => {
     }
   });
 
+  test('GIVEN a cluster behind a SOCKS proxy WHEN the bundled client-node makes its agent THEN the lazily loaded socks-proxy-agent builds it', () => {
+    const { clientNode } = manifest as BundleManifest;
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const k8s = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(join(BUNDLE, clientNode.file))});` +
+          `const kc = new k8s.KubeConfig();` +
+          `kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://10.0.0.1', proxyUrl: 'socks5://127.0.0.1:1080', skipTLSVerify: false }],` +
+          ` users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });` +
+          `const agent = kc.createAgent(kc.getCurrentCluster(), {});` +
+          `process.stdout.write(JSON.stringify({ proxy: agent.proxy, shouldLookup: agent.shouldLookup }));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    // (Minified, the class has another name: what only a SocksProxyAgent has shows it is one.)
+    expect(JSON.parse(run.stdout)).toEqual({
+      proxy: { host: '127.0.0.1', port: 1080, type: 5 },
+      shouldLookup: true,
+    });
+  });
+
   test('GIVEN the probe WHEN the cluster form of can-i runs THEN it reads client-node.cjs (the probe works)', () => {
     const result = runCli('can-i', 'get', 'pods');
     const { cli, clientNode } = manifest as BundleManifest;

@@ -303,11 +303,24 @@ describe('can-i --manifests', () => {
     expect((await run('can-i')).code).toBe(2);
   });
 
-  test('GIVEN --as without --manifests WHEN asking THEN exit 2 explains the cluster form', async () => {
-    const result = await run('can-i', 'get', 'pods', '--as', 'alice');
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--as and --as-group need --manifests/);
-  });
+  test.each([
+    [['--as-group', 'devs'], '--as-group needs --as: the user whose group it is'],
+    [
+      ['--as', 'alice', '--token-env', 'T'],
+      '--as asks about another user with your kubeconfig credentials; --token-file/--token-env ask as that token: give one or the other',
+    ],
+    [
+      ['--as', 'alice', '--token-file', '-'],
+      '--as asks about another user with your kubeconfig credentials; --token-file/--token-env ask as that token: give one or the other',
+    ],
+  ])(
+    'GIVEN the cluster form with %j WHEN asking THEN exit 2 says what goes together',
+    async (flags, message) => {
+      const result = await run('can-i', 'get', 'pods', ...flags);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`error: ${message}\n`);
+    },
+  );
 });
 
 /** Rows of an aligned table, read by the header's column positions. */

@@ -1,10 +1,11 @@
 /**
- * SelfSubjectAccessReview: asking the cluster whether a token (or the current credentials)
- * may do something. The cluster's answer includes every authorizer, not just RBAC.
+ * Asking the cluster whether a token, the current credentials (SelfSubjectAccessReview) or
+ * another user (SubjectAccessReview) may do something. The cluster's answer includes every
+ * authorizer, not just RBAC.
  */
 import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { parseAccessQuery } from '../rbac/access-query.js';
+import { AccessQueryError, impersonatedUser, parseAccessQuery } from '../rbac/access-query.js';
 import { isNonResourceRequest, type AccessRequest } from '../rbac/policy-rule.js';
 import { AccessTokensError, permissionFor } from './errors.js';
 import { clientForToken } from './token-client.js';
@@ -31,17 +32,40 @@ export interface AccessAnswer {
   readonly reason?: string;
   /** When not allowed: the Permission that would grant it. */
   readonly grantedBy?: string;
+  /** With `as`: the user and groups the cluster was asked about. */
+  readonly subject?: { readonly user: string; readonly groups: readonly string[] };
+}
+
+/** Another user to ask about, as kubectl's `--as`/`--as-group`. */
+export interface AskAs {
+  /** e.g. `alice` or `system:serviceaccount:NS:NAME`. */
+  readonly user: string;
+  /**
+   * The user's groups. `system:authenticated` is added; a ServiceAccount user given none gets
+   * its ServiceAccount groups, as the API server gives them to its tokens.
+   */
+  readonly groups?: readonly string[];
 }
 
 /** Options of `canI`. */
 export interface CanIOptions extends ClusterOptions {
   /** Ask as this token instead of the configured credentials. */
   readonly token?: string;
+  /**
+   * Ask about another user: a SubjectAccessReview, which the configured credentials must be
+   * allowed to create (`create subjectaccessreviews`, cluster-wide). Not with `token`.
+   */
+  readonly as?: AskAs;
   readonly client?: ClusterClient;
 }
 
-/** Asks the cluster whether the token (or the current user) may do `query`. */
+/** Asks the cluster whether the token, the current user or `options.as` may do `query`. */
 export async function canI(query: AccessQuery, options: CanIOptions = {}): Promise<AccessAnswer> {
+  if (options.as && options.token)
+    throw new AccessTokensError(
+      'ask either as a token or about another user (as), not both',
+      'usage',
+    );
   const base = options.client ?? connect(options);
   const client = options.token ? clientForToken(base, options.token) : base;
   const namespace = query.namespace ?? base.namespace;
@@ -58,20 +82,30 @@ export async function canI(query: AccessQuery, options: CanIOptions = {}): Promi
           ...(namespace ? { namespace } : {}),
         },
       };
-  const review = await client.call(
-    { verb: 'create', resource: 'selfsubjectaccessreviews', apiGroup: 'authorization.k8s.io' },
-    (o) =>
-      api.createSelfSubjectAccessReview(
-        { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec } },
-        o,
-      ),
-  );
+  const subject = options.as ? subjectOf(options.as) : undefined;
+  const review = subject
+    ? await subjectAccessReview(client, api, spec, subject)
+    : await client.call(
+        { verb: 'create', resource: 'selfsubjectaccessreviews', apiGroup: 'authorization.k8s.io' },
+        (o) =>
+          api.createSelfSubjectAccessReview(
+            {
+              body: {
+                apiVersion: 'authorization.k8s.io/v1',
+                kind: 'SelfSubjectAccessReview',
+                spec,
+              },
+            },
+            o,
+          ),
+      );
   const allowed = review.status?.allowed === true;
   const resource = query.subresource ? `${query.resource}/${query.subresource}` : query.resource;
   return {
     allowed,
     denied: review.status?.denied === true,
     ...(review.status?.reason ? { reason: review.status.reason } : {}),
+    ...(subject ? { subject } : {}),
     ...(!allowed && !query.nonResourceUrl
       ? {
           grantedBy: permissionFor({
@@ -84,6 +118,33 @@ export async function canI(query: AccessQuery, options: CanIOptions = {}): Promi
         }
       : {}),
   };
+}
+
+/** The user and groups to ask about, as the offline `can-i --as` sees them. */
+function subjectOf(as: AskAs): { user: string; groups: string[] } {
+  try {
+    const who = impersonatedUser(as.user, as.groups);
+    return { user: who.user, groups: [...(who.groups ?? [])] };
+  } catch (err) {
+    throw err instanceof AccessQueryError ? new AccessTokensError(err.message, 'usage') : err;
+  }
+}
+
+async function subjectAccessReview(
+  client: ClusterClient,
+  api: k8s.AuthorizationV1Api,
+  attributes: k8s.V1SelfSubjectAccessReviewSpec,
+  subject: { user: string; groups: string[] },
+): Promise<k8s.V1SubjectAccessReview> {
+  const spec: k8s.V1SubjectAccessReviewSpec = { ...attributes, ...subject };
+  return client.call(
+    { verb: 'create', resource: 'subjectaccessreviews', apiGroup: 'authorization.k8s.io' },
+    (o) =>
+      api.createSubjectAccessReview(
+        { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } },
+        o,
+      ),
+  );
 }
 
 /**

@@ -40,7 +40,13 @@ export { storeToken, type StoredToken, type TokenDestination } from './store.js'
 export { writeFileAtomic } from './atomic-file.js';
 export { renderTokenKubeconfig, type TokenKubeconfigOptions } from './token-kubeconfig.js';
 export { reviewToken, type ReviewOptions, type TokenReviewResult } from './review.js';
-export { canI, type AccessAnswer, type AccessQuery, type CanIOptions } from './can-i.js';
+export {
+  canI,
+  type AccessAnswer,
+  type AccessQuery,
+  type AskAs,
+  type CanIOptions,
+} from './can-i.js';
 export { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
 export { readManifests, findDeclaredTokens, type DeclaredToken } from './manifests.js';
 export {

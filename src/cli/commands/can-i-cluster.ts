@@ -1,7 +1,7 @@
 /**
  * The cluster form of `access-tokens can-i VERB TARGET` (no `--manifests`): a
  * SelfSubjectAccessReview as the given token (`--token-file`/`--token-env`) or as the
- * kubeconfig's user. Exit 0 yes, 1 no, like kubectl; with `-q` nothing is printed. `can-i.ts` (the offline form's owner)
+ * kubeconfig's user, or a SubjectAccessReview about `--as USER` (`--as-group`). Exit 0 yes, 1 no, like kubectl; with `-q` nothing is printed. `can-i.ts` (the offline form's owner)
  * calls `runClusterCanI` when `--manifests` is absent.
  */
 import type { CliIo } from '../main.js';
@@ -23,6 +23,9 @@ export interface ClusterCanIOptions extends ClusterFlags {
   readonly allNamespaces?: boolean;
   readonly tokenFile?: string;
   readonly tokenEnv?: string;
+  /** Ask about this user (SubjectAccessReview) instead of as the caller. */
+  readonly as?: string;
+  readonly asGroup?: readonly string[];
   readonly output?: 'json' | 'yaml';
   /** Print nothing (not even warnings): only the exit code answers. */
   readonly quiet?: boolean;
@@ -55,7 +58,11 @@ export async function runClusterCanI(options: ClusterCanIOptions, io: CliIo): Pr
           };
       for (const w of accessQueryWarnings(request)) io.stderr(`warning: ${w}\n`);
     }
-    const answer = await canI(query, { client, ...(token ? { token } : {}) });
+    const answer = await canI(query, {
+      client,
+      ...(token ? { token } : {}),
+      ...(options.as !== undefined ? { as: { user: options.as, groups: options.asGroup } } : {}),
+    });
     code = answer.allowed ? ExitCode.OK : ExitCode.FINDINGS;
     if (options.output) {
       await printData(io, options.output, { query, ...answer });

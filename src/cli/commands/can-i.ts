@@ -1,7 +1,8 @@
 /**
  * `access-tokens can-i VERB TYPE[/NAME] --manifests PATH... --as USER`: `kubectl auth can-i`,
  * answered offline from the RBAC objects in manifests (no cluster, no @kubernetes/client-node).
- * Without `--manifests` it asks the cluster (`can-i-cluster.ts`, loaded only then).
+ * Without `--manifests` it asks the cluster (`can-i-cluster.ts`, loaded only then): about
+ * `--as USER` with a SubjectAccessReview, else as the token or kubeconfig user.
  *
  * Prints `yes` or `no` and exits 0 for yes, 1 for no, 2 for usage errors, like kubectl.
  * The namespace defaults to `default` (kubectl's default without a kubeconfig context);
@@ -38,11 +39,11 @@ export function registerCanI(program: Command, io: CliIo, setExitCode: SetExitCo
     )
     .option(
       '--as <user>',
-      "with --manifests: the user who asks, e.g. 'alice' or 'system:serviceaccount:NS:NAME'",
+      "the user who asks, e.g. 'alice' or 'system:serviceaccount:NS:NAME'; without --manifests the cluster answers with a SubjectAccessReview (your credentials need create subjectaccessreviews)",
     )
     .option(
       '--as-group <group>',
-      'with --manifests: a group of the user (repeatable); system:authenticated is added, and a ServiceAccount user given none gets its ServiceAccount groups',
+      'a group of the --as user (repeatable); system:authenticated is added, and a ServiceAccount user given none gets its ServiceAccount groups',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
@@ -57,11 +58,12 @@ export function registerCanI(program: Command, io: CliIo, setExitCode: SetExitCo
   addTokenFlags(cmd);
   cmd.action(async (verb: string, target: string, flags: CanIFlags) => {
     if (flags.manifests === undefined) {
-      if (flags.as !== undefined || flags.asGroup.length > 0) {
+      if (flags.as === undefined && flags.asGroup.length > 0)
+        throw new CliError('--as-group needs --as: the user whose group it is');
+      if (flags.as !== undefined && (flags.tokenFile !== undefined || flags.tokenEnv !== undefined))
         throw new CliError(
-          '--as and --as-group need --manifests: the cluster form asks as the given token or the kubeconfig user',
+          '--as asks about another user with your kubeconfig credentials; --token-file/--token-env ask as that token: give one or the other',
         );
-      }
       const { runClusterCanI } = await import('./can-i-cluster.js');
       setExitCode(await runClusterCanI({ ...flags, verb, target }, io));
       return;

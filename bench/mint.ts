@@ -73,7 +73,7 @@ function timed(
 }
 
 const UNBUNDLED = { ...BASE_ENV, ACCESS_TOKENS_UNBUNDLED: '1' };
-// Node 20 parses its ~140 bundled root certificates when a process makes its first TLS
+// Node 20 parses its 144 bundled root certificates when a process makes its first TLS
 // context (~45 ms); with --use-openssl-ca it looks them up in OpenSSL's store when needed, and a
 // kubeconfig with the cluster's CA needs none of them (README: "Speed").
 const OPENSSL_CA = { ...BASE_ENV, NODE_OPTIONS: '--use-openssl-ca' };

@@ -20,8 +20,18 @@ const useBundle = process.env.ACCESS_TOKENS_UNBUNDLED !== '1' && mtime(bundle) >
 const cli = useBundle
   ? Promise.resolve(require('./load-bundle.cjs').loadBundle(bundle))
   : import(pathToFileURL(modules).href);
+let settled = false;
 cli
   .then(({ main }) => main(process.argv.slice(2)))
   .then((code) => {
+    settled = true;
     process.exitCode = code;
   });
+// main() resolves to the exit code; if the event loop empties first, something was left
+// unfinished: never report success then.
+process.on('exit', (code) => {
+  if (!settled && code === 0) {
+    process.stderr.write('error: access-tokens stopped before its command finished\n');
+    process.exitCode = 70;
+  }
+});

@@ -1,64 +1,61 @@
 'use strict';
-// Loads the CommonJS bundles in lib/cli/ (scripts/bundle.mjs) with V8's code cache.
+// Loads the CommonJS bundles in lib/cli/ (scripts/bundle.mjs) with V8's code cache: Node 20
+// caches compiled code for neither CommonJS nor ES modules, but vm.Script takes a cache.
+// `npm run build` writes one beside each bundle (writeCodeCache, in the Node that runs the CLI).
 //
-// Compiling the bundles is most of the CLI's start-up: @kubernetes/client-node alone is 1.6 MB of
-// JavaScript. Node 20 caches compiled code for neither CommonJS nor ES modules, but vm.Script
-// takes a code cache, so `npm run build` writes one beside each bundle (writeCodeCache, run by
-// the same Node that runs the CLI) and loadBundle hands it to V8.
-//
-// V8 checks a cache's V8 version and flags, and rejects it then (the bundle is compiled as usual,
-// only slower); of the source it checks only the length. So each bundle starts with a build id
-// (a hash of its code) and its cache file with the same id: a cache from another build of the
-// bundle is never used, whatever its length. The same line says whether the bundle is ASCII,
-// which is read faster as latin1 than as UTF-8 (the same characters).
+// V8 rejects a cache made by another V8 version or with other V8 flags (the bundle is then
+// compiled as usual, only slower), but of the source it checks only the length, and release
+// builds do not checksum the cache: damaged data crashes the process. So before V8 sees a cache,
+// the bundle must match the build id on its first line (a hash of the rest of it) and the cache
+// must be for that id and match its own checksum; else the bundle is compiled without it.
 
+const { createHash } = require('node:crypto');
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { basename, dirname, join } = require('node:path');
+const { basename, dirname, join, resolve } = require('node:path');
 const { Script } = require('node:vm');
 
-const BUILD_ID = /^\/\* access-tokens build ([0-9a-f]{16,}) (ascii|utf8) \*\//;
-const CACHE_MAGIC = 'access-tokens code cache ';
+// The first line of a bundle: its build id and whether it is ASCII (read faster as latin1).
+const HEADER = /^\/\* access-tokens build ([0-9a-f]{32}) (ascii|utf8) \*\/\n/;
+const CACHE_HEADER = /^access-tokens code cache v1 ([0-9a-f]{32}) ([0-9a-f]{32})\n/;
 // The bundle becomes the body of a function, as Node wraps a CommonJS module; on the bundle's
 // first line, so that stack traces keep its line numbers.
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
 const WRAPPER_END = '\n})';
 
-function cacheFile(file) {
-  return `${file}.cache`;
+/** The hash a build id or a cache checksum is made of. */
+function digest(bytes) {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 }
 
-/** The cached data for `source` from `file`'s cache, when the cache was made for this build. */
-function readCodeCache(file, source) {
-  const id = BUILD_ID.exec(source)?.[1];
-  if (id === undefined) return undefined;
+/** A bundle's text, and its build id when the rest of it still matches that id. */
+function readBundle(file) {
+  const bytes = readFileSync(file);
+  const header = HEADER.exec(bytes.toString('latin1', 0, 128));
+  const source = bytes.toString(header?.[2] === 'ascii' ? 'latin1' : 'utf8');
+  const id = header && digest(bytes.subarray(header[0].length)) === header[1] ? header[1] : null;
+  return { source, id };
+}
+
+/** The code cache for build `id`, when there is one and it is intact. */
+function readCodeCache(file, id) {
   let data;
   try {
-    data = readFileSync(cacheFile(file));
+    data = readFileSync(`${file}.cache`);
   } catch {
     return undefined;
   }
-  const header = `${CACHE_MAGIC}${id}\n`;
-  if (data.length <= header.length || data.toString('latin1', 0, header.length) !== header) {
-    return undefined;
-  }
-  return data.subarray(header.length);
+  const header = CACHE_HEADER.exec(data.toString('latin1', 0, 128));
+  if (!header || header[1] !== id) return undefined;
+  const payload = data.subarray(header[0].length);
+  return digest(payload) === header[2] ? payload : undefined;
 }
 
-/** The bundle's text, decoded as its first line says (UTF-8 when it says nothing). */
-function readSource(file) {
-  const bytes = readFileSync(file);
-  const charset = BUILD_ID.exec(bytes.toString('latin1', 0, 128))?.[2];
-  return bytes.toString(charset === 'ascii' ? 'latin1' : 'utf8');
-}
-
-function compile(file, cachedData) {
-  const source = readSource(file);
-  const script = new Script(WRAPPER_START + source + WRAPPER_END, {
-    filename: file,
-    cachedData: cachedData === false ? undefined : readCodeCache(file, source),
-  });
-  return { source, script };
+function compile(file, useCache) {
+  const { source, id } = readBundle(file);
+  const cachedData = useCache && id ? readCodeCache(file, id) : undefined;
+  const script = new Script(WRAPPER_START + source + WRAPPER_END, { filename: file, cachedData });
+  return { id, script };
 }
 
 function run(file, script) {
@@ -73,14 +70,13 @@ function run(file, script) {
 const loaded = new Map();
 
 /**
- * Evaluates the CommonJS bundle `file` once per process and returns its exports, using the code
- * cache written for this build of it when V8 accepts it.
+ * Evaluates the CommonJS bundle `file` (an absolute path) once per process and returns its
+ * exports, compiled from the code cache of this build of it when there is one.
  */
 function loadBundle(file) {
   let exports = loaded.get(file);
   if (exports === undefined) {
-    const { script } = compile(file);
-    exports = run(file, script);
+    exports = run(file, compile(file, true).script);
     loaded.set(file, exports);
   }
   return exports;
@@ -88,22 +84,23 @@ function loadBundle(file) {
 
 /**
  * Compiles and evaluates `file`, runs `warmUp(exports)` (so that V8 compiles the functions a
- * typical run calls), then writes the code V8 compiled for it to `file`.cache under the bundle's
- * build id, atomically. Resolves to the cache's size in bytes.
+ * typical run calls), then writes the code V8 compiled to `file`.cache, for the bundle's build
+ * id and with a checksum, atomically. Resolves to the cache's size in bytes.
  */
 async function writeCodeCache(file, warmUp = async () => {}) {
-  const { source, script } = compile(file, false);
-  const id = BUILD_ID.exec(source)?.[1];
-  if (id === undefined) throw new Error(`${basename(file)} has no build id on its first line`);
-  await warmUp(run(file, script));
+  const path = resolve(file);
+  const { id, script } = compile(path, false);
+  if (!id) throw new Error(`${basename(path)} has no build id matching its contents`);
+  await warmUp(run(path, script));
+  const payload = script.createCachedData();
   const data = Buffer.concat([
-    Buffer.from(`${CACHE_MAGIC}${id}\n`, 'latin1'),
-    script.createCachedData(),
+    Buffer.from(`access-tokens code cache v1 ${id} ${digest(payload)}\n`, 'latin1'),
+    payload,
   ]);
-  const temp = join(dirname(file), `.${basename(file)}.cache.${process.pid}`);
+  const temp = join(dirname(path), `.${basename(path)}.cache.${process.pid}`);
   writeFileSync(temp, data);
-  renameSync(temp, cacheFile(file));
+  renameSync(temp, `${path}.cache`);
   return data.length;
 }
 
-module.exports = { loadBundle, writeCodeCache, BUILD_ID };
+module.exports = { digest, loadBundle, writeCodeCache };

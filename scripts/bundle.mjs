@@ -15,7 +15,6 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
@@ -24,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'lib', 'cli');
 const LOADER = join(ROOT, 'bin', 'load-bundle.cjs');
+const { digest } = createRequire(import.meta.url)(LOADER);
 const CLI = join(OUT, 'access-tokens.cjs');
 const CLIENT_NODE = join(OUT, 'client-node.cjs');
 
@@ -118,20 +118,62 @@ const lazyRequires = {
   },
 };
 
+/**
+ * The names the CLI bundle reads from client-node. esbuild turns each `import * as k8s from
+ * '@kubernetes/client-node'` into `k8sN = __toESM(require_client_node(), 1)` and each use into
+ * `k8sN.Name`. Any other use of the module (passed around, destructured, indexed) would need
+ * names this cannot see, so it fails the build rather than ship a bundle that lacks them.
+ */
+function clientNodeNamesUsedBy(text) {
+  const lines = text.split('\n');
+  const where = (index) => `access-tokens.cjs line ${text.slice(0, index).split('\n').length + 1}`;
+  const namespaces = new Set();
+  for (const m of text.matchAll(/require_client_node\(/g)) {
+    const line = lines[text.slice(0, m.index).split('\n').length - 1];
+    const assigned = /^\s*([\w$]+) = __toESM\(require_client_node\(\), 1\);$/.exec(line);
+    if (assigned) namespaces.add(assigned[1]);
+    else if (!/^var require_client_node = __commonJS\(/.test(line.trim()))
+      throw new Error(
+        `client-node is used other than as a namespace at ${where(m.index)}: ${line.trim()}`,
+      );
+  }
+  const names = new Set();
+  for (const ns of namespaces) {
+    for (const m of text.matchAll(
+      new RegExp(`(?<![\\w$.])${ns.replace('$', '\\$')}(?![\\w$])(\\.[A-Za-z_$][\\w$]*)?`, 'g'),
+    )) {
+      if (m[1]) {
+        names.add(m[1].slice(1));
+        continue;
+      }
+      const line = lines[text.slice(0, m.index).split('\n').length - 1].trim();
+      const declaredOrAssigned =
+        (/^var [\w$, ]+;$/.test(line) && line.includes(ns)) ||
+        line === `${ns} = __toESM(require_client_node(), 1);`;
+      if (!declaredOrAssigned)
+        throw new Error(
+          `client-node's namespace ${ns} is used other than as ${ns}.Name at ${where(m.index)}: ${line}`,
+        );
+    }
+  }
+  if (names.size === 0)
+    throw new Error('found no use of @kubernetes/client-node in the CLI bundle');
+  return [...names].sort();
+}
+
 /** Writes the output with its build id (a hash of the code) on the first line. */
 function writeBundle(result, file) {
   const output = result.outputFiles.find((f) => f.path === file);
   if (output === undefined) throw new Error(`esbuild wrote no ${file}`);
   const bytes = output.contents;
-  const id = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  // The loader checks the rest of the file against this id before it uses a code cache.
+  const id = digest(bytes);
   const charset = bytes.every((byte) => byte < 0x80) ? 'ascii' : 'utf8';
-  writeFileSync(
-    file,
-    Buffer.concat([Buffer.from(`/* access-tokens build ${id} ${charset} */\n`), bytes]),
-  );
+  const header = Buffer.from(`/* access-tokens build ${id} ${charset} */\n`);
+  writeFileSync(file, Buffer.concat([header, bytes]));
   for (const other of result.outputFiles)
     if (other !== output) writeFileSync(other.path, other.contents);
-  return { id, bytes: bytes.length + 1 };
+  return { id, bytes: header.length + bytes.length };
 }
 
 rmSync(OUT, { recursive: true, force: true });
@@ -148,14 +190,7 @@ const cli = await build({
 // names (`k8s.CoreV1Api`, ...), so client-node is bundled with exactly those exports and
 // esbuild leaves the rest out.
 const cliText = cli.outputFiles.find((f) => f.path === CLI).text;
-const used = [
-  ...new Set(
-    [...cliText.matchAll(/(?<![\w$.'"/-])(?:k8s|import_client_node)\d*\.([A-Za-z_$][\w$]*)/g)].map(
-      (m) => m[1],
-    ),
-  ),
-].sort();
-if (used.length === 0) throw new Error('found no use of @kubernetes/client-node in the CLI bundle');
+const used = clientNodeNamesUsedBy(cliText);
 const clientNode = await build({
   ...common,
   stdin: {

@@ -8,16 +8,10 @@
  * form of a command does read client-node.cjs.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +21,9 @@ const LOADER = join(ROOT, 'bin', 'load-bundle.cjs');
 const CHART = join(ROOT, 'test', 'fixtures', 'rbac-chart');
 const LINT = join(ROOT, 'test', 'fixtures', 'lint');
 const MARKER = 'BUNDLE FILE READ ';
+const { digest } = createRequire(import.meta.url)(LOADER) as {
+  digest: (bytes: Uint8Array) => string;
+};
 
 interface BundleManifest {
   readonly cli: { readonly file: string; readonly buildId: string };
@@ -93,10 +90,15 @@ describe('the bundled CLI', () => {
       expect(source.split('\n')[0]).toMatch(
         new RegExp(`^/\\* access-tokens build ${bundle.buildId} (ascii|utf8) \\*/$`),
       );
+      // The id is the hash of the rest of the file; the cache is for that id, with a checksum.
+      const bytes = readFileSync(join(BUNDLE, bundle.file));
+      expect(digest(bytes.subarray(bytes.indexOf(10) + 1))).toBe(bundle.buildId);
       const cache = readFileSync(join(BUNDLE, `${bundle.file}.cache`));
-      expect(cache.toString('latin1', 0, 80).split('\n')[0]).toBe(
-        `access-tokens code cache ${bundle.buildId}`,
+      const [header] = cache.toString('latin1', 0, 128).split('\n');
+      expect(header).toMatch(
+        new RegExp(`^access-tokens code cache v1 ${bundle.buildId} [0-9a-f]{32}$`),
       );
+      expect(header.split(' ')[5]).toBe(digest(cache.subarray(header.length + 1)));
     }
     expect(cli.buildId).not.toBe(clientNode.buildId);
     // client-node, minified, is ASCII: the loader reads it as latin1, faster than UTF-8.
@@ -186,26 +188,49 @@ describe('the bundled CLI', () => {
 });
 
 describe('bin/load-bundle.cjs', () => {
-  /** A copy of a small bundle with the given build id, in a directory of its own. */
-  function bundleCopy(id: string, body: string, charset = 'utf8'): string {
+  /** A small bundle, with the build id of its contents, in a directory of its own. */
+  function bundleCopy(body: string, charset = 'utf8'): string {
     const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
-    mkdirSync(dir, { recursive: true });
     const file = join(dir, 'b.cjs');
-    writeFileSync(file, `/* access-tokens build ${id} ${charset} */\n${body}\n`);
+    const rest = Buffer.from(`${body}\n`);
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from(`/* access-tokens build ${digest(rest)} ${charset} */\n`), rest]),
+    );
     return file;
   }
 
-  /** Loads `file` in a fresh Node; reports its exports and whether V8 was given a cache. */
-  function load(file: string): { value: unknown; cached: boolean } {
+  /** Loads `file` in a fresh Node; reports its exports and what V8 did with the cache. */
+  function load(file: string): { value: unknown; cached: boolean; rejected?: boolean } {
     const run = spawnSync(
       process.execPath,
       [
         '-e',
-        // Spy on vm.Script to see the cachedData the loader passes.
-        `const vm = require('node:vm'); const Script = vm.Script; let cached = false;` +
-          `vm.Script = function (src, opts) { cached = opts.cachedData !== undefined; return new Script(src, opts); };` +
+        // Spy on vm.Script to see the cachedData the loader passes, and whether V8 took it.
+        `const vm = require('node:vm'); const Script = vm.Script; let cached = false, rejected;` +
+          `vm.Script = function (src, opts) { cached = opts.cachedData !== undefined;` +
+          ` const s = new Script(src, opts); rejected = s.cachedDataRejected; return s; };` +
           `const m = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(file)});` +
-          `process.stdout.write(JSON.stringify({ value: m.value, cached }));`,
+          `process.stdout.write(JSON.stringify({ value: m.value, cached, rejected }));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (run.status !== 0) throw new Error(run.stderr);
+    return JSON.parse(run.stdout);
+  }
+
+  /** What V8 itself runs when handed `cacheOf`'s cache payload for `file`'s source. */
+  function rawV8(file: string, cacheOf: string): unknown {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('node:fs'), vm = require('node:vm');` +
+          `const data = fs.readFileSync(${JSON.stringify(`${cacheOf}.cache`)});` +
+          `const src = '(function (exports, require, module, __filename, __dirname) { ' + fs.readFileSync(${JSON.stringify(file)}, 'utf8') + '\\n})';` +
+          `const s = new vm.Script(src, { filename: ${JSON.stringify(file)}, cachedData: data.subarray(data.indexOf(10) + 1) });` +
+          `const m = { exports: {} }; s.runInThisContext().call(m.exports, m.exports, require, m);` +
+          `process.stdout.write(JSON.stringify({ value: m.exports.value, rejected: s.cachedDataRejected }));`,
       ],
       { encoding: 'utf8' },
     );
@@ -221,46 +246,52 @@ describe('bin/load-bundle.cjs', () => {
     expect(run.status).toBe(0);
   }
 
-  const ID = 'a'.repeat(32);
-
-  test('GIVEN a bundle and its cache WHEN loaded THEN the cache is used and the exports are right', () => {
-    const file = bundleCopy(ID, 'module.exports = { value: [1, 2, 3].map((n) => n * 2) };');
+  test('GIVEN a bundle and its cache WHEN loaded THEN V8 takes the cache and the exports are right', () => {
+    const file = bundleCopy('module.exports = { value: [1, 2, 3].map((n) => n * 2) };');
     expect(load(file)).toEqual({ value: [2, 4, 6], cached: false });
     writeCache(file);
-    expect(existsSync(`${file}.cache`)).toBe(true);
-    expect(load(file)).toEqual({ value: [2, 4, 6], cached: true });
+    expect(load(file)).toEqual({ value: [2, 4, 6], cached: true, rejected: false });
   });
 
-  test('GIVEN a cache made for another build of the same length WHEN loaded THEN it is ignored', () => {
-    // V8 compares only the source length: a cache of a different bundle with the same length
-    // would run that bundle's code. The build id prevents it.
-    const old = bundleCopy(ID, 'module.exports = { value: "old" };');
+  test('GIVEN a cache made for another build of the same length WHEN loaded THEN it is not used', () => {
+    const old = bundleCopy('module.exports = { value: "old" };');
     writeCache(old);
-    const current = bundleCopy('b'.repeat(32), 'module.exports = { value: "new" };');
+    const current = bundleCopy('module.exports = { value: "new" };');
     expect(readFileSync(old).length).toBe(readFileSync(current).length);
     copyFileSync(`${old}.cache`, `${current}.cache`);
     expect(load(current)).toEqual({ value: 'new', cached: false });
+    // Control: V8 alone takes that cache (it checks only the length) and runs the old code.
+    expect(rawV8(current, old)).toEqual({ value: 'old', rejected: false });
+  });
+
+  test('GIVEN a bundle edited after its build (same length, same first line) WHEN loaded THEN its cache is not used', () => {
+    const file = bundleCopy('module.exports = { value: "old" };');
+    writeCache(file);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"old"', '"new"'));
+    expect(load(file)).toEqual({ value: 'new', cached: false });
+    expect(rawV8(file, file)).toEqual({ value: 'old', rejected: false });
+  });
+
+  test('GIVEN a cache damaged inside WHEN loaded THEN it is not used and the bundle runs', () => {
+    // Release builds of V8 do not checksum a cache: damaged data can crash the process.
+    const file = bundleCopy(
+      `module.exports = { value: ${JSON.stringify(Array.from({ length: 200 }, (_, i) => `item ${i}`))}.length };`,
+    );
+    writeCache(file);
+    const cache = readFileSync(`${file}.cache`);
+    for (let at = cache.indexOf(10) + 40; at < cache.length; at += 97) cache[at] ^= 0x5a;
+    writeFileSync(`${file}.cache`, cache);
+    expect(load(file)).toEqual({ value: 200, cached: false });
   });
 
   test('GIVEN bundles marked ascii and utf8 WHEN loaded THEN each text is decoded exactly', () => {
-    expect(load(bundleCopy(ID, 'module.exports = { value: "plain" };', 'ascii')).value).toBe(
-      'plain',
-    );
-    expect(load(bundleCopy(ID, 'module.exports = { value: "Grüße, ✓" };', 'utf8')).value).toBe(
+    expect(load(bundleCopy('module.exports = { value: "plain" };', 'ascii')).value).toBe('plain');
+    expect(load(bundleCopy('module.exports = { value: "Grüße, ✓" };', 'utf8')).value).toBe(
       'Grüße, ✓',
     );
   });
 
-  test('GIVEN a corrupt cache for this build WHEN loaded THEN V8 rejects it and the bundle still runs', () => {
-    const file = bundleCopy(ID, 'module.exports = { value: 42 };');
-    writeFileSync(
-      `${file}.cache`,
-      Buffer.concat([Buffer.from(`access-tokens code cache ${ID}\n`), Buffer.alloc(64, 7)]),
-    );
-    expect(load(file)).toEqual({ value: 42, cached: true });
-  });
-
-  test('GIVEN a bundle without a build id WHEN writing its cache THEN it fails saying so', () => {
+  test('GIVEN a bundle whose first line is not its build id WHEN writing its cache THEN it fails saying so', () => {
     const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
     const file = join(dir, 'b.cjs');
     writeFileSync(file, 'module.exports = {};\n');
@@ -270,6 +301,6 @@ describe('bin/load-bundle.cjs', () => {
       { encoding: 'utf8' },
     );
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain(`${basename(file)} has no build id`);
+    expect(run.stderr).toContain(`${basename(file)} has no build id matching its contents`);
   });
 });

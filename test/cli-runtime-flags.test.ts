@@ -150,7 +150,7 @@ describe('mint flag checks (before any cluster access)', () => {
     );
   });
 
-  test('many stdout stores: the message names five and counts the rest', async () => {
+  test('GIVEN 1,000 stdout stores WHEN minting --from THEN the refusal names five and counts the rest', async () => {
     const many = join(dir, 'many');
     mkdirSync(many);
     const names = Array.from({ length: 1000 }, (_, i) => `sa-${i}`);

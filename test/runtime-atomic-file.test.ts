@@ -10,6 +10,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/runtime/atomic-file.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { connect } from '../src/runtime/cluster.js';
+import { AccessTokensError } from '../src/runtime/errors.js';
+import { withHiddenToken } from '../src/runtime/mint.js';
+import { storeToken } from '../src/runtime/store.js';
 
 describe('writeFileAtomic', () => {
   const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
@@ -47,4 +52,45 @@ describe('writeFileAtomic', () => {
       code: 'ENOENT',
     });
   });
+});
+
+describe('storeToken into files', () => {
+  const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+  const minted = withHiddenToken(
+    {
+      namespace: 'shop',
+      serviceAccount: 'deployer',
+      audiences: [],
+      requestedSeconds: 3600,
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      lifetimeSeconds: 3600,
+      warnings: [],
+    },
+    token,
+  );
+  // A client that is never asked anything: a kubeconfig file takes its server and CA.
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:9', skipTLSVerify: false }],
+    users: [{ name: 'u', token: 'admin-credential' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u', namespace: 'shop' }],
+    currentContext: 'x',
+  });
+  const client = connect({ kubeConfig: kc });
+
+  test.each(['tokenFile', 'kubeconfigFile'] as const)(
+    'GIVEN a %s in a folder that does not exist WHEN storing THEN a usage error names the file, not the token',
+    async (kind) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'missing', 'token');
+      const err = await storeToken(client, minted, { kind, path }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(AccessTokensError);
+      expect(err).toMatchObject({
+        category: 'usage',
+        message: `cannot write the token file '${path}' (ENOENT)`,
+      });
+    },
+  );
 });

@@ -16,6 +16,8 @@ export interface CliIo {
   readonly stdin?: NodeJS.ReadableStream;
   /** Environment, for KUBECONFIG and token variables. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Whether stderr is a terminal (progress lines go there). @default false */
+  readonly stderrIsTerminal?: boolean;
 }
 
 const defaultIo: CliIo = {
@@ -26,6 +28,9 @@ const defaultIo: CliIo = {
     return process.stdin;
   },
   env: process.env,
+  get stderrIsTerminal() {
+    return process.stderr.isTTY === true;
+  },
 };
 
 /** Runs the CLI and resolves to its exit code; never calls process.exit. */
@@ -39,6 +44,9 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
       return given.stdin;
     },
     env: given.env,
+    get stderrIsTerminal() {
+      return given.stderrIsTerminal;
+    },
   };
   let exitCode: number = ExitCode.OK;
   const program = new Command('access-tokens')

@@ -43,6 +43,7 @@ export interface AskAs {
   /**
    * The user's groups. `system:authenticated` is added; a ServiceAccount user given none gets
    * its ServiceAccount groups, as the API server gives them to its tokens.
+   * @default - none given: `system:authenticated`, or a ServiceAccount's groups
    */
   readonly groups?: readonly string[];
 }
@@ -82,7 +83,7 @@ export async function canI(query: AccessQuery, options: CanIOptions = {}): Promi
           ...(namespace ? { namespace } : {}),
         },
       };
-  const subject = options.as ? subjectOf(options.as) : undefined;
+  const subject = options.as ? askedSubject(options.as) : undefined;
   const review = subject
     ? await subjectAccessReview(client, api, spec, subject)
     : await client.call(
@@ -121,7 +122,7 @@ export async function canI(query: AccessQuery, options: CanIOptions = {}): Promi
 }
 
 /** The user and groups to ask about, as the offline `can-i --as` sees them. */
-function subjectOf(as: AskAs): { user: string; groups: string[] } {
+function askedSubject(as: AskAs): { user: string; groups: string[] } {
   try {
     const who = impersonatedUser(as.user, as.groups);
     return { user: who.user, groups: [...(who.groups ?? [])] };

@@ -172,7 +172,13 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
   const changed = lifetimeWarning(seconds, lifetimeSeconds);
   if (changed) warnings.push(changed);
   const expiresAt = new Date((claims.exp ?? 0) * 1000).toISOString();
-  const boundObject = bound ? boundObjectOf(claims, bound) : undefined;
+  let boundObject: Required<BoundObject> | undefined;
+  try {
+    boundObject = bound ? boundObjectOf(claims, bound) : undefined;
+  } catch (err) {
+    if (newSecret) await deleteBindingSecret(client, namespace, newSecret).catch(() => undefined);
+    throw err;
+  }
   if (newSecret) {
     try {
       await recordBindingSecretExpiry(client, namespace, newSecret, expiresAt);

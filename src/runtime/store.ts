@@ -19,6 +19,16 @@ import { AccessTokensError } from './errors.js';
 import type { MintedToken } from './mint.js';
 import { renderTokenKubeconfig } from './token-kubeconfig.js';
 
+/** Writes a token file (0600, atomically); a failure names the file and the reason. */
+async function writeTokenFile(path: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, text);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new AccessTokensError(`cannot write the token file '${path}' (${reason})`, 'usage');
+  }
+}
+
 /** Where to put a token. */
 export type TokenDestination =
   | {
@@ -179,11 +189,11 @@ export async function storeToken(
         serviceAccount: minted.serviceAccount,
         contextName: dest.contextName,
       });
-      await writeFileAtomic(dest.path, text);
+      await writeTokenFile(dest.path, text);
       return { destination: dest.path };
     }
     case 'tokenFile':
-      await writeFileAtomic(dest.path, `${minted.token}\n`);
+      await writeTokenFile(dest.path, `${minted.token}\n`);
       return { destination: dest.path };
     case 'stream':
       dest.write(

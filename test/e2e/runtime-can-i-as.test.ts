@@ -52,7 +52,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
     });
   });
 
-  test('yes and no about a ServiceAccount, with exit codes 0 and 1 and the Permission that is missing', async () => {
+  test('GIVEN --as a ServiceAccount WHEN asking THEN yes/no with exit codes 0/1 and the missing Permission', async () => {
     const yes = await cli('patch', 'deployments.apps/web', '--as', sa);
     expect({ code: yes.code, stdout: yes.stdout }).toEqual({ code: ExitCode.OK, stdout: 'yes\n' });
     const no = await cli('delete', 'secrets', '--as', sa);
@@ -72,7 +72,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
     });
   });
 
-  test('the answer about a ServiceAccount agrees with what its own token is told, cell by cell', async () => {
+  test('GIVEN a ServiceAccount WHEN asked about and asking with its own token THEN the answers agree cell by cell', async () => {
     const minted = await mintToken({
       kubeconfig: E2E_KUBECONFIG,
       namespace: ns,
@@ -105,7 +105,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
     expect(new Set(answers.map((a) => a.allowed))).toEqual(new Set([true, false]));
   });
 
-  test('--as-group: a group binding counts only when the group is given', async () => {
+  test('GIVEN a binding to a group WHEN asking --as a user THEN it counts only with --as-group', async () => {
     const without = await cli('list', 'secrets', '--as', 'alice');
     expect(without.code).toBe(ExitCode.FINDINGS);
     const withGroup = await cli('list', 'secrets', '--as', 'alice', '--as-group', 'devs');
@@ -115,7 +115,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
     });
   });
 
-  test('credentials that may not create subjectaccessreviews get the missing permission in words', async () => {
+  test('GIVEN credentials without create subjectaccessreviews WHEN asking --as THEN forbidden names the missing permission', async () => {
     const bystander = await mintToken({
       kubeconfig: E2E_KUBECONFIG,
       namespace: ns,

@@ -1,8 +1,9 @@
 /**
  * The cluster form of `access-tokens can-i VERB TARGET` (no `--manifests`): a
  * SelfSubjectAccessReview as the given token (`--token-file`/`--token-env`) or as the
- * kubeconfig's user, or a SubjectAccessReview about `--as USER` (`--as-group`). Exit 0 yes, 1 no, like kubectl; with `-q` nothing is printed. `can-i.ts` (the offline form's owner)
- * calls `runClusterCanI` when `--manifests` is absent.
+ * kubeconfig's user, or a SubjectAccessReview about `--as USER` (`--as-group`). Exit 0 yes,
+ * 1 no, like kubectl; with `-q` nothing is printed. `can-i.ts` calls `runClusterCanI` when
+ * `--manifests` is absent.
  */
 import type { CliIo } from '../main.js';
 import { ExitCode } from '../exit-codes.js';
@@ -25,6 +26,7 @@ export interface ClusterCanIOptions extends ClusterFlags {
   readonly tokenEnv?: string;
   /** Ask about this user (SubjectAccessReview) instead of as the caller. */
   readonly as?: string;
+  /** The `as` user's groups (`--as-group`). */
   readonly asGroup?: readonly string[];
   readonly output?: 'json' | 'yaml';
   /** Print nothing (not even warnings): only the exit code answers. */

@@ -49,8 +49,8 @@ export async function mintFromManifests(
     );
     return;
   }
-  // Progress only on a real terminal (not when the CLI runs in-process, e.g. in tests).
-  const tty = process.stderr.isTTY === true && io.stdin === process.stdin;
+  // Progress only on a real terminal.
+  const tty = io.stderrIsTerminal === true;
   const results = await mintDeclaredTokens(declared, {
     client,
     concurrency,
@@ -63,7 +63,7 @@ export async function mintFromManifests(
   for (const r of results)
     for (const w of r.warnings) io.stderr(`warning: ${r.namespace}/${r.serviceAccount}: ${w}\n`);
   if (flags.output === 'json' || flags.output === 'yaml') {
-    await printData({ ...io, stdout: report }, flags.output, results);
+    await printData({ stdout: report, stderr: io.stderr }, flags.output, results);
   } else {
     report(
       table(

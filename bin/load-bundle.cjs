@@ -6,26 +6,29 @@
 // V8 rejects a cache made by another V8 version or with other V8 flags (the bundle is then
 // compiled as usual, only slower), but of the source it checks only the length, and release
 // builds do not checksum the cache: damaged data crashes the process. So before V8 sees a cache,
-// the bundle must match the build id on its first line (a hash of the rest of it) and the cache
-// must be for that id and match its own checksum; else the bundle is compiled without it.
+// the bundle must match the build id on its first line (a checksum of the rest of it) and the
+// cache must be for that id and match its own checksum; else the bundle is compiled without it.
+// CRC-32 (zlib's, native), not a cryptographic hash: these guard against edits and damage, not
+// against someone who can write the package (they can change the code itself), and loading
+// node:crypto would add ~10 ms to every offline command.
 
-const { createHash } = require('node:crypto');
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { basename, dirname, join, resolve } = require('node:path');
 const { Script } = require('node:vm');
+const { crc32 } = require('node:zlib');
 
 // The first line of a bundle: its build id and whether it is ASCII (read faster as latin1).
-const HEADER = /^\/\* access-tokens build ([0-9a-f]{32}) (ascii|utf8) \*\/\n/;
-const CACHE_HEADER = /^access-tokens code cache v1 ([0-9a-f]{32}) ([0-9a-f]{32})\n/;
+const HEADER = /^\/\* access-tokens build ([0-9a-f]{8}) (ascii|utf8) \*\/\n/;
+const CACHE_HEADER = /^access-tokens code cache v2 ([0-9a-f]{8}) ([0-9a-f]{8})\n/;
 // The bundle becomes the body of a function, as Node wraps a CommonJS module; on the bundle's
 // first line, so that stack traces keep its line numbers.
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
 const WRAPPER_END = '\n})';
 
-/** The hash a build id or a cache checksum is made of. */
+/** A build id or a cache checksum: the bytes' CRC-32, in hex. */
 function digest(bytes) {
-  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  return crc32(bytes).toString(16).padStart(8, '0');
 }
 
 /** A bundle's text, and its build id when the rest of it still matches that id. */
@@ -94,7 +97,7 @@ async function writeCodeCache(file, warmUp = async () => {}) {
   await warmUp(run(path, script));
   const payload = script.createCachedData();
   const data = Buffer.concat([
-    Buffer.from(`access-tokens code cache v1 ${id} ${digest(payload)}\n`, 'latin1'),
+    Buffer.from(`access-tokens code cache v2 ${id} ${digest(payload)}\n`, 'latin1'),
     payload,
   ]);
   const temp = join(dirname(path), `.${basename(path)}.cache.${process.pid}`);

@@ -96,7 +96,7 @@ describe('the bundled CLI', () => {
       const cache = readFileSync(join(BUNDLE, `${bundle.file}.cache`));
       const [header] = cache.toString('latin1', 0, 128).split('\n');
       expect(header).toMatch(
-        new RegExp(`^access-tokens code cache v1 ${bundle.buildId} [0-9a-f]{32}$`),
+        new RegExp(`^access-tokens code cache v2 ${bundle.buildId} [0-9a-f]{8}$`),
       );
       expect(header.split(' ')[5]).toBe(digest(cache.subarray(header.length + 1)));
     }

@@ -106,4 +106,24 @@ async function writeCodeCache(file, warmUp = async () => {}) {
   return data.length;
 }
 
-module.exports = { digest, loadBundle, writeCodeCache };
+/**
+ * Whether this Node would compile `file` from its code cache: 'accepted', or why not: 'missing'
+ * (no cache, or not for this build of the bundle), 'damaged' (checksum) or 'rejected' (by V8:
+ * another V8 version or other V8 flags). Compiles, does not run.
+ */
+function cacheStatus(file) {
+  const path = resolve(file);
+  const { id } = readBundle(path);
+  let data;
+  try {
+    data = readFileSync(`${path}.cache`);
+  } catch {
+    return 'missing';
+  }
+  const header = CACHE_HEADER.exec(data.toString('latin1', 0, 128));
+  if (!id || !header || header[1] !== id) return 'missing';
+  if (readCodeCache(path, id) === undefined) return 'damaged';
+  return compile(path, true).script.cachedDataRejected ? 'rejected' : 'accepted';
+}
+
+module.exports = { cacheStatus, digest, loadBundle, writeCodeCache };

@@ -2,13 +2,22 @@
 // Writes the V8 code cache of one bundle in lib/cli/ (run by scripts/bundle.mjs, in a fresh Node
 // as the CLI runs):  node scripts/code-cache.cjs cli|client-node FILE
 //
+// After `npm install` of the package (its `postinstall`): node scripts/code-cache.cjs --refresh
+// rewrites the caches this Node rejects (they were made by the Node that built the package), so
+// that the installed CLI starts as fast as measured. It never fails the install: without a
+// build (a checkout before `npm run build`) it does nothing, and a failure only prints a line.
+//
 // Before the cache is written, a warm-up runs what a typical command runs, so that the cache
 // holds those functions compiled too, not only the bundle's top level. The warm-up never
 // touches the network: the client-node request stops in its first middleware.
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
+const { spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
-const { writeCodeCache } = require('../bin/load-bundle.cjs');
+const { cacheStatus, writeCodeCache } = require('../bin/load-bundle.cjs');
+
+const BUNDLES = { cli: 'access-tokens.cjs', 'client-node': 'client-node.cjs' };
 
 const MANIFESTS = `apiVersion: v1
 kind: ServiceAccount
@@ -126,10 +135,38 @@ async function warmUpClientNode(k8s) {
     );
 }
 
+/** Rewrites, each in a fresh Node, the caches this Node would not use. Returns what it did. */
+function refresh(dir) {
+  const done = [];
+  for (const [kind, name] of Object.entries(BUNDLES)) {
+    const file = join(dir, name);
+    if (!existsSync(file)) continue;
+    const status = cacheStatus(file);
+    if (status === 'accepted') continue;
+    const run = spawnSync(process.execPath, [__filename, kind, file], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`${name}: ${run.stderr.trim().split('\n')[0]}`);
+    done.push(`${name} (${status})`);
+  }
+  return done;
+}
+
 const [kind, file] = process.argv.slice(2);
 const warmUps = { cli: warmUpCli, 'client-node': warmUpClientNode };
-if (!(kind in warmUps) || !file) {
-  console.error('usage: node scripts/code-cache.cjs cli|client-node FILE');
+if (kind === '--refresh') {
+  try {
+    const done = refresh(file ?? join(__dirname, '..', 'lib', 'cli'));
+    if (done.length > 0)
+      console.log(
+        `cdk8s-access-tokens: rewrote the code cache of ${done.join(', ')} for Node ${process.version}`,
+      );
+  } catch (err) {
+    console.log(
+      `cdk8s-access-tokens: could not rewrite the CLI's code caches (it runs, only slower): ${err.message}`,
+    );
+  }
+} else if (!(kind in warmUps) || !file) {
+  console.error('usage: node scripts/code-cache.cjs cli|client-node FILE | --refresh [DIR]');
   process.exit(2);
+} else {
+  writeCodeCache(file, warmUps[kind]).then((bytes) => process.stdout.write(String(bytes)));
 }
-writeCodeCache(file, warmUps[kind]).then((bytes) => process.stdout.write(String(bytes)));

@@ -304,3 +304,77 @@ describe('bin/load-bundle.cjs', () => {
     expect(run.stderr).toContain(`${basename(file)} has no build id matching its contents`);
   });
 });
+
+describe("scripts/code-cache.cjs --refresh (the package's postinstall)", () => {
+  const SCRIPT = join(ROOT, 'scripts', 'code-cache.cjs');
+  const status = (file: string, ...flags: string[]): string =>
+    spawnSync(
+      process.execPath,
+      [
+        ...flags,
+        '-e',
+        `process.stdout.write(require(${JSON.stringify(LOADER)}).cacheStatus(${JSON.stringify(file)}))`,
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
+
+  test('GIVEN a cache made by another V8 configuration WHEN refreshing THEN only that cache is rewritten, and this Node takes it', () => {
+    const { cli, clientNode } = manifest as BundleManifest;
+    const dir = mkdtempSync(join(tmpdir(), 'refresh-'));
+    for (const name of [cli.file, clientNode.file])
+      for (const file of [name, `${name}.cache`]) copyFileSync(join(BUNDLE, file), join(dir, file));
+    // A cache written under another V8 flag is what another Node's cache looks like to this one.
+    const other = spawnSync(process.execPath, [
+      '--no-lazy-feedback-allocation',
+      SCRIPT,
+      'cli',
+      join(dir, cli.file),
+    ]);
+    expect(other.status).toBe(0);
+    expect(status(join(dir, cli.file))).toBe('rejected');
+    expect(status(join(dir, cli.file), '--no-lazy-feedback-allocation')).toBe('accepted');
+    const clientNodeCache = readFileSync(join(dir, `${clientNode.file}.cache`));
+
+    const run = spawnSync(process.execPath, [SCRIPT, '--refresh', dir], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      `cdk8s-access-tokens: rewrote the code cache of ${cli.file} (rejected) for Node ${process.version}\n`,
+    );
+    expect(status(join(dir, cli.file))).toBe('accepted');
+    expect(readFileSync(join(dir, `${clientNode.file}.cache`)).equals(clientNodeCache)).toBe(true);
+  });
+
+  test('GIVEN a damaged cache WHEN refreshing THEN it is rewritten', () => {
+    const { cli } = manifest as BundleManifest;
+    const dir = mkdtempSync(join(tmpdir(), 'refresh-'));
+    copyFileSync(join(BUNDLE, cli.file), join(dir, cli.file));
+    const cache = readFileSync(join(BUNDLE, `${cli.file}.cache`));
+    cache[cache.length - 100] ^= 0xff;
+    writeFileSync(join(dir, `${cli.file}.cache`), cache);
+    expect(status(join(dir, cli.file))).toBe('damaged');
+    const run = spawnSync(process.execPath, [SCRIPT, '--refresh', dir], { encoding: 'utf8' });
+    expect(run.stdout).toContain(`${cli.file} (damaged)`);
+    expect(status(join(dir, cli.file))).toBe('accepted');
+  });
+
+  test('GIVEN no build (a fresh checkout) WHEN refreshing THEN it does nothing and succeeds', () => {
+    const run = spawnSync(
+      process.execPath,
+      [SCRIPT, '--refresh', mkdtempSync(join(tmpdir(), 'refresh-'))],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: '',
+    });
+  });
+
+  test('GIVEN package.json WHEN installed THEN postinstall refreshes the caches and the script ships', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.scripts.postinstall).toBe('node scripts/code-cache.cjs --refresh');
+    expect(pkg.files).toEqual(expect.arrayContaining(['bin', 'lib/cli', 'scripts/code-cache.cjs']));
+  });
+});

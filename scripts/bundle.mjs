@@ -7,7 +7,8 @@
 //                                    (through bin/load-bundle.cjs) only when a command that
 //                                    talks to a cluster initializes the runtime modules
 //   lib/cli/*.cjs.cache              V8's code cache of each, made by this Node (see
-//                                    bin/load-bundle.cjs); another Node rejects it and compiles
+//                                    bin/load-bundle.cjs); another Node rejects it and compiles,
+//                                    unless `code-cache.cjs --refresh` (postinstall) rewrote it
 //   lib/cli/bundle.json              what is where (read by test/cli-bundle.test.ts)
 //
 // CommonJS, not ES modules, because only vm.Script takes a code cache on Node 20. Run by
@@ -161,7 +162,7 @@ function clientNodeNamesUsedBy(text) {
   return [...names].sort();
 }
 
-/** Writes the output with its build id (a hash of the code) on the first line. */
+/** Writes the output with its build id (the CRC-32 of the code) on the first line. */
 function writeBundle(result, file) {
   const output = result.outputFiles.find((f) => f.path === file);
   if (output === undefined) throw new Error(`esbuild wrote no ${file}`);

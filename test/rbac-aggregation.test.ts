@@ -133,6 +133,12 @@ describe('bindings to roles the manifests do not hold', () => {
     ]);
   });
 
+  test('GIVEN a null document among the objects WHEN linting THEN it is skipped and the binding still checked', () => {
+    const objects = [null, binding('RoleBinding', 'edit')] as unknown as KubeObject[];
+    const report = lintManifests(objects);
+    expect(report.errors.map((f) => f.id)).toEqual(['builtin-admin-role']);
+  });
+
   test('binding an unknown role is a warning that its rules were not checked', () => {
     const report = lintManifests([binding('RoleBinding', 'from-another-chart')]);
     expect(report.errors).toEqual([]);

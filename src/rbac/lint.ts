@@ -4,7 +4,12 @@
  * get -o yaml`), applies written acknowledgements and formats the findings for people.
  */
 import type { Acknowledgement, Finding, FindingLocation } from './finding.js';
-import { ACKNOWLEDGED_RISKS_ANNOTATION, rbacPolicyFrom, type KubeObject } from './kube-object.js';
+import {
+  ACKNOWLEDGED_RISKS_ANNOTATION,
+  rbacPolicyFrom,
+  type BindingObject,
+  type KubeObject,
+} from './kube-object.js';
 import type { PolicyRule } from './policy-rule.js';
 import { OBJECT_CHECKS, POLICY_RULE_CHECKS, RISK_RULES, isRiskId } from './risks/risk-rules.js';
 
@@ -215,10 +220,9 @@ function clusterRolesByName(objects: readonly KubeObject[]): Map<string, KubeObj
 
 /** A ClusterRoleBinding's finding may also be acknowledged on the ClusterRole it binds. */
 function boundClusterRole(
-  object: KubeObject,
+  binding: BindingObject | undefined,
   clusterRoles: ReadonlyMap<string, KubeObject>,
 ): KubeObject | undefined {
-  const binding = rbacPolicyFrom([object]).bindings[0];
   if (binding?.kind !== 'ClusterRoleBinding' || binding.roleRef?.kind !== 'ClusterRole')
     return undefined;
   return clusterRoles.get(binding.roleRef.name);
@@ -242,18 +246,18 @@ export function lintManifests(
   const resolved = new Map(
     rbacPolicyFrom(wellFormed).roles.map((r) => [`${r.kind}/${r.namespace}/${r.name}`, r]),
   );
-  for (const object of objects) {
-    if (typeof object !== 'object' || object === null) continue;
+  for (const object of wellFormed) {
     const location = locationOf(object, options.sources);
     const own = acknowledgementsOf(object);
     problems.push(...own.problems.map((message) => ({ location, message })));
-    const parsed = rbacPolicyFrom([object]).roles[0];
+    const policy = rbacPolicyFrom([object]);
+    const parsed = policy.roles[0];
     const role = parsed && resolved.get(`${parsed.kind}/${parsed.namespace}/${parsed.name}`);
     const raw = [
       ...(role && Array.isArray(role.rules) ? lintRules(role.rules, location) : []),
-      ...OBJECT_CHECKS.flatMap(({ check }) => check(object, { location, objects })),
+      ...OBJECT_CHECKS.flatMap(({ check }) => check(object, { location, objects: wellFormed })),
     ];
-    const bound = boundClusterRole(object, clusterRoles);
+    const bound = boundClusterRole(policy.bindings[0], clusterRoles);
     const acks = [
       ...own.acknowledgements,
       ...(bound ? acknowledgementsOf(bound).acknowledgements : []),

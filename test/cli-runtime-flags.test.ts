@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../src/cli/main.js';
 import { TOKEN_DECLARATION_ANNOTATION } from '../src/contract/token-declaration.js';
+import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
 
 interface Run {
   readonly code: number;
@@ -134,6 +135,33 @@ describe('mint flag checks (before any cluster access)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--bind-to-new-secret needs somewhere to keep the token/);
   });
+
+  test.each([
+    [['deployer', '--duration', '5m'], '--duration must be at least 10 minutes (600 s), got 300 s'],
+    [
+      ['--from', manifests, '--concurrency', '0'],
+      "--concurrency must be an integer from 1 to 256, got '0'",
+    ],
+  ])(
+    'GIVEN mint %j WHEN the kubeconfig does not even exist THEN the flag is refused first, by name',
+    async (args, message) => {
+      const r = await run(['mint', ...args, '--kubeconfig', join(dir, 'no-such.kubeconfig')]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 2,
+        stderr: `error: ${message}\n`,
+      });
+    },
+  );
+
+  test.each([0, 257, 1.5, Number.NaN])(
+    'GIVEN mintDeclaredTokens with concurrency %p THEN a usage error before any request',
+    async (concurrency) => {
+      await expect(mintDeclaredTokens([], { concurrency })).rejects.toMatchObject({
+        category: 'usage',
+        message: `concurrency must be an integer from 1 to 256, got ${concurrency}`,
+      });
+    },
+  );
 
   test('--out-dir without --from is a usage error', async () => {
     const r = await mint('deployer', '--out-dir', dir, '-o', 'token');

@@ -88,22 +88,32 @@ export async function recordBindingSecretExpiry(
   );
 }
 
+/** The binding Secrets of every ServiceAccount in `namespace` (one LIST). */
+export async function listBindingSecrets(
+  client: ClusterClient,
+  namespace: string,
+): Promise<readonly k8s.V1Secret[]> {
+  const core = client.api(k8s.CoreV1Api);
+  const list = await client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
+    core.listNamespacedSecret({ namespace, labelSelector: `${BINDING_SECRET_LABEL}=true` }, o),
+  );
+  return list.items;
+}
+
 /**
  * Deletes the ServiceAccount's binding Secrets whose token has expired: those deletions revoke
  * nothing alive. A Secret without a (valid) expiry is kept, since its token may still be live.
- * Resolves with the number deleted.
+ * Resolves with the number deleted. `listed`: the namespace's binding Secrets, when the caller
+ * listed them already (`mint --from` lists each namespace once, not once per token).
  */
 export async function deleteExpiredBindingSecrets(
   client: ClusterClient,
   namespace: string,
   serviceAccount: string,
   now: Date = new Date(),
+  listed: Promise<readonly k8s.V1Secret[]> = listBindingSecrets(client, namespace),
 ): Promise<number> {
-  const core = client.api(k8s.CoreV1Api);
-  const list = await client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
-    core.listNamespacedSecret({ namespace, labelSelector: `${BINDING_SECRET_LABEL}=true` }, o),
-  );
-  const expired = list.items.filter((s) => {
+  const expired = (await listed).filter((s) => {
     const annotations = s.metadata?.annotations ?? {};
     const expiresAt = Date.parse(annotations[EXPIRES_AT_ANNOTATION] ?? '');
     return (
@@ -140,9 +150,18 @@ export async function cleanUpExpiredBindingSecrets(
   client: ClusterClient,
   namespace: string,
   serviceAccount: string,
+  listed?: Promise<readonly k8s.V1Secret[]>,
 ): Promise<{ readonly deleted: number; readonly warning?: string }> {
   try {
-    return { deleted: await deleteExpiredBindingSecrets(client, namespace, serviceAccount) };
+    return {
+      deleted: await deleteExpiredBindingSecrets(
+        client,
+        namespace,
+        serviceAccount,
+        new Date(),
+        listed,
+      ),
+    };
   } catch (err) {
     return {
       deleted: 0,

@@ -3,12 +3,13 @@
  * requests, each token stored where declared. A failure is recorded and the others go on.
  */
 import { mkdir } from 'node:fs/promises';
+import type * as k8s from '@kubernetes/client-node';
 import { dirname, resolve } from 'node:path';
 import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
-import { cleanUpExpiredBindingSecrets } from './binding-secret.js';
+import { cleanUpExpiredBindingSecrets, listBindingSecrets } from './binding-secret.js';
 import { mintToken } from './mint.js';
 import { storeToken, type TokenDestination } from './store.js';
 
@@ -85,6 +86,7 @@ async function mintOneDeclared(
   decl: DeclaredToken,
   stdout: (t: string) => void,
   outDir: string,
+  bindingSecretsOf: (namespace: string) => Promise<readonly k8s.V1Secret[]>,
 ): Promise<DeclaredMintResult> {
   const base = { namespace: decl.namespace, serviceAccount: decl.serviceAccount };
   try {
@@ -100,7 +102,12 @@ async function mintOneDeclared(
     });
     const stored = await storeToken(client, minted, destination);
     const cleanup = decl.declaration.boundToSecret
-      ? await cleanUpExpiredBindingSecrets(client, decl.namespace, decl.serviceAccount)
+      ? await cleanUpExpiredBindingSecrets(
+          client,
+          decl.namespace,
+          decl.serviceAccount,
+          bindingSecretsOf(decl.namespace),
+        )
       : undefined;
     return {
       ...base,
@@ -137,17 +144,33 @@ export async function mintDeclaredTokens(
       'usage',
     );
   }
+  const limit = options.concurrency ?? 16;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 256)
+    throw new AccessTokensError(
+      `concurrency must be an integer from 1 to 256, got ${String(options.concurrency)}`,
+      'usage',
+    );
   const client = options.client ?? connect(options);
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const outDir = resolve(options.outDir ?? '.');
-  const limit = Math.max(1, Math.min(options.concurrency ?? 16, 256));
+  // Binding Secrets to clean up are listed once per namespace, not once per token.
+  const listed = new Map<string, Promise<readonly k8s.V1Secret[]>>();
+  const bindingSecretsOf = (namespace: string): Promise<readonly k8s.V1Secret[]> => {
+    let secrets = listed.get(namespace);
+    if (!secrets) {
+      secrets = listBindingSecrets(client, namespace);
+      secrets.catch(() => undefined); // each token's clean-up reports a failure
+      listed.set(namespace, secrets);
+    }
+    return secrets;
+  };
   const results: DeclaredMintResult[] = new Array(declared.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < declared.length) {
       const i = next++;
-      results[i] = await mintOneDeclared(client, declared[i], stdout, outDir);
+      results[i] = await mintOneDeclared(client, declared[i], stdout, outDir, bindingSecretsOf);
       done++;
       options.onProgress?.(done, declared.length, results[i]);
     }

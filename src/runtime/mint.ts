@@ -189,7 +189,6 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
       );
     }
   }
-  for (const w of warnings) client.log.warn(`warning: ${namespace}/${name}: ${w}`);
   const statusExpiration = response.status?.expirationTimestamp as unknown;
   const minted: Omit<MintedToken, 'token'> = {
     namespace,

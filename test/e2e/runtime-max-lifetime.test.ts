@@ -3,10 +3,18 @@
  * the runtime reads the real lifetime from the token's `exp` and says so. Runs when
  * E2E_MAX_TOKEN_SECONDS names the server's maximum (.ci/run starts its server with 2h).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { inspectToken, mintToken } from '../../src/runtime/index.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
-import { createServiceAccountWithRole, runCli } from './runtime-fixtures.js';
+import {
+  createServiceAccountWithRole,
+  declaringServiceAccount,
+  runCli,
+} from './runtime-fixtures.js';
 
 const max = Number(process.env.E2E_MAX_TOKEN_SECONDS ?? '0');
 if (!max)
@@ -47,9 +55,35 @@ describeE2E('runtime: a server that caps token lifetimes', () => {
       E2E_KUBECONFIG as string,
     ]);
     expect(cli.code).toBe(ExitCode.OK);
-    expect(cli.stderr).toMatch(
-      new RegExp(`shortened the token's lifetime from ${4 * max} s to ${max} s`),
+    const shortened = new RegExp(
+      `^warning: ${ns}/long: .*shortened the token's lifetime from ${4 * max} s to ${max} s`,
+      'gm',
     );
+    expect(cli.stderr.match(shortened)).toHaveLength(1);
     expect(cli.stdout + cli.stderr).not.toContain(minted.token);
+    // AND mint --from reports it once too (in its table run, not also as a log line)
+    const dist = mkdtempSync(join(tmpdir(), 'max-lifetime-'));
+    writeFileSync(
+      join(dist, 'app.yaml'),
+      stringify(
+        declaringServiceAccount(ns, 'long', {
+          durationSeconds: 4 * max,
+          audiences: [],
+          store: { kind: 'kubeconfigFile', path: 'long.kubeconfig' },
+          boundToSecret: false,
+        }),
+      ),
+    );
+    const from = await runCli([
+      'mint',
+      '--from',
+      dist,
+      '--out-dir',
+      join(dist, 'out'),
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
+    expect(from.code).toBe(ExitCode.OK);
+    expect(from.stderr.match(shortened)).toHaveLength(1);
   });
 });

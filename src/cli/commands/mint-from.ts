@@ -4,7 +4,7 @@
  * non-zero exit when any failed, after all the others were done.
  */
 import type { CliIo } from '../main.js';
-import { ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
 import {
   clusterOptions,
@@ -27,16 +27,16 @@ export async function mintFromManifests(
   io: CliIo,
   setExitCode: SetExitCode,
 ): Promise<void> {
-  const { readManifests, findDeclaredTokens } = await import('../../runtime/manifests.js');
-  const { mintDeclaredTokens } = await import('../../runtime/mint-declared.js');
-  const { connect } = await import('../../runtime/cluster.js');
+  // Checked before client-node loads.
   const concurrency = Number(flags.concurrency ?? '16');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    const { CliError } = await import('../exit-codes.js');
     throw new CliError(
       `--concurrency must be an integer from 1 to 256, got '${flags.concurrency}'`,
     );
   }
+  const { readManifests, findDeclaredTokens } = await import('../../runtime/manifests.js');
+  const { mintDeclaredTokens } = await import('../../runtime/mint-declared.js');
+  const { connect } = await import('../../runtime/cluster.js');
   const manifests = await readManifests(paths);
   const client = connect(clusterOptions(flags, io));
   const declared = findDeclaredTokens(manifests.objects, client.namespace, manifests.sources);

@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../main.js';
+import { durationProblem } from '../../contract/token-declaration.js';
 import { CliError } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
 import {
@@ -133,6 +134,9 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
     );
   }
   const durationSeconds = parseDurationSeconds(flags.duration ?? '1h', '--duration');
+  // Checked here, before client-node loads and a cluster is looked for, naming the flag.
+  const durationIssue = durationProblem(durationSeconds, '--duration');
+  if (durationIssue) throw new CliError(durationIssue);
   const { connect } = await import('../../runtime/cluster.js');
   const { mintToken } = await import('../../runtime/mint.js');
   const { storeToken } = await import('../../runtime/store.js');
@@ -171,7 +175,9 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
   const cleanup = flags.bindToNewSecret
     ? await cleanUpExpiredBindingSecrets(client, minted.namespace, minted.serviceAccount)
     : undefined;
-  if (cleanup?.warning) io.stderr(`warning: ${cleanup.warning}\n`);
+  const warnings = cleanup?.warning ? [...minted.warnings, cleanup.warning] : minted.warnings;
+  for (const w of warnings)
+    io.stderr(`warning: ${minted.namespace}/${minted.serviceAccount}: ${w}\n`);
   const summary = {
     namespace: minted.namespace,
     serviceAccount: minted.serviceAccount,
@@ -182,7 +188,7 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
     ...(minted.boundObject ? { boundObject: minted.boundObject } : {}),
     storedIn: stored,
     ...(cleanup ? { deletedBindingSecrets: cleanup.deleted } : {}),
-    warnings: cleanup?.warning ? [...minted.warnings, cleanup.warning] : minted.warnings,
+    warnings,
   };
   const toStdout = flags.out === undefined;
   switch (flags.output) {

@@ -70,34 +70,24 @@ async function warmUpCli({ main }) {
     const claims = { sub: 'system:serviceaccount:shop:deployer', iat: 4102441200, exp: 4102444800 };
     writeFileSync(token, `${b64({ alg: 'RS256' })}.${b64(claims)}.c2ln`, { mode: 0o600 });
     const io = { stdout: () => {}, stderr: () => {}, env: { PATH: '', HOME: dir } };
+    const canIOffline = (verb, target, ...flags) => [
+      'can-i',
+      verb,
+      target,
+      '--manifests',
+      manifests,
+      '--as',
+      'system:serviceaccount:shop:deployer',
+      '-n',
+      'shop',
+      ...flags,
+    ];
     const runs = [
       ['--help'],
       ['mint', '--help'],
       ['lint', manifests],
-      [
-        'can-i',
-        'patch',
-        'deployments.apps/web',
-        '--manifests',
-        manifests,
-        '--as',
-        'system:serviceaccount:shop:deployer',
-        '-n',
-        'shop',
-      ],
-      [
-        'can-i',
-        'delete',
-        'secrets',
-        '--manifests',
-        manifests,
-        '--as',
-        'system:serviceaccount:shop:deployer',
-        '-n',
-        'shop',
-        '-o',
-        'json',
-      ],
+      canIOffline('patch', 'deployments.apps/web'),
+      canIOffline('delete', 'secrets', '-o', 'json'),
       ['who-can', 'get', 'pods', '--manifests', manifests, '-n', 'shop'],
       ['inspect', '--token-file', token],
     ];

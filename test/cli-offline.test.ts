@@ -4,7 +4,7 @@
  * fixtures (`fixtures/lint`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -522,6 +522,13 @@ describe('offline commands do not load @kubernetes/client-node', () => {
   const built = existsSync(join(ROOT, 'lib', 'src', 'cli', 'commands', 'can-i.js'));
   const hook = join(FIXTURES, 'report-client-node.mjs');
   const marker = 'LOADED @kubernetes/client-node';
+  // An unsigned token (inspect only decodes it).
+  const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const TOKEN_FILE = join(mkdtempSync(join(tmpdir(), 'inspect-')), 'token');
+  writeFileSync(
+    TOKEN_FILE,
+    `${b64({ alg: 'RS256' })}.${b64({ sub: 'system:serviceaccount:a:b', exp: 4102444800, iat: 4102441200 })}.c2ln`,
+  );
   const node = (...args: string[]) =>
     spawnSync(process.execPath, ['--import', hook, bin, ...args], {
       encoding: 'utf8',
@@ -547,9 +554,18 @@ describe('offline commands do not load @kubernetes/client-node', () => {
     ['can-i', ['can-i', 'get', 'pods', '--manifests', CHART, '--as', 'alice', '-n', 'shop'], 0],
     ['who-can', ['who-can', 'get', 'pods', '--manifests', CHART], 0],
     ['lint', ['lint', join(LINT, 'clean.yaml')], 0],
+    ['inspect', ['inspect', '--token-file', '<token>'], 0],
+    ['--help', ['--help'], 0],
   ])('GIVEN %s WHEN it runs in a process THEN client-node is never resolved', (_, args, code) => {
-    const result = node(...args);
+    const result = node(...args.map((a) => (a === '<token>' ? TOKEN_FILE : a)));
     expect(result.stderr).not.toContain(marker);
     expect(result.status).toBe(code);
+  });
+
+  test('GIVEN inspect WHEN it runs in a process THEN it shows the subject and never the token', () => {
+    const result = node('inspect', '--token-file', TOKEN_FILE);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/ServiceAccount: +a\/b/);
+    expect(result.stdout + result.stderr).not.toContain(readFileSync(TOKEN_FILE, 'utf8'));
   });
 });

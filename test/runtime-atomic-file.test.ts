@@ -36,14 +36,13 @@ describe('writeFileAtomic', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  test('a failed write leaves the old file intact and no partial or temp file', async () => {
-    const file = join(dir, 'c');
-    writeFileSync(file, 'old');
-    // Renaming onto a directory fails after the temp file was fully written.
+  test('a failed write leaves what was there intact and no partial or temp file', async () => {
+    // Renaming onto a (non-empty) directory fails after the temp file was fully written.
     const target = join(dir, 'sub');
     mkdirSync(join(target, 'x'), { recursive: true });
-    await expect(writeFileAtomic(target, 'new')).rejects.toThrow();
-    expect(readFileSync(file, 'utf8')).toBe('old');
+    await expect(writeFileAtomic(target, 'new')).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(statSync(target).isDirectory()).toBe(true);
+    expect(readdirSync(target)).toEqual(['x']);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

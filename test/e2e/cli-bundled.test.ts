@@ -117,6 +117,7 @@ describeE2E('the bundled CLI against the cluster', () => {
     ]);
     expect({ code: bound.code, stderr: bound.stderr.trim() }).toEqual({ code: 0, stderr: '' });
     const stored = cli(['mint', 'deployer', '-n', ns, '--bind-to-new-secret', '-o', 'token']);
+    expect({ code: stored.code, stderr: stored.stderr.trim() }).toEqual({ code: 0, stderr: '' });
     const boundToken = stored.stdout.trim();
     tokens.push(boundToken);
 

@@ -118,6 +118,8 @@ export class ServiceAccountAccess extends Construct {
 
   private readonly permissions: Permission[] = [];
   private readonly clusterPermissions: Permission[];
+  /** `clusterPermissions` compacted: they are fixed at construction, so compacted once. */
+  private readonly compactedClusterRules: PolicyRule[];
   private cachedAuthorizer?: { readonly key: string; readonly authorizer: RbacAuthorizer };
   private cachedRules?: { readonly key: string; readonly rules: readonly PolicyRule[] };
 
@@ -172,6 +174,7 @@ export class ServiceAccountAccess extends Construct {
     (props.permissions ?? []).forEach(checkNamespaced);
     this.permissions.push(...(props.permissions ?? []));
     this.clusterPermissions = [...(props.clusterPermissions ?? [])];
+    this.compactedClusterRules = compactRules(this.clusterPermissions.map((p) => p.rule));
 
     if (this.clusterPermissions.length > 0) {
       const clusterMeta = {
@@ -231,7 +234,7 @@ export class ServiceAccountAccess extends Construct {
 
   /** The final compacted cluster-wide rules (empty without `clusterPermissions`). */
   public get clusterRules(): PolicyRule[] {
-    return compactRules(this.clusterPermissions.map((p) => p.rule));
+    return this.compactedClusterRules.map((r) => ({ ...r }));
   }
 
   /**

@@ -49,17 +49,24 @@ export function podSpecOf(object: KubeObject): PodSpec | undefined {
   return path ? (at(object, ...path) as PodSpec | undefined) : undefined;
 }
 
+const serviceAccountsCache = new WeakMap<readonly KubeObject[], Map<string, KubeObject>>();
+
+/** The first ServiceAccount of that namespace and name; the index is built once per list. */
 function findServiceAccount(
   objects: readonly KubeObject[],
   namespace: string,
   name: string,
 ): KubeObject | undefined {
-  return objects.find(
-    (o) =>
-      o.kind === 'ServiceAccount' &&
-      o.metadata?.name === name &&
-      (o.metadata?.namespace ?? '') === namespace,
-  );
+  let byKey = serviceAccountsCache.get(objects);
+  if (!byKey) {
+    byKey = new Map();
+    for (const o of objects) {
+      const key = `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+      if (o.kind === 'ServiceAccount' && !byKey.has(key)) byKey.set(key, o);
+    }
+    serviceAccountsCache.set(objects, byKey);
+  }
+  return byKey.get(`${namespace}/${name}`);
 }
 
 /**

@@ -40,25 +40,28 @@ function readBundle(file) {
   return { source, id };
 }
 
-/** The code cache for build `id`, when there is one and it is intact. */
-function readCodeCache(file, id) {
+/** The code cache for build `id`: its payload when it is there and intact, else why not. */
+function codeCacheOf(file, id) {
   let data;
   try {
     data = readFileSync(`${file}.cache`);
   } catch {
-    return undefined;
+    return { status: 'missing' };
   }
   const header = CACHE_HEADER.exec(data.toString('latin1', 0, 128));
-  if (!header || header[1] !== id) return undefined;
+  if (!id || !header || header[1] !== id) return { status: 'missing' };
   const payload = data.subarray(header[0].length);
-  return digest(payload) === header[2] ? payload : undefined;
+  return digest(payload) === header[2] ? { status: 'intact', payload } : { status: 'damaged' };
 }
 
 function compile(file, useCache) {
   const { source, id } = readBundle(file);
-  const cachedData = useCache && id ? readCodeCache(file, id) : undefined;
-  const script = new Script(WRAPPER_START + source + WRAPPER_END, { filename: file, cachedData });
-  return { id, script };
+  const cache = useCache ? codeCacheOf(file, id) : { status: 'missing' };
+  const script = new Script(WRAPPER_START + source + WRAPPER_END, {
+    filename: file,
+    cachedData: cache.payload,
+  });
+  return { id, script, cache: cache.status };
 }
 
 function run(file, script) {
@@ -112,18 +115,9 @@ async function writeCodeCache(file, warmUp = async () => {}) {
  * another V8 version or other V8 flags). Compiles, does not run.
  */
 function cacheStatus(file) {
-  const path = resolve(file);
-  const { id } = readBundle(path);
-  let data;
-  try {
-    data = readFileSync(`${path}.cache`);
-  } catch {
-    return 'missing';
-  }
-  const header = CACHE_HEADER.exec(data.toString('latin1', 0, 128));
-  if (!id || !header || header[1] !== id) return 'missing';
-  if (readCodeCache(path, id) === undefined) return 'damaged';
-  return compile(path, true).script.cachedDataRejected ? 'rejected' : 'accepted';
+  const { script, cache } = compile(resolve(file), true);
+  if (cache !== 'intact') return cache;
+  return script.cachedDataRejected ? 'rejected' : 'accepted';
 }
 
 module.exports = { cacheStatus, digest, loadBundle, writeCodeCache };

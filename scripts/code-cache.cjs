@@ -10,10 +10,9 @@
 // Before the cache is written, a warm-up runs what a typical command runs, so that the cache
 // holds those functions compiled too, not only the bundle's top level. The warm-up never
 // touches the network: the client-node request stops in its first middleware.
-const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { cacheStatus, writeCodeCache } = require('../bin/load-bundle.cjs');
 

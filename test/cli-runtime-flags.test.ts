@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../src/cli/main.js';
 import { TOKEN_DECLARATION_ANNOTATION } from '../src/contract/token-declaration.js';
+import { canI } from '../src/runtime/can-i.js';
 import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
+import { mintToken } from '../src/runtime/mint.js';
 
 interface Run {
   readonly code: number;
@@ -62,6 +64,17 @@ describe('token flags never echo a token', () => {
     const r = await run(['inspect', `--${JWT}`]);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toContain(JWT.split('.')[1].slice(0, 12));
+  });
+
+  test('GIVEN an empty token file or variable THEN the error says where the empty token came from', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'empty-')), 'token');
+    writeFileSync(file, '\n');
+    const fromFile = await run(['inspect', '--token-file', file]);
+    expect(fromFile.stderr).toBe(`error: the token from --token-file '${file}' is empty\n`);
+    const fromEnv = await run(['inspect', '--token-env', 'EMPTY_TOKEN'], { EMPTY_TOKEN: ' ' });
+    expect(fromEnv.stderr).toBe(
+      "error: the token from environment variable 'EMPTY_TOKEN' is empty\n",
+    );
   });
 
   test('a name that is not set is still named', async () => {
@@ -153,6 +166,32 @@ describe('mint flag checks (before any cluster access)', () => {
     },
   );
 
+  test('GIVEN mintToken with a bound object and bindToNewSecret THEN a usage error naming both, before any cluster', async () => {
+    const err = mintToken({
+      kubeconfig: join(dir, 'no-such.kubeconfig'),
+      serviceAccount: 'deployer',
+      boundObject: { kind: 'Pod', name: 'job-1' },
+      bindToNewSecret: true,
+    });
+    await expect(err).rejects.toMatchObject({
+      category: 'usage',
+      message:
+        "boundObject (Pod 'job-1') and bindToNewSecret cannot both be set: the token is bound to one object",
+    });
+  });
+
+  test('GIVEN canI with a token and as THEN a usage error naming both, before any cluster', async () => {
+    const err = canI(
+      { verb: 'get', resource: 'pods' },
+      { kubeconfig: join(dir, 'no-such.kubeconfig'), token: 'x', as: { user: 'alice' } },
+    );
+    await expect(err).rejects.toMatchObject({
+      category: 'usage',
+      message:
+        "token and as (user 'alice') cannot both be given: ask either as a token or about another user",
+    });
+  });
+
   test.each([0, 257, 1.5, Number.NaN])(
     'GIVEN mintDeclaredTokens with concurrency %p THEN a usage error before any request',
     async (concurrency) => {
@@ -162,6 +201,49 @@ describe('mint flag checks (before any cluster access)', () => {
       });
     },
   );
+
+  test.each([
+    [
+      ['--bound-object-kind', 'Pod'],
+      '--bound-object-kind Pod needs --bound-object-name: the Pod to bind to',
+    ],
+    [
+      ['--bound-object-name', 'job-1'],
+      "--bound-object-name 'job-1' needs --bound-object-kind Secret or Pod",
+    ],
+    [
+      ['--bound-object-uid', 'u-1'],
+      "--bound-object-uid 'u-1' needs --bound-object-kind and --bound-object-name",
+    ],
+    [
+      [
+        '--bind-to-new-secret',
+        '-o',
+        'token',
+        '--bound-object-kind',
+        'Pod',
+        '--bound-object-name',
+        'job-1',
+      ],
+      '--bind-to-new-secret binds to a new Secret; --bound-object-kind Pod to an existing object: give one or the other',
+    ],
+  ])(
+    'GIVEN mint deployer %j THEN a usage error naming the flags and values',
+    async (args, message) => {
+      const r = await mint('deployer', ...args);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 2,
+        stderr: `error: ${message}\n`,
+      });
+    },
+  );
+
+  test('GIVEN a ServiceAccount and --from THEN the usage error names the ServiceAccount', async () => {
+    const r = await mint('deployer', '--from', manifests);
+    expect(r.stderr).toBe(
+      "error: give either a ServiceAccount or --from, not both: got ServiceAccount 'deployer' and --from\n",
+    );
+  });
 
   test('--out-dir without --from is a usage error', async () => {
     const r = await mint('deployer', '--out-dir', dir, '-o', 'token');

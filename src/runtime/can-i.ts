@@ -64,7 +64,7 @@ export interface CanIOptions extends ClusterOptions {
 export async function canI(query: AccessQuery, options: CanIOptions = {}): Promise<AccessAnswer> {
   if (options.as && options.token)
     throw new AccessTokensError(
-      'ask either as a token or about another user (as), not both',
+      `token and as (user '${options.as.user}') cannot both be given: ask either as a token or about another user`,
       'usage',
     );
   const base = options.client ?? connect(options);

@@ -113,16 +113,17 @@ function boundObjectOf(
 
 /** Mints a token for a ServiceAccount through TokenRequest. */
 export async function mintToken(options: MintOptions): Promise<MintedToken> {
-  const client = options.client ?? connect(options);
-  const namespace = options.namespace ?? client.namespace;
-  const name = options.serviceAccount;
+  // The options are checked before a cluster is looked for.
   const { seconds, warning } = requestedLifetime(options.durationSeconds);
   if (options.boundObject && options.bindToNewSecret) {
     throw new AccessTokensError(
-      'choose either a bound object or a new bound Secret, not both',
+      `boundObject (${options.boundObject.kind} '${options.boundObject.name}') and bindToNewSecret cannot both be set: the token is bound to one object`,
       'usage',
     );
   }
+  const client = options.client ?? connect(options);
+  const namespace = options.namespace ?? client.namespace;
+  const name = options.serviceAccount;
   const warnings: string[] = warning ? [warning] : [];
   const newSecret = options.bindToNewSecret
     ? await createBindingSecret(client, namespace, name)

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../main.js';
+import { redactSecrets } from '../../runtime/errors.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
 /** kubectl's connection flags, as parsed. */
@@ -124,7 +125,15 @@ export async function readToken(
     }
   }
   const token = text.trim();
-  if (token === '') throw new CliError('the token is empty');
+  if (token === '') {
+    const from =
+      flags.tokenEnv !== undefined
+        ? `environment variable '${flags.tokenEnv}'`
+        : flags.tokenFile === '-'
+          ? 'standard input (--token-file -)'
+          : `--token-file '${flags.tokenFile}'`;
+    throw new CliError(`the token from ${from} is empty`);
+  }
   return token;
 }
 
@@ -177,7 +186,6 @@ export async function runAction(body: () => Promise<void>): Promise<void> {
       );
     }
     // Anything else may come from a library and embed a request or response: redact.
-    const { redactSecrets } = await import('../../runtime/errors.js');
     throw new CliError(
       redactSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err)),
       ExitCode.INTERNAL,

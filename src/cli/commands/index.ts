@@ -16,7 +16,6 @@ export type SetExitCode = (code: number) => void;
 
 /** Adds all subcommands to the program. */
 export function registerCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
-  // Each entry: register<Name>(program, io, setExitCode)
   registerMint(program, io, setExitCode);
   registerInspect(program, io, setExitCode);
   registerLint(program, io, setExitCode);
@@ -24,7 +23,4 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerWhoCan(program, io, setExitCode);
   registerRevoke(program, io, setExitCode);
   registerDescribe(program, io, setExitCode);
-  void program;
-  void io;
-  void setExitCode;
 }

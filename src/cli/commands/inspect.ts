@@ -18,6 +18,7 @@ import {
   runAction,
   type ClusterFlags,
 } from './_runtime-flags.js';
+import { registerSecret } from '../../runtime/errors.js';
 
 interface InspectFlags extends ClusterFlags {
   readonly tokenFile?: string;
@@ -43,7 +44,6 @@ export function registerInspect(program: Command, io: CliIo, setExitCode: SetExi
     runAction(async () => {
       const token = await readToken(flags, io);
       const { inspectToken, formatSeconds } = await import('../../runtime/inspect.js');
-      const { registerSecret } = await import('../../runtime/errors.js');
       registerSecret(token);
       const info = inspectToken(token);
       let review: import('../../runtime/review.js').TokenReviewResult | undefined;

@@ -78,7 +78,10 @@ export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCo
   cmd.action((serviceAccount: string | undefined, flags: MintFlags) =>
     runAction(async () => {
       if (flags.from) {
-        if (serviceAccount) throw new CliError('give either a ServiceAccount or --from, not both');
+        if (serviceAccount)
+          throw new CliError(
+            `give either a ServiceAccount or --from, not both: got ServiceAccount '${serviceAccount}' and --from`,
+          );
         const single = singleTokenFlagGiven(flags);
         if (single) {
           throw new CliError(
@@ -119,9 +122,22 @@ function singleTokenFlagGiven(flags: MintFlags): string | undefined {
 }
 
 async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Promise<void> {
-  if ((flags.boundObjectKind === undefined) !== (flags.boundObjectName === undefined)) {
-    throw new CliError('--bound-object-kind and --bound-object-name go together');
-  }
+  if (flags.boundObjectKind !== undefined && flags.boundObjectName === undefined)
+    throw new CliError(
+      `--bound-object-kind ${flags.boundObjectKind} needs --bound-object-name: the ${flags.boundObjectKind} to bind to`,
+    );
+  if (flags.boundObjectKind === undefined && flags.boundObjectName !== undefined)
+    throw new CliError(
+      `--bound-object-name '${flags.boundObjectName}' needs --bound-object-kind Secret or Pod`,
+    );
+  if (flags.boundObjectUid !== undefined && flags.boundObjectKind === undefined)
+    throw new CliError(
+      `--bound-object-uid '${flags.boundObjectUid}' needs --bound-object-kind and --bound-object-name`,
+    );
+  if (flags.bindToNewSecret && flags.boundObjectKind !== undefined)
+    throw new CliError(
+      `--bind-to-new-secret binds to a new Secret; --bound-object-kind ${flags.boundObjectKind} to an existing object: give one or the other`,
+    );
   const keeps =
     flags.output === 'token' ||
     flags.output === 'kubeconfig' ||

@@ -425,7 +425,7 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     const usage = await runCli(['mint', 'deployer', ...kubeconfigArgs(), '--duration', '5m']);
     expect(usage).toMatchObject({
       code: ExitCode.USAGE,
-      stderr: 'error: duration must be at least 10 minutes (600 s), got 300 s\n',
+      stderr: 'error: --duration must be at least 10 minutes (600 s), got 300 s\n',
     });
     const missing = await runCli(['mint', 'ghost', ...kubeconfigArgs()]);
     expect(missing.code).toBe(ExitCode.NOT_FOUND);

@@ -55,7 +55,7 @@ export interface ServiceAccountDescription {
   };
   readonly storedTokens: readonly StoredTokenSummary[];
   readonly findings: readonly Finding[];
-  /** What could not be read (e.g. no permission to list ClusterRoleBindings). */
+  /** What could not be read (e.g. no permission to list ClusterRoleBindings), sorted. */
   readonly incomplete: readonly string[];
 }
 
@@ -119,8 +119,22 @@ export async function describeServiceAccount(
   // ServiceAccount's tokens (system:serviceaccounts[:NS], system:authenticated).
   const appliesIn = (bindingNamespace: string) => (s: k8s.RbacV1Subject) =>
     subjectAppliesToServiceAccount(s, namespace, name, bindingNamespace);
-  const bindings: BindingSummary[] = [];
-  const roleRules = async (
+  // Each role is read once, however many bindings name it, and all reads run at once.
+  const roleReads = new Map<string, Promise<PolicyRule[] | undefined>>();
+  const roleRules = (
+    kind: string,
+    roleName: string,
+    ns: string,
+  ): Promise<PolicyRule[] | undefined> => {
+    const key = kind === 'Role' ? `Role ${ns}/${roleName}` : `${kind} ${roleName}`;
+    let read = roleReads.get(key);
+    if (!read) {
+      read = readRoleRules(kind, roleName, ns);
+      roleReads.set(key, read);
+    }
+    return read;
+  };
+  const readRoleRules = async (
     kind: string,
     roleName: string,
     ns: string,
@@ -152,28 +166,28 @@ export async function describeServiceAccount(
           );
     return role ? ((role.rules ?? []) as PolicyRule[]) : undefined;
   };
-  for (const b of roleBindings?.items ?? []) {
-    if (!(b.subjects ?? []).some(appliesIn(namespace))) continue;
-    const rules = await roleRules(b.roleRef.kind, b.roleRef.name, namespace);
-    bindings.push({
-      kind: 'RoleBinding',
+  const summary = async (
+    kind: BindingSummary['kind'],
+    b: k8s.V1RoleBinding | k8s.V1ClusterRoleBinding,
+    bindingNamespace: string,
+  ): Promise<BindingSummary> => {
+    const rules = await roleRules(b.roleRef.kind, b.roleRef.name, bindingNamespace);
+    return {
+      kind,
       name: b.metadata?.name ?? '',
-      namespace,
+      namespace: bindingNamespace,
       roleRef: { kind: b.roleRef.kind, name: b.roleRef.name },
       ...(rules ? { rules } : {}),
-    });
-  }
-  for (const b of clusterRoleBindings?.items ?? []) {
-    if (!(b.subjects ?? []).some(appliesIn(''))) continue;
-    const rules = await roleRules(b.roleRef.kind, b.roleRef.name, '');
-    bindings.push({
-      kind: 'ClusterRoleBinding',
-      name: b.metadata?.name ?? '',
-      namespace: '',
-      roleRef: { kind: b.roleRef.kind, name: b.roleRef.name },
-      ...(rules ? { rules } : {}),
-    });
-  }
+    };
+  };
+  const bindings = await Promise.all([
+    ...(roleBindings?.items ?? [])
+      .filter((b) => (b.subjects ?? []).some(appliesIn(namespace)))
+      .map((b) => summary('RoleBinding', b, namespace)),
+    ...(clusterRoleBindings?.items ?? [])
+      .filter((b) => (b.subjects ?? []).some(appliesIn('')))
+      .map((b) => summary('ClusterRoleBinding', b, '')),
+  ]);
   const namespaced = compactRules(
     bindings.filter((b) => b.kind === 'RoleBinding').flatMap((b) => b.rules ?? []),
   );
@@ -237,7 +251,8 @@ export async function describeServiceAccount(
     effectiveRules: { namespaced, clusterWide },
     storedTokens,
     findings,
-    incomplete,
+    // The reads run at once: sorted, so that the same cluster always describes the same way.
+    incomplete: incomplete.sort(),
   };
 }
 

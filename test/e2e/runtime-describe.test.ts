@@ -4,8 +4,9 @@
  * tokens carry (`system:serviceaccounts:NS`, `system:serviceaccounts`).
  */
 import * as k8s from '@kubernetes/client-node';
-import { describeServiceAccount } from '../../src/runtime/index.js';
+import { connect, describeServiceAccount } from '../../src/runtime/index.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
+import { startFaultProxy } from './fault-proxy.js';
 import { createServiceAccountWithRole } from './runtime-fixtures.js';
 
 describeE2E('runtime: describe finds bindings by user name and group', () => {
@@ -65,6 +66,16 @@ describeE2E('runtime: describe finds bindings by user name and group', () => {
       },
     });
     clusterScoped.push(`${ns}-all-sas`, `${ns}-other-sas`);
+    // ... and twice to a Role that does not exist (a dangling roleRef is allowed)
+    for (const name of ['dangling-1', 'dangling-2'])
+      await rbac.createNamespacedRoleBinding({
+        namespace: ns,
+        body: {
+          metadata: { name },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'missing' },
+          subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: ns }],
+        },
+      });
   });
 
   afterAll(async () => {
@@ -88,5 +99,32 @@ describeE2E('runtime: describe finds bindings by user name and group', () => {
         }),
       ]),
     );
+  });
+
+  test('each role is read once, however many bindings name it', async () => {
+    const proxy = await startFaultProxy(kc);
+    try {
+      const client = connect({ kubeConfig: proxy.kubeConfig(), namespace: ns });
+      const d = await describeServiceAccount('viewer', { client });
+      client.close();
+      const reads = (path: string) =>
+        proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith(path)).length;
+      // GIVEN the ClusterRole named by two applying bindings, and the missing Role by two
+      expect(d.bindings.filter((b) => b.roleRef.name === clusterScoped[0])).toHaveLength(2);
+      expect(d.bindings.filter((b) => b.roleRef.name === 'missing')).toHaveLength(2);
+      // THEN each was asked for once
+      expect(reads(`/clusterroles/${clusterScoped[0]}`)).toBe(1);
+      expect(reads(`/namespaces/${ns}/roles/missing`)).toBe(1);
+      // ... the bindings to the missing Role have no rules, and it is reported once
+      for (const b of d.bindings.filter((x) => x.roleRef.name === 'missing'))
+        expect(b.rules).toBeUndefined();
+      expect(d.incomplete.filter((line) => line.includes('missing'))).toHaveLength(1);
+      // ... and the rules of the bindings that resolved are the ClusterRole's
+      expect(d.bindings.find((b) => b.name === 'by-user-name')?.rules).toEqual([
+        expect.objectContaining({ resources: ['pods'] }),
+      ]);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -15,7 +15,7 @@
  * A script, not a test: it prints figures measured in one run and asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +91,15 @@ function main(): void {
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got '${process.argv[i + 1]}'`);
   assertBundleCurrent(ROOT);
-  const all = commands(tokenFile());
+  const token = tokenFile();
+  try {
+    measure(runs, commands(token));
+  } finally {
+    rmSync(dirname(token), { recursive: true, force: true });
+  }
+}
+
+function measure(runs: number, all: Command[]): void {
   // One unmeasured run each warms the file system cache.
   for (const command of all) timeOnce(command);
   const samples = new Map<string, number[]>(all.map((c) => [c.label, []]));

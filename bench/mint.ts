@@ -3,9 +3,10 @@
  * run (ratios, not absolute targets):
  *
  * 1. one mint end to end (`access-tokens mint SA -o token`, a fresh process) vs
- *    `kubectl create token SA` (median of BENCH_REPEAT runs each);
+ *    `kubectl create token SA` (median of BENCH_REPEAT runs each), and the floor under it: a
+ *    script that sends the same TokenRequest with nothing but `node:https` (bench/https-floor.cts);
  * 2. BENCH_N declared tokens with `access-tokens mint --from DIR` (one process, bounded
- *    concurrency) vs a loop of single `access-tokens mint` processes vs a loop of
+ *    concurrency; median of BENCH_FROM_REPEAT runs) vs a loop of single `access-tokens mint` processes vs a loop of
  *    `kubectl create token` (the loops run BENCH_LOOP times and are extrapolated to BENCH_N);
  * 3. `access-tokens inspect --token-file F` cold start vs `node -e 0`.
  *
@@ -16,7 +17,7 @@
  * PATH (or KUBECTL) for the kubectl comparisons; they are skipped, saying so, without it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +37,7 @@ if (!kubeconfig) {
 const N = Number(process.env.BENCH_N ?? 1000);
 const LOOP = Number(process.env.BENCH_LOOP ?? 50);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
+const FROM_REPEAT = Number(process.env.BENCH_FROM_REPEAT ?? 3);
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
 const CLI = join(process.cwd(), 'bin/access-tokens.cjs');
 
@@ -47,9 +49,15 @@ const fmt = (ms: number): string =>
 // bench does: an environment such as NODE_EXTRA_CA_CERTS (set on the machine these figures come
 // from) adds ~90 ms to every node start and nothing to kubectl's.
 // (kubectl keeps its discovery cache under HOME: a fresh one, never the working directory.)
+const workDirs: string[] = [];
+const workDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  workDirs.push(dir);
+  return dir;
+};
 const BASE_ENV: NodeJS.ProcessEnv = {
   PATH: process.env.PATH ?? '',
-  HOME: mkdtempSync(join(tmpdir(), 'bench-home-')),
+  HOME: workDir('bench-home-'),
 };
 
 function timed(
@@ -78,6 +86,40 @@ const UNBUNDLED = { ...BASE_ENV, ACCESS_TOKENS_UNBUNDLED: '1' };
 // kubeconfig with the cluster's CA needs none of them (README: "Speed").
 const OPENSSL_CA = { ...BASE_ENV, NODE_OPTIONS: '--use-openssl-ca' };
 
+/**
+ * Writes what bench/https-floor.cts needs to send the TokenRequest that `mint SA` sends (0600;
+ * the credential never goes on argv). Undefined, saying why, when the kubeconfig's user is not a
+ * bearer token or a client certificate (an exec plugin, say): the floor is then not measured.
+ */
+function floorRequest(kc: k8s.KubeConfig, dir: string, ns: string, sa: string): string | undefined {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const pem = (data?: string, file?: string): string | undefined =>
+    data
+      ? Buffer.from(data, 'base64').toString('utf8')
+      : file
+        ? readFileSync(file, 'utf8')
+        : undefined;
+  const spec = {
+    server: cluster?.server,
+    path: `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
+    ca: pem(cluster?.caData, cluster?.caFile),
+    token: user?.token,
+    cert: pem(user?.certData, user?.certFile),
+    key: pem(user?.keyData, user?.keyFile),
+  };
+  if (!spec.server || !(spec.token || (spec.cert && spec.key))) {
+    console.log(
+      '   (the https floor needs a bearer token or a client certificate in the kubeconfig)',
+    );
+    return undefined;
+  }
+  const file = join(dir, 'floor-request.json');
+  writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
+  return file;
+}
+const FLOOR = join(process.cwd(), 'lib/bench/https-floor.cjs');
+
 const kubectlWorks = spawnSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 async function main(): Promise<void> {
@@ -104,6 +146,10 @@ async function main(): Promise<void> {
   // 1. One mint end to end (bundle and lib/src alternating, so that noise hits both alike).
   // Everything alternates, so that machine noise hits all alike.
   const mint = ['mint', 'sa-0', ...common, '-o', 'token'];
+  const work = workDir('bench-dist-');
+  const floorFile = floorRequest(kc, work, ns, 'sa-0');
+  const floor: number[] = [];
+  const floorOpensslCa: number[] = [];
   const ours: number[] = [];
   const oursUnbundled: number[] = [];
   const oursOpensslCa: number[] = [];
@@ -113,6 +159,10 @@ async function main(): Promise<void> {
     oursUnbundled.push(timed('node', [CLI, ...mint], 'ignore', UNBUNDLED).ms);
     oursOpensslCa.push(timed('node', [CLI, ...mint], 'ignore', OPENSSL_CA).ms);
     if (kubectlWorks) theirs.push(timed(KUBECTL, ['create', 'token', 'sa-0', ...common]).ms);
+    if (floorFile) {
+      floor.push(timed('node', [FLOOR, floorFile]).ms);
+      floorOpensslCa.push(timed('node', [FLOOR, floorFile], 'ignore', OPENSSL_CA).ms);
+    }
   }
   console.log(`\n1. one mint end to end (median of ${REPEAT}):`);
   console.log(`   access-tokens mint -o token   ${fmt(median(ours))}`);
@@ -125,9 +175,22 @@ async function main(): Promise<void> {
         `with --use-openssl-ca ${(median(oursOpensslCa) / median(theirs)).toFixed(2)}x`,
     );
   } else console.log('   kubectl not found: comparison skipped');
+  if (floorFile) {
+    // What a Node process pays for one TokenRequest before any of our code or client-node runs:
+    // starting node, loading https, the root certificates, the request itself.
+    const vs = (xs: number[]): string =>
+      kubectlWorks ? ` = ${(median(xs) / median(theirs)).toFixed(2)}x kubectl` : '';
+    console.log(`   floor: node:https alone       ${fmt(median(floor))}${vs(floor)}`);
+    console.log(
+      `   floor, --use-openssl-ca       ${fmt(median(floorOpensslCa))}${vs(floorOpensslCa)}`,
+    );
+    console.log(
+      `   access-tokens above the floor ${fmt(median(ours) - median(floor))} (client-node, kubeconfig, CLI)`,
+    );
+  }
 
   // 2. N declared tokens.
-  const dist = mkdtempSync(join(tmpdir(), 'bench-dist-'));
+  const dist = work;
   mkdirSync(join(dist, 'dist'));
   // Each token into a kubeconfig file of its own (under --out-dir), as a pipeline would keep them.
   const decl = (name: string): string =>
@@ -154,25 +217,35 @@ async function main(): Promise<void> {
       )
       .join('---\n'),
   );
-  const from = timed('node', [
-    CLI,
-    'mint',
-    '--from',
-    join(dist, 'dist'),
-    '--kubeconfig',
-    kubeconfig as string,
-    '--concurrency',
-    '32',
-    '--out-dir',
-    join(dist, 'out'),
-  ]);
+  // Three runs (BENCH_FROM_REPEAT), each into a fresh folder: the first run after creating the
+  // ServiceAccounts has been up to 1.5 times slower than the next ones on this machine.
+  const fromRuns = Array.from(
+    { length: FROM_REPEAT },
+    (_, r) =>
+      timed('node', [
+        CLI,
+        'mint',
+        '--from',
+        join(dist, 'dist'),
+        '--kubeconfig',
+        kubeconfig as string,
+        '--concurrency',
+        '32',
+        '--out-dir',
+        join(dist, `out-${r}`),
+      ]).ms,
+  );
+  const from = { ms: median(fromRuns) };
   const loopOurs = Array.from(
     { length: LOOP },
     (_, i) => timed('node', [CLI, 'mint', names[i % N], ...common, '-o', 'token']).ms,
   );
   const perOurs = loopOurs.reduce((a, b) => a + b, 0) / LOOP;
   console.log(`\n2. ${N} declared tokens:`);
-  console.log(`   access-tokens mint --from      ${fmt(from.ms)} (${fmt(from.ms / N)} per token)`);
+  console.log(
+    `   access-tokens mint --from      ${fmt(from.ms)} (${fmt(from.ms / N)} per token; median of ` +
+      `${FROM_REPEAT}: ${fromRuns.map(fmt).join(', ')})`,
+  );
   console.log(
     `   loop of access-tokens mint     ${fmt(perOurs * N)} extrapolated from ${LOOP} runs (${fmt(perOurs)} each)`,
   );
@@ -218,7 +291,12 @@ async function main(): Promise<void> {
   console.log(`\n(namespace ${ns} is left behind: the test server has no namespace controller)`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+// The work folder holds minted tokens (1,000 kubeconfig files): never leave it behind.
+main()
+  .catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+  });

@@ -2,26 +2,18 @@
  * Name checks and the per-app registry of ServiceAccounts (private to the constructs).
  */
 import type { Construct } from 'constructs';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+import { dnsLabelProblem, dnsSubdomainProblem } from '../rbac/names.js';
 
 /** Throws unless `value` is a DNS-1123 label (namespaces). */
 export function checkDnsLabel(field: string, value: string): void {
-  if (value.length > 63 || !DNS_LABEL.test(value)) {
-    throw new Error(
-      `${field} '${value}' is invalid: expected a DNS-1123 label (at most 63 characters, lowercase letters, digits and '-', starting and ending with a letter or digit)`,
-    );
-  }
+  const problem = dnsLabelProblem(field, value);
+  if (problem !== undefined) throw new Error(problem);
 }
 
 /** Throws unless `value` is a DNS-1123 subdomain (names of most objects). */
 export function checkDnsSubdomain(field: string, value: string): void {
-  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
-    throw new Error(
-      `${field} '${value}' is invalid: expected a DNS-1123 subdomain (at most 253 characters, lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
-    );
-  }
+  const problem = dnsSubdomainProblem(field, value);
+  if (problem !== undefined) throw new Error(problem);
 }
 
 const claimed = new WeakMap<Construct, Map<string, string>>();

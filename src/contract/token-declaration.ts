@@ -24,6 +24,7 @@
  * Keys are always written in the order above, so synth output is byte-identical.
  * Pure: no cdk8s, no client-node.
  */
+import { dnsSubdomainProblem } from '../rbac/names.js';
 
 /** The annotation on a ServiceAccount that declares its token. */
 export const TOKEN_DECLARATION_ANNOTATION = 'access-tokens.cdk8s.io/token';
@@ -79,14 +80,9 @@ export interface TokenDeclaration {
 }
 
 const STORE_KINDS = ['secret', 'kubeconfigFile', 'stdout'] as const;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /** The problem with a Secret name, or undefined when it is a valid DNS-1123 subdomain. */
 export function secretNameProblem(name: string): string | undefined {
-  if (name.length === 0 || name.length > 253 || !DNS_1123_SUBDOMAIN.test(name)) {
-    return `secret name '${name}' is invalid: expected a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters, starting and ending with a letter or digit)`;
-  }
-  return undefined;
+  return dnsSubdomainProblem('secret name', name);
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import { parseServiceAccountUser, serviceAccountGroups, type UserInfo } from './authorizer.js';
 import { KNOWN_VERBS, isNonResourceRequest, type AccessRequest } from './policy-rule.js';
+import { dnsLabelProblem } from './names.js';
 import { resourceNotationProblem } from './resource-notation.js';
 
 /** The namespace asked about when neither `-n` nor `-A` is given (kubectl's default). */
@@ -64,7 +65,6 @@ export class AccessQueryError extends Error {
 }
 
 const VERB = /^(\*|[a-z][a-z0-9-]*)$/;
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const NO_SPACE_OR_SLASH = /^[^\s/]+$/;
 
 function checkVerb(verb: string): void {
@@ -76,11 +76,8 @@ function checkVerb(verb: string): void {
 }
 
 function checkNamespace(namespace: string): void {
-  if (namespace.length > 63 || !NAMESPACE.test(namespace)) {
-    throw new AccessQueryError(
-      `namespace '${namespace}' is invalid: expected a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`,
-    );
-  }
+  const problem = dnsLabelProblem('namespace', namespace);
+  if (problem !== undefined) throw new AccessQueryError(problem);
 }
 
 function checkPart(field: string, value: string, target: string, allowed: string): void {

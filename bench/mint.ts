@@ -217,8 +217,8 @@ async function main(): Promise<void> {
       )
       .join('---\n'),
   );
-  // Three runs (BENCH_FROM_REPEAT), each into a fresh folder: the first run after creating the
-  // ServiceAccounts has been up to 1.5 times slower than the next ones on this machine.
+  // Three runs (BENCH_FROM_REPEAT), each into a fresh folder: a single run moved between 4.7 s
+  // and 7.7 s on this machine (the first, right after creating the ServiceAccounts, was the 7.7).
   const fromRuns = Array.from(
     { length: FROM_REPEAT },
     (_, r) =>

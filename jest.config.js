@@ -6,6 +6,8 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+  // Removes each test file's temporary directories after it (test/temp-dir.ts says why).
+  setupFilesAfterEnv: ['<rootDir>/test/temp-dir.setup.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

@@ -8,11 +8,11 @@
  * form of a command does read client-node.cjs.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dir.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = join(ROOT, 'lib', 'cli');
@@ -57,7 +57,7 @@ function probe(dir: string): string {
 
 /** Runs the CLI and lists the bundle files it read. */
 function runCli(...args: string[]): { status: number | null; stderr: string; read: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'cli-bundle-'));
+  const dir = tempDir('cli-bundle-');
   const token = join(dir, 'token');
   const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   writeFileSync(
@@ -190,7 +190,7 @@ describe('the bundled CLI', () => {
 describe('bin/load-bundle.cjs', () => {
   /** A small bundle, with the build id of its contents, in a directory of its own. */
   function bundleCopy(body: string, charset = 'utf8'): string {
-    const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
+    const dir = tempDir('load-bundle-');
     const file = join(dir, 'b.cjs');
     const rest = Buffer.from(`${body}\n`);
     writeFileSync(
@@ -292,7 +292,7 @@ describe('bin/load-bundle.cjs', () => {
   });
 
   test('GIVEN a bundle whose first line is not its build id WHEN writing its cache THEN it fails saying so', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
+    const dir = tempDir('load-bundle-');
     const file = join(dir, 'b.cjs');
     writeFileSync(file, 'module.exports = {};\n');
     const run = spawnSync(
@@ -320,7 +320,7 @@ describe("scripts/code-cache.cjs --refresh (the package's postinstall)", () => {
 
   test('GIVEN a cache made by another V8 configuration WHEN refreshing THEN only that cache is rewritten, and this Node takes it', () => {
     const { cli, clientNode } = manifest as BundleManifest;
-    const dir = mkdtempSync(join(tmpdir(), 'refresh-'));
+    const dir = tempDir('refresh-');
     for (const name of [cli.file, clientNode.file])
       for (const file of [name, `${name}.cache`]) copyFileSync(join(BUNDLE, file), join(dir, file));
     // A cache written under another V8 flag is what another Node's cache looks like to this one.
@@ -346,7 +346,7 @@ describe("scripts/code-cache.cjs --refresh (the package's postinstall)", () => {
 
   test('GIVEN a damaged cache WHEN refreshing THEN it is rewritten', () => {
     const { cli } = manifest as BundleManifest;
-    const dir = mkdtempSync(join(tmpdir(), 'refresh-'));
+    const dir = tempDir('refresh-');
     copyFileSync(join(BUNDLE, cli.file), join(dir, cli.file));
     const cache = readFileSync(join(BUNDLE, `${cli.file}.cache`));
     cache[cache.length - 100] ^= 0xff;
@@ -358,13 +358,9 @@ describe("scripts/code-cache.cjs --refresh (the package's postinstall)", () => {
   });
 
   test('GIVEN no build (a fresh checkout) WHEN refreshing THEN it does nothing and succeeds', () => {
-    const run = spawnSync(
-      process.execPath,
-      [SCRIPT, '--refresh', mkdtempSync(join(tmpdir(), 'refresh-'))],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const run = spawnSync(process.execPath, [SCRIPT, '--refresh', tempDir('refresh-')], {
+      encoding: 'utf8',
+    });
     expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
       status: 0,
       stdout: '',

@@ -4,11 +4,11 @@
  * fixtures (`fixtures/lint`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
+import { tempDir } from './temp-dir.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -524,7 +524,7 @@ describe('offline commands do not load @kubernetes/client-node', () => {
   const marker = 'LOADED @kubernetes/client-node';
   // An unsigned token (inspect only decodes it).
   const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const TOKEN_FILE = join(mkdtempSync(join(tmpdir(), 'inspect-')), 'token');
+  const TOKEN_FILE = join(tempDir('inspect-'), 'token');
   writeFileSync(
     TOKEN_FILE,
     `${b64({ alg: 'RS256' })}.${b64({ sub: 'system:serviceaccount:a:b', exp: 4102444800, iat: 4102441200 })}.c2ln`,
@@ -535,7 +535,7 @@ describe('offline commands do not load @kubernetes/client-node', () => {
       // The unbundled modules: test/cli-bundle.test.ts checks the bundle the same way.
       env: {
         PATH: process.env.PATH ?? '',
-        HOME: mkdtempSync(join(tmpdir(), 'no-kube-')),
+        HOME: tempDir('no-kube-'),
         ACCESS_TOKENS_UNBUNDLED: '1',
       },
       timeout: 20_000,

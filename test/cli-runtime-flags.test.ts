@@ -2,8 +2,7 @@
  * The cluster commands' flag checks, run in-process through `main(argv, io)`: each one
  * happens before any cluster access, so no server is needed.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../src/cli/main.js';
@@ -11,6 +10,7 @@ import { TOKEN_DECLARATION_ANNOTATION } from '../src/contract/token-declaration.
 import { canI } from '../src/runtime/can-i.js';
 import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
 import { mintToken } from '../src/runtime/mint.js';
+import { tempDir } from './temp-dir.js';
 
 interface Run {
   readonly code: number;
@@ -67,7 +67,7 @@ describe('token flags never echo a token', () => {
   });
 
   test('GIVEN an empty token file or variable THEN the error says where the empty token came from', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'empty-')), 'token');
+    const file = join(tempDir('empty-'), 'token');
     writeFileSync(file, '\n');
     const fromFile = await run(['inspect', '--token-file', file]);
     expect(fromFile.stderr).toBe(`error: the token from --token-file '${file}' is empty\n`);
@@ -85,7 +85,7 @@ describe('token flags never echo a token', () => {
 });
 
 describe('mint flag checks (before any cluster access)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cli-mint-'));
+  const dir = tempDir('cli-mint-');
   // A configuration that loads but whose server does not answer: nothing may reach it.
   const kubeconfig = join(dir, 'nowhere.kubeconfig');
   writeFileSync(

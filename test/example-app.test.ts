@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
@@ -7,10 +6,11 @@ import { buildExampleApp } from '../examples/app.js';
 import { lintManifests } from '../src/rbac/lint.js';
 import type { KubeObject } from '../src/rbac/kube-object.js';
 import { validateAgainstSchema } from './schema.js';
+import { tempDir } from './temp-dir.js';
 
 /** Synthesizes the example app into a fresh folder and returns its files' contents. */
 function synthExample(): Map<string, string> {
-  const outdir = mkdtempSync(join(tmpdir(), 'access-tokens-example-'));
+  const outdir = tempDir('access-tokens-example-');
   const app = new App({ outdir });
   buildExampleApp(app);
   app.synth();

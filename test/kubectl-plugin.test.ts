@@ -3,9 +3,9 @@
  * plugin name become underscores), which is the package's second bin.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -29,7 +29,7 @@ describe('kubectl plugin', () => {
   if (!kubectl) console.warn('SKIPPED kubectl plugin run: no kubectl on PATH');
   (kubectl ? test : test.skip)('`kubectl access-tokens can-i` runs the CLI', () => {
     // GIVEN the bin on PATH under kubectl's plugin name
-    const dir = mkdtempSync(join(tmpdir(), 'kubectl-plugin-'));
+    const dir = tempDir('kubectl-plugin-');
     symlinkSync(join(root, 'bin', 'access-tokens.cjs'), join(dir, 'kubectl-access_tokens'));
     const manifests = join(root, 'test', 'fixtures', 'rbac-chart');
     // WHEN

@@ -1,8 +1,8 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lintManifests } from '../src/rbac/lint.js';
 import { parseManifests, readManifestPaths } from '../src/rbac/manifest-reader.js';
+import { tempDir } from './temp-dir.js';
 
 const names = (objects: { kind?: string; metadata?: { name?: string } }[]) =>
   objects.map((o) => `${o.kind}/${o.metadata?.name}`);
@@ -67,11 +67,8 @@ describe('parseManifests', () => {
 
 describe('readManifestPaths', () => {
   let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'manifests-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+  beforeEach(() => {
+    dir = tempDir('manifests-');
   });
 
   test('walks folders recursively in sorted order, reading only manifest files, and tags sources', async () => {

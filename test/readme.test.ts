@@ -3,11 +3,11 @@
  * compiled by `npm run build` and run here; its risk table is RISK_RULES.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { RISK_RULES } from '../src/rbac/risks/index.js';
+import { tempDir } from './temp-dir.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -25,7 +25,7 @@ describe('README', () => {
 
   test('the 30-second example runs and synthesizes the rules it shows', () => {
     // GIVEN a scratch working directory (the example writes dist/ there)
-    const cwd = mkdtempSync(join(tmpdir(), 'access-tokens-readme-'));
+    const cwd = tempDir('access-tokens-readme-');
     // WHEN
     const out = execFileSync(process.execPath, [join(root, 'lib/examples/quickstart.js')], {
       cwd,
@@ -75,7 +75,7 @@ describe('README code', () => {
       'void [ApiResource, Duration, Permission, Risk, ServiceAccountAccess, TokenStore];',
       '',
     ].join('\n');
-    const dir = mkdtempSync(join(root, 'lib', 'readme-'));
+    const dir = tempDir('readme-', join(root, 'lib'));
     const files = codeBlocks('ts').map((code, i) => {
       const file = join(dir, `block${i}.ts`);
       writeFileSync(file, code.includes("from 'cdk8s-access-tokens'") ? code : prelude + code);

@@ -1,13 +1,4 @@
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/runtime/atomic-file.js';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,9 +6,10 @@ import { connect } from '../src/runtime/cluster.js';
 import { AccessTokensError } from '../src/runtime/errors.js';
 import { withHiddenToken } from '../src/runtime/mint.js';
 import { storeToken } from '../src/runtime/store.js';
+import { tempDir } from './temp-dir.js';
 
 describe('writeFileAtomic', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+  const dir = tempDir('atomic-');
 
   test('writes the content with mode 0600 and leaves no temp file', async () => {
     const file = join(dir, 'a.kubeconfig');
@@ -80,7 +72,7 @@ describe('storeToken into files', () => {
   test.each(['tokenFile', 'kubeconfigFile'] as const)(
     'GIVEN a %s in a folder that does not exist WHEN storing THEN a usage error names the file, not the token',
     async (kind) => {
-      const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'missing', 'token');
+      const path = join(tempDir('store-'), 'missing', 'token');
       const err = await storeToken(client, minted, { kind, path }).then(
         () => undefined,
         (e: unknown) => e,

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadKubeConfig, resolveNamespace } from '../src/runtime/cluster.js';
 import { renderTokenKubeconfig } from '../src/runtime/token-kubeconfig.js';
 import { accessQueryOf } from '../src/runtime/can-i.js';
 import { parse } from 'yaml';
+import { tempDir } from './temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kc-'));
+const dir = tempDir('kc-');
 const write = (name: string, clusters: string[], current: string, ns?: string): string => {
   const file = join(dir, name);
   writeFileSync(

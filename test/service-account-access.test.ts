@@ -13,9 +13,15 @@ import {
   parseTokenDeclaration,
 } from '../src/contract/token-declaration.js';
 import type { KubeObject } from '../src/rbac/kube-object.js';
+import { tempDir } from './temp-dir.js';
+
+/** Testing.app(), whose outdir is removed after the file (Testing.app() alone leaves it). */
+function testApp(): App {
+  return Testing.app({ outdir: tempDir('cdk8s.outdir.') });
+}
 
 function chart(namespace: string | null = 'shop'): Chart {
-  return new Chart(Testing.app(), 'test', namespace ? { namespace } : {});
+  return new Chart(testApp(), 'test', namespace ? { namespace } : {});
 }
 
 function byKind(objects: KubeObject[], kind: string): KubeObject[] {
@@ -120,7 +126,7 @@ describe('ServiceAccountAccess', () => {
   });
 
   test('synth fails on an unacknowledged risk, naming rule id, path, rule and fix', () => {
-    const app = Testing.app();
+    const app = testApp();
     const c = new Chart(app, 'ci', { namespace: 'shop' });
     new ServiceAccountAccess(c, 'snoop', { permissions: [Permission.read('secrets')] });
     expect(() => app.synth()).toThrow(
@@ -141,7 +147,7 @@ describe('ServiceAccountAccess', () => {
   });
 
   test('cluster permissions are a risk to acknowledge', () => {
-    const app = Testing.app();
+    const app = testApp();
     const c = new Chart(app, 'ci', { namespace: 'shop' });
     new ServiceAccountAccess(c, 'nodes', { clusterPermissions: [Permission.read('nodes')] });
     expect(() => app.synth()).toThrow(/cluster-wide-grant/);
@@ -222,7 +228,7 @@ describe('ServiceAccountAccess', () => {
   });
 
   test('a risky grant through role.allow() still fails the synth', () => {
-    const app = Testing.app();
+    const app = testApp();
     const c = new Chart(app, 'ci', { namespace: 'shop' });
     const access = new ServiceAccountAccess(c, 'sneaky', {
       permissions: [Permission.read('configmaps')],
@@ -305,7 +311,7 @@ describe('ServiceAccountAccess', () => {
     });
 
     test('duplicate service accounts in one namespace, across charts', () => {
-      const app = new App({ outdir: Testing.app().outdir });
+      const app = testApp();
       const a = new Chart(app, 'a', { namespace: 'shop' });
       const b = new Chart(app, 'b', { namespace: 'shop' });
       new ServiceAccountAccess(a, 'deployer', { permissions: [Permission.read('pods')] });

@@ -1,4 +1,4 @@
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { ManagedTokenSecret, TokenStore, renderTokenDeclaration } from '../src/constructs/token.js';
 import {
   MANAGED_LABEL,
@@ -8,6 +8,7 @@ import {
   serializeTokenDeclaration,
   type TokenDeclaration,
 } from '../src/contract/token-declaration.js';
+import { tempDir } from './temp-dir.js';
 
 describe('renderTokenDeclaration', () => {
   test('renders a deterministic, versioned annotation', () => {
@@ -133,9 +134,13 @@ describe('TokenStore', () => {
 });
 
 describe('ManagedTokenSecret', () => {
+  /** Testing.chart(), but in an app whose outdir is removed after the file (Testing's is not). */
+  const testChart = (): Chart =>
+    new Chart(Testing.app({ outdir: tempDir('cdk8s.outdir.') }), 'test');
+
   test('synthesizes an empty Opaque Secret labelled as managed', () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = testChart();
     // WHEN
     new ManagedTokenSecret(chart, 'Store', {
       name: 'deployer-token',
@@ -159,7 +164,7 @@ describe('ManagedTokenSecret', () => {
   });
 
   test('rejects an invalid name', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     expect(() => new ManagedTokenSecret(chart, 'Store', { name: 'Bad_Name' })).toThrow(/DNS-1123/);
   });
 

@@ -6,12 +6,12 @@
  * src/ in-process.)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import { createServiceAccountWithRole } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const BIN = resolve('bin/access-tokens.cjs');
 const BUNDLE = resolve('lib/cli');
@@ -20,7 +20,7 @@ const MARKER = 'BUNDLE FILE READ ';
 describeE2E('the bundled CLI against the cluster', () => {
   let kc: k8s.KubeConfig;
   let ns: string;
-  const dir = mkdtempSync(join(tmpdir(), 'cli-bundled-'));
+  const dir = tempDir('cli-bundled-');
   const probe = join(dir, 'probe.cjs');
   const tokens: string[] = [];
   const outputs: string[] = [];

@@ -4,8 +4,7 @@
  * token (in its Secret) may patch exactly the two named Deployments, the dashboard's
  * kubeconfig file reads and cannot write, and no token appears in any output.
  */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import * as k8s from '@kubernetes/client-node';
@@ -15,9 +14,10 @@ import { parseManifests } from '../../src/rbac/manifest-reader.js';
 import { canI, inspectToken } from '../../src/runtime/index.js';
 import { adminKubeConfig, describeE2E, E2E_KUBECONFIG, uniqueNamespace } from './cluster.js';
 import { runCli } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 describeE2E('the example app, applied, then mint --from dist/', () => {
-  const work = mkdtempSync(join(tmpdir(), 'example-mint-'));
+  const work = tempDir('example-mint-');
   const dist = join(work, 'dist');
   // The manifest names a path relative to the output folder given to `mint --out-dir`.
   const kubeconfigName = 'dashboard.kubeconfig';

@@ -3,8 +3,7 @@
  * later mint for the same ServiceAccount deletes the ones whose token has expired — only those:
  * never a Secret without a recorded expiry, nor another ServiceAccount's.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -22,6 +21,7 @@ import {
   declaringServiceAccount,
   runCli,
 } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const declaringBound = (ns: string, name: string) =>
   declaringServiceAccount(ns, name, {
@@ -37,7 +37,7 @@ describeE2E('runtime: binding Secrets of expired tokens are cleaned up', () => {
   let kc: k8s.KubeConfig;
   let core: k8s.CoreV1Api;
   let ns: string;
-  const dir = mkdtempSync(join(tmpdir(), 'binding-cleanup-'));
+  const dir = tempDir('binding-cleanup-');
   const both = join(dir, 'both');
   const appOnly = join(dir, 'app-only');
   const tokens: string[] = [];

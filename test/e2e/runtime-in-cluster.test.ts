@@ -5,12 +5,12 @@
  * is untouched; where that is not possible the test says so and is skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintToken } from '../../src/runtime/index.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import { createServiceAccountWithRole } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const canUnshare =
@@ -36,7 +36,7 @@ describeE2E('runtime: in-cluster configuration', () => {
     });
     const cluster = kc.getCurrentCluster()!;
     const server = new URL(cluster.server);
-    const run = mkdtempSync(join(tmpdir(), 'fake-run-'));
+    const run = tempDir('fake-run-');
     const saDir = join(run, 'secrets', 'kubernetes.io', 'serviceaccount');
     mkdirSync(saDir, { recursive: true });
     writeFileSync(join(saDir, 'token'), minted.token, { mode: 0o600 });
@@ -56,7 +56,7 @@ describeE2E('runtime: in-cluster configuration', () => {
           encoding: 'utf8',
           env: {
             PATH: process.env.PATH,
-            HOME: mkdtempSync(join(tmpdir(), 'no-kube-')),
+            HOME: tempDir('no-kube-'),
             KUBERNETES_SERVICE_HOST: server.hostname,
             KUBERNETES_SERVICE_PORT: server.port,
           },

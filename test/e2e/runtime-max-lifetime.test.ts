@@ -3,8 +3,7 @@
  * the runtime reads the real lifetime from the token's `exp` and says so. Runs when
  * E2E_MAX_TOKEN_SECONDS names the server's maximum (.ci/run starts its server with 2h).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ExitCode } from '../../src/cli/exit-codes.js';
@@ -15,6 +14,7 @@ import {
   declaringServiceAccount,
   runCli,
 } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const max = Number(process.env.E2E_MAX_TOKEN_SECONDS ?? '0');
 if (!max)
@@ -62,7 +62,7 @@ describeE2E('runtime: a server that caps token lifetimes', () => {
     expect(cli.stderr.match(shortened)).toHaveLength(1);
     expect(cli.stdout + cli.stderr).not.toContain(minted.token);
     // AND mint --from reports it once too (in its table run, not also as a log line)
-    const dist = mkdtempSync(join(tmpdir(), 'max-lifetime-'));
+    const dist = tempDir('max-lifetime-');
     writeFileSync(
       join(dist, 'app.yaml'),
       stringify(

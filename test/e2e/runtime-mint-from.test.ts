@@ -3,8 +3,7 @@
  * and stored where declared; a failure is reported after all the others were done. The
  * manifests are written by hand here in the annotation contract's format (version 1).
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -18,11 +17,12 @@ import {
   declaringServiceAccount,
   runCli,
 } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 describeE2E('runtime: mint --from manifests', () => {
   let kc: k8s.KubeConfig;
   let ns: string;
-  const dir = mkdtempSync(join(tmpdir(), 'mint-from-'));
+  const dir = tempDir('mint-from-');
   const dist = join(dir, 'dist');
   const tokens: string[] = [];
 

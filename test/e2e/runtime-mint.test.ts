@@ -3,9 +3,8 @@
  * Every CLI run's output, every logger line and every error message is kept and, at the end,
  * searched for each token minted (tokens may appear only where a test asked for them).
  */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
@@ -40,6 +39,7 @@ import {
   runCli,
   waitUntilRejected,
 } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const API_AUDIENCE = 'https://kubernetes.default.svc';
 
@@ -49,7 +49,7 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
   let deployerUid: string;
   const tokens: string[] = [];
   const errors: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'runtime-e2e-'));
+  const dir = tempDir('runtime-e2e-');
   const kubeconfigArgs = (): string[] => ['--kubeconfig', E2E_KUBECONFIG as string, '-n', ns];
 
   const mint = async (

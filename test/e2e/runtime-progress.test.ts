@@ -4,13 +4,13 @@
  * a token.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import { createServiceAccountWithRole, declaringServiceAccount } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const BIN = resolve('bin/access-tokens.cjs');
 const NAMES = ['alpha', 'beta', 'gamma'];
@@ -29,7 +29,7 @@ const declaringUnbound = (ns: string, name: string) =>
 describeE2E('runtime: mint --from progress on a terminal', () => {
   let kc: k8s.KubeConfig;
   let ns: string;
-  const dist = join(mkdtempSync(join(tmpdir(), 'mint-progress-')), 'dist');
+  const dist = join(tempDir('mint-progress-'), 'dist');
   const args = (): string[] => ['mint', '--from', dist, '--kubeconfig', E2E_KUBECONFIG as string];
 
   const storedTokens = async (): Promise<string[]> => {

@@ -18,11 +18,9 @@ import {
 import { rbacPolicyFrom, type KubeObject } from '../../src/rbac/kube-object.js';
 import type { AccessRequest, ResourceRequest } from '../../src/rbac/policy-rule.js';
 import { ServiceAccountAccess } from '../../src/constructs/service-account-access.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { adminKubeConfig, createNamespace, describeE2E, uniqueNamespace } from './cluster.js';
 import { runCli } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 const RESOURCES: [group: string, resource: string, subresource: string][] = [
@@ -102,7 +100,7 @@ describeE2E('offline authorizer vs the API server', () => {
   const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
   let namespace: string;
   let accounts: ServiceAccountAccess[];
-  const dist = mkdtempSync(join(tmpdir(), 'e2e-sar-dist-'));
+  const dist = tempDir('e2e-sar-dist-');
 
   beforeAll(async () => {
     namespace = await createNamespace(kc, 'e2e-sar');

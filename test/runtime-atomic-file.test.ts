@@ -12,11 +12,12 @@ describe('writeFileAtomic', () => {
   const dir = tempDir('atomic-');
 
   test('writes the content with mode 0600 and leaves no temp file', async () => {
-    const file = join(dir, 'a.kubeconfig');
+    const own = tempDir('atomic-');
+    const file = join(own, 'a.kubeconfig');
     await writeFileAtomic(file, 'hello');
     expect(readFileSync(file, 'utf8')).toBe('hello');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readdirSync(dir)).toEqual(['a.kubeconfig']);
+    expect(readdirSync(own)).toEqual(['a.kubeconfig']);
   });
 
   test('replaces an existing, wider file and narrows it to 0600', async () => {

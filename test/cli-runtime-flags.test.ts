@@ -10,6 +10,7 @@ import { TOKEN_DECLARATION_ANNOTATION } from '../src/contract/token-declaration.
 import { canI } from '../src/runtime/can-i.js';
 import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
 import { mintToken } from '../src/runtime/mint.js';
+import { DEFAULT_RETRY_POLICY } from '../src/runtime/retry.js';
 import { tempDir } from './temp-dir.js';
 
 interface Run {
@@ -140,6 +141,48 @@ describe('mint flag checks (before any cluster access)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `error: ${flag} cannot be used with --from: each token goes where its declaration says\n`,
+    );
+  });
+
+  test.each([
+    [
+      ['--request-timeout', 'soon'],
+      "--request-timeout must be a duration like 600s, 10m, 1h30m or 2d, got 'soon'",
+    ],
+    [['--request-timeout', '0s'], '--request-timeout must be at least 1 s, got 0 s'],
+    [['--max-attempts', '0'], "--max-attempts must be an integer from 1 to 20, got '0'"],
+    [
+      ['--max-retry-time', '-1'],
+      "--max-retry-time must be a duration like 600s, 10m, 1h30m or 2d, got '-1'",
+    ],
+  ])('the retry bound %j is refused by name, before any cluster access', async (args, message) => {
+    const r = await run(['mint', 'deployer', '--kubeconfig', kubeconfig, ...args]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: `error: ${message}\n` });
+  });
+
+  test("the help's retry defaults are the runtime's", async () => {
+    const help = (await run(['mint', '--help'])).stdout.replace(/\s+/g, ' ');
+    const { attemptTimeoutMs, maxAttempts, maxTotalMs } = DEFAULT_RETRY_POLICY;
+    expect(help).toContain(`timeout of each attempt (default: ${attemptTimeoutMs / 1000}s)`);
+    expect(help).toContain(`timeouts (default: ${maxAttempts})`);
+    expect(help).toContain(`e.g. 2m (default: ${maxTotalMs / 1000}s)`);
+  });
+
+  test('the retry bounds are cluster flags: can-i --manifests refuses them', async () => {
+    const r = await run([
+      'can-i',
+      'get',
+      'pods',
+      '--manifests',
+      manifests,
+      '--as',
+      'alice',
+      '--max-retry-time',
+      '1m',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: --max-retry-time asks the cluster and cannot be used with --manifests/,
     );
   });
 

@@ -3,6 +3,8 @@
  * 5xx, 429 with Retry-After, slow answers, dropped connections, a conflicting write between
  * read and update. The proxy records each request, so the tests count attempts (no timings).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import {
   connect,
@@ -17,7 +19,9 @@ import {
   capturedOutput,
   capturingLogger,
   createServiceAccountWithRole,
+  runCli,
 } from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
 
 const TOKEN_PATH = /\/serviceaccounts\/deployer\/token$/;
 
@@ -199,5 +203,37 @@ describeE2E('runtime: retries and failures through the fault proxy', () => {
     expect(JSON.parse(proxy.requests[1].requestBody).metadata.resourceVersion).toBeTruthy();
     const s = await core.readNamespacedSecret({ name: 'race', namespace: ns });
     expect(Buffer.from(s.data!.token, 'base64').toString()).toBe(first.token); // nothing half-written
+  });
+
+  test('CLI --max-retry-time: a Retry-After that would end after it is not waited for', async () => {
+    // GIVEN a kubeconfig for the proxy, and a server asking to come back in 2 s, once
+    const kubeconfig = join(tempDir('faults-cli-'), 'proxy.kubeconfig');
+    writeFileSync(kubeconfig, proxy.kubeConfig().exportConfig(), { mode: 0o600 });
+    const tooSoon = { kind: 'status', status: 429, retryAfter: '2' } as const;
+    const mintCli = (budget: string) =>
+      runCli([
+        'mint',
+        'deployer',
+        '-n',
+        ns,
+        '--kubeconfig',
+        kubeconfig,
+        '-o',
+        'name',
+        '--max-retry-time',
+        budget,
+      ]);
+    proxy.inject({ method: 'POST', path: TOKEN_PATH, fault: tooSoon });
+    // WHEN the budget is 1 s THEN one request, and the transient-failure exit code
+    const short = await mintCli('1s');
+    expect(short.code).toBe(6);
+    expect(short.stderr).toMatch(/HTTP 429/);
+    expect(tokenRequests()).toHaveLength(1);
+    // WHEN the budget is 10 s THEN the wait is taken and the second request succeeds
+    proxy.reset();
+    proxy.inject({ method: 'POST', path: TOKEN_PATH, fault: tooSoon });
+    const long = await mintCli('10s');
+    expect(long.code).toBe(0);
+    expect(tokenRequests().map((r) => r.status)).toEqual([429, 201]);
   });
 });

@@ -16,6 +16,7 @@ export interface ClusterFlags {
   readonly namespace?: string;
   readonly requestTimeout?: string;
   readonly maxAttempts?: string;
+  readonly maxRetryTime?: string;
 }
 
 /** Adds `--kubeconfig`, `--context`, `-n/--namespace` and the retry knobs. */
@@ -27,10 +28,14 @@ export function addClusterFlags(cmd: Command): Command {
     )
     .option('--context <name>', 'the kubeconfig context to use')
     .option('-n, --namespace <ns>', 'the namespace (default: the context\'s, else "default")')
-    .option('--request-timeout <duration>', 'timeout of each attempt, e.g. 15s')
+    .option('--request-timeout <duration>', 'timeout of each attempt (default: 15s)')
     .option(
       '--max-attempts <n>',
-      'attempts per request on transient failures (5xx, 429, resets, timeouts)',
+      'attempts per request on transient failures: 5xx, 429, resets, timeouts (default: 5)',
+    )
+    .option(
+      '--max-retry-time <duration>',
+      'stop retrying once this long has passed since the first attempt, e.g. 2m (default: 30s)',
     );
 }
 
@@ -61,6 +66,8 @@ export function clusterOptions(flags: ClusterFlags, io: CliIo): Record<string, u
     }
     retry.maxAttempts = n;
   }
+  if (flags.maxRetryTime !== undefined)
+    retry.maxTotalMs = parseDurationSeconds(flags.maxRetryTime, '--max-retry-time') * 1000;
   return {
     kubeconfig: flags.kubeconfig,
     context: flags.context,

@@ -79,6 +79,7 @@ const CLUSTER_ONLY_FLAGS = [
   ['tokenEnv', '--token-env'],
   ['requestTimeout', '--request-timeout'],
   ['maxAttempts', '--max-attempts'],
+  ['maxRetryTime', '--max-retry-time'],
 ] as const;
 
 async function canIOffline(

@@ -309,9 +309,7 @@ describe('formatFindings', () => {
     const text = formatFindings(findings);
     // THEN each part is there, in rule order
     expect(text).toContain('error secrets-read: Role ci/r rules[0]');
-    expect(text).toContain(
-      '  rule: verbs=[list] apiGroups=[""] resources=[secrets] resourceNames=[]',
-    );
+    expect(text.split('\n')).toContain('  rule: verbs=[list] apiGroups=[""] resources=[secrets]');
     expect(text).toContain(`  fix: ${RISK_RULES.find((r) => r.id === 'secrets-read')!.fix}`);
     expect(text).toContain('error (acknowledged) pods-exec: Role ci/r rules[1]');
     expect(text).toContain('  acknowledged: break-glass access for on-call');
@@ -329,6 +327,15 @@ describe('formatFindings', () => {
       'wildcard-verbs: ClusterRole m rules[0] (from Chart/Access/Resource)',
     );
     expect(formatRule(finding.rule!)).toBe('verbs=[*] nonResourceURLs=[/metrics]');
+  });
+
+  test('formatRule names resourceNames only when the rule has some (none means every name)', () => {
+    const rule = { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] };
+    expect(formatRule(rule)).toBe('verbs=[get] apiGroups=[apps] resources=[deployments]');
+    expect(formatRule({ ...rule, resourceNames: [] })).toBe(formatRule(rule));
+    expect(formatRule({ ...rule, resourceNames: ['web', 'api'] })).toBe(
+      'verbs=[get] apiGroups=[apps] resources=[deployments] resourceNames=[web,api]',
+    );
   });
 
   test('is empty for no findings', () => {

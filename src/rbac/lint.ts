@@ -314,11 +314,16 @@ function list(values: readonly string[] | undefined): string {
   return `[${(values ?? []).map((v) => (v === '' ? '""' : v)).join(',')}]`;
 }
 
-/** A rule on one line: `verbs=[get] apiGroups=[""] resources=[secrets] resourceNames=[a]`. */
+/**
+ * A rule on one line: `verbs=[get] apiGroups=[""] resources=[secrets] resourceNames=[a]`.
+ * `resourceNames` is left out when the rule names none (it then applies to every name: an
+ * empty list printed would read as "no names").
+ */
 export function formatRule(rule: PolicyRule): string {
   if (rule.nonResourceURLs?.length)
     return `verbs=${list(rule.verbs)} nonResourceURLs=${list(rule.nonResourceURLs)}`;
-  return `verbs=${list(rule.verbs)} apiGroups=${list(rule.apiGroups)} resources=${list(rule.resources)} resourceNames=${list(rule.resourceNames)}`;
+  const names = rule.resourceNames?.length ? ` resourceNames=${list(rule.resourceNames)}` : '';
+  return `verbs=${list(rule.verbs)} apiGroups=${list(rule.apiGroups)} resources=${list(rule.resources)}${names}`;
 }
 
 /** `Role ci/deployer rules[0] (from dist/app.k8s.yaml)`. */

@@ -1,11 +1,15 @@
 /**
  * The README's examples are real: its first code block is examples/quickstart.ts, which is
- * compiled by `npm run build` and run here; its risk table is RISK_RULES.
+ * compiled by `npm run build` and run here; its risk table is RISK_RULES; the failed synth it
+ * shows is what the lint prints.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { Chart, Testing } from 'cdk8s';
+import { Permission } from '../src/constructs/permission.js';
+import { ServiceAccountAccess } from '../src/constructs/service-account-access.js';
 import { RISK_RULES } from '../src/rbac/risks/index.js';
 import { tempDir } from './temp-dir.js';
 
@@ -55,6 +59,34 @@ describe('README', () => {
         ),
       );
     }
+  });
+
+  test('the failed synth it shows is what the lint prints', () => {
+    // GIVEN the README's block (indented in a list item) and its example's construct
+    const block = /\n( *)```\n\1(Validation failed[\s\S]*?)\n\1```/.exec(readme);
+    expect(block).not.toBeNull();
+    const [, indent, shown] = block!;
+    const app = Testing.app({ outdir: tempDir('readme-synth-') });
+    new ServiceAccountAccess(new Chart(app, 'ci'), 'snoop', {
+      namespace: 'shop',
+      permissions: [Permission.verbs(['get', 'list', 'watch'], 'secrets')],
+    });
+    // WHEN
+    const error = (() => {
+      try {
+        app.synth();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    })();
+    // THEN
+    expect(error).toBe(
+      shown
+        .split('\n')
+        .map((line) => line.replace(indent, ''))
+        .join('\n'),
+    );
   });
 
   test('shows the two commands of a fresh machine', () => {

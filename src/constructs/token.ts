@@ -53,7 +53,10 @@ export class TokenStore {
     return new TokenStore({ kind: 'stdout' });
   }
 
-  private constructor(public readonly declaration: TokenStoreDeclaration) {}
+  private constructor(
+    /** The store as the token declaration records it: its `kind`, and its name or path. */
+    public readonly declaration: TokenStoreDeclaration,
+  ) {}
 }
 
 /** Reserved: rotation settings. */
@@ -121,7 +124,9 @@ export interface TokenProps {
 
 /** The rendered declaration for `ServiceAccountAccess` to put on its ServiceAccount. */
 export interface RenderedTokenDeclaration {
+  /** The annotation's key: `access-tokens.cdk8s.io/token`. */
   readonly annotationKey: string;
+  /** The declaration as JSON (format version 1, keys in a fixed order); it holds no token. */
   readonly annotationValue: string;
   /** The Secret to emit empty (via `ManagedTokenSecret`), when the store is a Secret. */
   readonly secretName?: string;

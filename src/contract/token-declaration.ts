@@ -70,12 +70,19 @@ export interface TokenRotationDeclaration {
 
 /** A token declared on a ServiceAccount (format version 1). */
 export interface TokenDeclaration {
+  /** The format version; a runtime refuses a version it does not know. */
   readonly version: 1;
+  /** The lifetime to request, in whole seconds from 600 to 2^32. */
   readonly durationSeconds: number;
+  /** The audiences to request; `[]` means the API server's default audience. */
   readonly audiences: readonly string[];
+  /** Where the minted token goes. */
   readonly store: TokenStoreDeclaration;
+  /** Mint each token bound to a Secret of its own, so that it can be revoked alone. */
   readonly boundToSecret: boolean;
+  /** Reserved: rotation settings. */
   readonly rotation?: TokenRotationDeclaration;
+  /** `TokenProps.mintOnDeploy`, when it was given. */
   readonly mintOnDeploy?: boolean;
 }
 

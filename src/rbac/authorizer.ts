@@ -20,12 +20,18 @@ import {
 
 /** Who is asking: a user name and its groups, as the authenticator reports them. */
 export interface UserInfo {
+  /** The user name, e.g. `alice` or `system:serviceaccount:NS:NAME`. */
   readonly user: string;
+  /**
+   * The user's groups, taken as given: nothing is added (`impersonatedUser` adds what the API
+   * server would). Absent: no groups.
+   */
   readonly groups?: readonly string[];
 }
 
 /** The answer to an authorization question, with the grant that allowed it. */
 export interface Decision {
+  /** Whether a binding grants the request. RBAC only grants, so `false` means no grant found. */
   readonly allowed: boolean;
   /** `RoleBinding shop/deployer of Role shop/deployer, rule 0`, when allowed. */
   readonly reason?: string;
@@ -33,8 +39,11 @@ export interface Decision {
 
 /** One subject found by `whoCan`, with the binding that grants it. */
 export interface WhoCanEntry {
+  /** The subject as the binding names it (a group may stand for many users). */
   readonly subject: Subject;
+  /** The binding, e.g. `RoleBinding shop/deployer` or `ClusterRoleBinding admins`. */
   readonly binding: string;
+  /** The role it binds, e.g. `Role shop/deployer` or `ClusterRole admin`. */
   readonly role: string;
 }
 

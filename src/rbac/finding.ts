@@ -9,7 +9,9 @@ export type Severity = 'error' | 'warning';
 
 /** Where a finding was made: the object and, for RBAC objects, the rule's index. */
 export interface FindingLocation {
+  /** The object's kind, e.g. `Role`; `''` when the object has none. */
   readonly kind: string;
+  /** The object's `metadata.name`; `''` when it has none. */
   readonly name: string;
   /** `''` for cluster-scoped objects. */
   readonly namespace: string;
@@ -23,6 +25,7 @@ export interface FindingLocation {
 export interface Finding {
   /** The stable id of the risk rule, e.g. `secrets-read`. */
   readonly id: string;
+  /** `error` fails the synth and `access-tokens lint` unless acknowledged; `warning` does not. */
   readonly severity: Severity;
   /** What was found, naming the offending values. */
   readonly message: string;
@@ -32,6 +35,7 @@ export interface Finding {
   readonly fix: string;
   /** The offending rule, when the finding is about one. */
   readonly rule?: PolicyRule;
+  /** Where it was found; absent when rules were linted without a location (`lintRules`). */
   readonly location?: FindingLocation;
   /** The reviewer-visible reason, when the finding is acknowledged. */
   readonly acknowledgedReason?: string;
@@ -39,6 +43,8 @@ export interface Finding {
 
 /** A written acknowledgement of a risk. */
 export interface Acknowledgement {
+  /** The risk rule's id, e.g. `secrets-read` (`Risk.SECRETS_READ`); an unknown id is a problem. */
   readonly risk: string;
+  /** Why the risk is accepted, for reviewers: at least 10 characters once trimmed. */
   readonly reason: string;
 }

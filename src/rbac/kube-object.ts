@@ -6,12 +6,19 @@ import type { PolicyRule } from './policy-rule.js';
 
 /** Any Kubernetes object. */
 export interface KubeObject {
+  /** `group/version`, e.g. `rbac.authorization.k8s.io/v1`; `v1` for the core group. */
   readonly apiVersion?: string;
+  /** The object's kind, e.g. `Role`. */
   readonly kind?: string;
+  /** The metadata; fields other than these four are kept as read. */
   readonly metadata?: {
+    /** The object's name. */
     readonly name?: string;
+    /** Absent for cluster-scoped objects, and in manifests left to `kubectl apply -n`. */
     readonly namespace?: string;
+    /** The object's labels. */
     readonly labels?: Readonly<Record<string, string>>;
+    /** The object's annotations. */
     readonly annotations?: Readonly<Record<string, string>>;
     readonly [key: string]: unknown;
   };
@@ -20,25 +27,46 @@ export interface KubeObject {
 
 /** A subject of a (Cluster)RoleBinding. */
 export interface Subject {
+  /**
+   * `User`, `Group` or `ServiceAccount`; the authorizer matches no one for any other kind.
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects
+   */
   readonly kind: 'User' | 'Group' | 'ServiceAccount' | string;
+  /** The user name, group name or ServiceAccount name. */
   readonly name: string;
+  /**
+   * A ServiceAccount's namespace. When absent, the binding's own namespace; on a
+   * ClusterRoleBinding such a ServiceAccount subject matches no one.
+   */
   readonly namespace?: string;
+  /** `rbac.authorization.k8s.io` for users and groups, `''` for ServiceAccounts; not evaluated. */
   readonly apiGroup?: string;
 }
 
 /** A reference from a binding to a Role or ClusterRole. */
 export interface RoleRef {
+  /** `Role` (from a RoleBinding only: the Role of its namespace) or `ClusterRole`. */
   readonly kind: 'Role' | 'ClusterRole' | string;
+  /** The role's name; a role that does not exist grants nothing. */
   readonly name: string;
+  /** `rbac.authorization.k8s.io`; not evaluated. */
   readonly apiGroup?: string;
 }
 
 /** A Role (namespace set) or ClusterRole (namespace `''`). */
 export interface RoleObject {
+  /** `Role` or `ClusterRole`. */
   readonly kind: 'Role' | 'ClusterRole';
+  /** The role's name; `''` when the manifest has none. */
   readonly name: string;
+  /** The Role's namespace; `''` for a ClusterRole. */
   readonly namespace: string;
+  /**
+   * The rules; malformed fields are dropped, a rule without verbs grants nothing. An aggregated
+   * ClusterRole holds the rules of the ClusterRoles its selectors pick, when they pick any.
+   */
   readonly rules: readonly PolicyRule[];
+  /** The object's annotations (`{}` when none), where acknowledged risks are recorded. */
   readonly annotations: Readonly<Record<string, string>>;
   /** The object's labels (ClusterRole aggregation selects on them). */
   readonly labels?: Readonly<Record<string, string>>;
@@ -48,27 +76,43 @@ export interface RoleObject {
 
 /** A Kubernetes label selector. */
 export interface LabelSelector {
+  /**
+   * Labels that must all be present with exactly these values.
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+   */
   readonly matchLabels?: Readonly<Record<string, string>>;
+  /** Requirements that must all hold, besides `matchLabels`. */
   readonly matchExpressions?: readonly {
+    /** The label's key. */
     readonly key: string;
+    /** `In`, `NotIn`, `Exists` or `DoesNotExist`; any other operator matches nothing. */
     readonly operator: string;
+    /** The values of `In` and `NotIn`. */
     readonly values?: readonly string[];
   }[];
 }
 
 /** A RoleBinding (namespace set) or ClusterRoleBinding (namespace `''`). */
 export interface BindingObject {
+  /** `RoleBinding` or `ClusterRoleBinding`. */
   readonly kind: 'RoleBinding' | 'ClusterRoleBinding';
+  /** The binding's name; `''` when the manifest has none. */
   readonly name: string;
+  /** The RoleBinding's namespace, the only one where it grants; `''` for a ClusterRoleBinding. */
   readonly namespace: string;
+  /** The role it grants. */
   readonly roleRef: RoleRef;
+  /** Who it grants the role to; entries without a string `kind` and `name` are dropped. */
   readonly subjects: readonly Subject[];
+  /** The object's annotations (`{}` when none). */
   readonly annotations: Readonly<Record<string, string>>;
 }
 
 /** The RBAC objects of a set of manifests, ready for the authorizer. */
 export interface RbacPolicySet {
+  /** Every Role and ClusterRole, aggregated ClusterRoles with their aggregated rules. */
   readonly roles: readonly RoleObject[];
+  /** Every RoleBinding and ClusterRoleBinding that has a well-formed `roleRef`. */
   readonly bindings: readonly BindingObject[];
 }
 

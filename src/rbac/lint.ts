@@ -18,6 +18,7 @@ export const MIN_REASON_LENGTH = 10;
 
 /** Looks up where an object came from; a `Map` or `WeakMap` keyed by the object will do. */
 export interface SourceLookup {
+  /** The file or construct path `object` came from; undefined when unknown. */
   get(object: KubeObject): string | undefined;
 }
 
@@ -33,7 +34,9 @@ export interface LintOptions {
 
 /** An acknowledgement that does not acknowledge anything, and why. */
 export interface AcknowledgementProblem {
+  /** The object whose acknowledgement annotation holds the problem. */
   readonly location: FindingLocation;
+  /** What is wrong: invalid JSON, an entry without a risk, an unknown risk, a short reason. */
   readonly message: string;
 }
 
@@ -45,12 +48,15 @@ export interface LintReport {
   readonly errors: readonly Finding[];
   /** Acknowledgements that were rejected (unknown risk, reason too short, bad annotation). */
   readonly problems: readonly AcknowledgementProblem[];
+  /** The findings counted by status: `errors + warnings + acknowledged === total`. */
   readonly counts: {
+    /** Every finding, acknowledged or not. */
     readonly total: number;
     /** Unacknowledged errors. */
     readonly errors: number;
     /** Unacknowledged warnings. */
     readonly warnings: number;
+    /** Findings of either severity that a valid acknowledgement covers. */
     readonly acknowledged: number;
   };
 }

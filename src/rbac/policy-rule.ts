@@ -7,20 +7,44 @@
 
 /** One RBAC rule, exactly as Kubernetes stores it. */
 export interface PolicyRule {
+  /** The verbs allowed, e.g. `get`, `list`; `*` allows every verb. */
   readonly verbs: readonly string[];
+  /**
+   * The API groups of `resources`: `''` is the core group, `*` every group. Absent or empty:
+   * the rule matches no resource request (as on a non-resource-URL rule).
+   */
   readonly apiGroups?: readonly string[];
+  /**
+   * Resources without group suffix, with an optional subresource: `pods`, `pods/log`. `*` is
+   * every resource and subresource, `*\/scale` that subresource of every resource.
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources
+   */
   readonly resources?: readonly string[];
+  /**
+   * Limits the rule to these object names. Absent or empty: every name. A request that names
+   * no object (list, create, deletecollection) matches only a rule without names.
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources
+   */
   readonly resourceNames?: readonly string[];
+  /**
+   * URL paths that are not resources, e.g. `/healthz`; a trailing `*` matches by prefix, `*`
+   * alone every path. A rule has either these or apiGroups/resources, not both.
+   */
   readonly nonResourceURLs?: readonly string[];
 }
 
 /** What a request asks for, as the API server's authorizer sees it. */
 export interface ResourceRequest {
+  /** The RBAC verb (`get`, `list`, `create`, ...), not the HTTP method. */
   readonly verb: string;
   /** API group; `''` is the core group. */
   readonly apiGroup: string;
+  /** Plural resource name without group, e.g. `deployments`; only a rule's `*` matches `*`. */
   readonly resource: string;
-  /** @default '' */
+  /**
+   * Subresource, e.g. `log` or `scale`; `''` for none.
+   * @default ''
+   */
   readonly subresource?: string;
   /** Object name; `''` when the request names no object (list, create). */
   readonly name?: string;
@@ -30,7 +54,9 @@ export interface ResourceRequest {
 
 /** A request for a non-resource URL such as `/healthz`. */
 export interface NonResourceRequest {
+  /** The HTTP method, lower-cased: `get`, `post`, ... */
   readonly verb: string;
+  /** The URL path, e.g. `/healthz`. */
   readonly path: string;
 }
 

@@ -10,7 +10,7 @@ export interface ResourceRef {
   readonly apiGroup: string;
   /** Plural resource name, or `*`. */
   readonly resource: string;
-  /** @default '' */
+  /** Subresource, e.g. `log` or `scale`; `''` for none. */
   readonly subresource: string;
 }
 

@@ -8,7 +8,9 @@ import { resourceNotationProblem } from './resource-notation.js';
 
 /** One problem with a rule. */
 export interface RuleProblem {
+  /** `error`: the rule is unusable (`Permission` throws); `warning`: reported, but allowed. */
   readonly severity: Severity;
+  /** What is wrong, naming the offending value and what is allowed. */
   readonly message: string;
 }
 

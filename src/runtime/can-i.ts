@@ -12,14 +12,29 @@ import { clientForToken } from './token-client.js';
 
 /** A request to check, in RBAC's terms. */
 export interface AccessQuery {
+  /** The RBAC verb, e.g. `get`; with `nonResourceUrl`, the lower-cased HTTP method. */
   readonly verb: string;
   /** Plural resource name, e.g. `deployments`. */
   readonly resource: string;
-  /** @default '' (core) */
+  /**
+   * The API group of `resource`.
+   * @default '' (core)
+   */
   readonly apiGroup?: string;
+  /**
+   * A subresource, e.g. `log` or `scale`.
+   * @default - none
+   */
   readonly subresource?: string;
+  /**
+   * One object's name.
+   * @default - none: a request for no object in particular (list, create)
+   */
   readonly name?: string;
-  /** @default - the client's namespace; `''` for cluster-wide */
+  /**
+   * The namespace of the request; `''` asks cluster-wide.
+   * @default - the client's namespace
+   */
   readonly namespace?: string;
   /** A non-resource URL instead of a resource, e.g. `/healthz`. */
   readonly nonResourceUrl?: string;
@@ -27,13 +42,27 @@ export interface AccessQuery {
 
 /** The cluster's answer. */
 export interface AccessAnswer {
+  /**
+   * Whether the request would be allowed: the only field that decides.
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/authorization/#checking-api-access
+   */
   readonly allowed: boolean;
+  /**
+   * Whether an authorizer explicitly denied it. Both `false`: no authorizer allowed it, which is
+   * also a refusal (RBAC never denies, so that is RBAC's "no"). Never `true` with `allowed`.
+   */
   readonly denied: boolean;
+  /** The server's explanation, when it gives one, e.g. the RBAC binding that allowed it. */
   readonly reason?: string;
   /** When not allowed: the Permission that would grant it. */
   readonly grantedBy?: string;
   /** With `as`: the user and groups the cluster was asked about. */
-  readonly subject?: { readonly user: string; readonly groups: readonly string[] };
+  readonly subject?: {
+    /** The user name asked about. */
+    readonly user: string;
+    /** Its groups, with those the API server would add (`system:authenticated`, ...). */
+    readonly groups: readonly string[];
+  };
 }
 
 /** Another user to ask about, as kubectl's `--as`/`--as-group`. */
@@ -57,6 +86,10 @@ export interface CanIOptions extends ClusterOptions {
    * allowed to create (`create subjectaccessreviews`, cluster-wide). Not with `token`.
    */
   readonly as?: AskAs;
+  /**
+   * A client to reuse.
+   * @default - connects with the options above
+   */
   readonly client?: ClusterClient;
 }
 

@@ -32,7 +32,10 @@ export interface ClusterOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** An already loaded configuration (library use); the options above are then ignored except namespace and context. */
   readonly kubeConfig?: k8s.KubeConfig;
-  /** @default DEFAULT_RETRY_POLICY */
+  /**
+   * Timeouts and retries of every API call; unset fields take their `DEFAULT_RETRY_POLICY` value.
+   * @default DEFAULT_RETRY_POLICY
+   */
   readonly retry?: RetryPolicy;
   /** Warnings and debug lines (redacted). @default - silent */
   readonly logger?: RuntimeLogger;
@@ -151,10 +154,15 @@ export function resolveNamespace(kc: k8s.KubeConfig, explicit?: string): string 
 
 /** A connected client: configuration, namespace, and the one way requests are made. */
 export class ClusterClient {
+  /** The loaded configuration, with `context` made its current context. */
   public readonly kc: k8s.KubeConfig;
+  /** The default namespace: `namespace`, else the context's, else in-cluster's, else `default`. */
   public readonly namespace: string;
+  /** Where the configuration came from, for messages, e.g. `KUBECONFIG /a:/b` or a file path. */
   public readonly source: string;
+  /** The retry policy as given (`{}` for none); unset fields mean `DEFAULT_RETRY_POLICY`'s. */
   public readonly retry: RetryPolicy;
+  /** The logger, with every line redacted (`redactSecrets`); silent when none was given. */
   public readonly log: Required<RuntimeLogger>;
   private readonly apis = new Map<unknown, unknown>();
   private sharedAgent?: https.Agent;

@@ -23,37 +23,68 @@ import { AccessTokensError } from './errors.js';
 
 /** A binding that names the ServiceAccount. */
 export interface BindingSummary {
+  /** `RoleBinding` or `ClusterRoleBinding`. */
   readonly kind: 'RoleBinding' | 'ClusterRoleBinding';
+  /** The binding's name. */
   readonly name: string;
+  /** The RoleBinding's namespace; `''` for a ClusterRoleBinding. */
   readonly namespace: string;
-  readonly roleRef: { readonly kind: string; readonly name: string };
+  /** The role the binding grants. */
+  readonly roleRef: {
+    /** `Role` or `ClusterRole`. */
+    readonly kind: string;
+    /** The role's name. */
+    readonly name: string;
+  };
   /** The rules of the referenced role; undefined when it does not exist. */
   readonly rules?: readonly PolicyRule[];
 }
 
 /** A Secret holding a token for the ServiceAccount (never its data). */
 export interface StoredTokenSummary {
+  /** The Secret's name, in the ServiceAccount's namespace. */
   readonly secret: string;
+  /**
+   * `managed`: a Secret the runtime stores a token in. `binding`: an empty Secret of
+   * `bindToNewSecret` that one token is bound to. `legacy`: a
+   * `kubernetes.io/service-account-token` Secret, whose token never expires.
+   */
   readonly kind: 'managed' | 'binding' | 'legacy';
+  /** The token's expiry (ISO-8601), as recorded on the Secret; absent when not (legacy tokens). */
   readonly expiresAt?: string;
+  /** The token's audiences, as recorded on the Secret; absent when not (legacy tokens). */
   readonly audiences?: readonly string[];
+  /** Whether the Secret's `data.token` is set (the token itself is never read out). */
   readonly hasToken: boolean;
 }
 
 /** The description. */
 export interface ServiceAccountDescription {
+  /** The ServiceAccount's namespace. */
   readonly namespace: string;
+  /** The ServiceAccount's name. */
   readonly name: string;
+  /** The ServiceAccount's UID. */
   readonly uid?: string;
+  /**
+   * As set on the ServiceAccount; undefined when unset, which Kubernetes treats as `true`.
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+   */
   readonly automountServiceAccountToken?: boolean;
+  /** The token its annotation declares; absent when none, or malformed (see `incomplete`). */
   readonly declaredToken?: TokenDeclaration;
+  /** The bindings that apply to it: by name, by user name, or by a group its tokens carry. */
   readonly bindings: readonly BindingSummary[];
   /** Compacted: namespace rules from RoleBindings, cluster-wide from ClusterRoleBindings. */
   readonly effectiveRules: {
+    /** What RoleBindings grant in its namespace. */
     readonly namespaced: readonly PolicyRule[];
+    /** What ClusterRoleBindings grant everywhere. */
     readonly clusterWide: readonly PolicyRule[];
   };
+  /** The Secrets of its namespace that hold a token of it or bind one. */
   readonly storedTokens: readonly StoredTokenSummary[];
+  /** The least-privilege lint of `effectiveRules`, located at the ServiceAccount. */
   readonly findings: readonly Finding[];
   /** What could not be read (e.g. no permission to list ClusterRoleBindings), sorted. */
   readonly incomplete: readonly string[];
@@ -61,6 +92,10 @@ export interface ServiceAccountDescription {
 
 /** Options of `describeServiceAccount`. */
 export interface DescribeOptions extends ClusterOptions {
+  /**
+   * A client to reuse.
+   * @default - connects with the options above
+   */
   readonly client?: ClusterClient;
 }
 

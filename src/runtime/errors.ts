@@ -12,6 +12,10 @@ export type ErrorCategory =
 export class AccessTokensError extends Error {
   constructor(
     message: string,
+    /**
+     * What went wrong. The CLI exits with 2 for `usage`, 3 `not-found`, 4 `forbidden`,
+     * 5 `conflict`, 6 `transient` (still failing after every retry), 70 `internal`.
+     */
     public readonly category: ErrorCategory,
     /** The HTTP status, when the error came from the API server. */
     public readonly status?: number,
@@ -28,12 +32,15 @@ export class AccessTokensError extends Error {
 
 /** What a request was trying to do, so that a refusal can be explained in words. */
 export interface ApiAction {
+  /** The RBAC verb, e.g. `create`, not the HTTP method. */
   readonly verb: string;
   /** RBAC resource, with subresource: `serviceaccounts/token`. */
   readonly resource: string;
   /** `''` for the core group. */
   readonly apiGroup?: string;
+  /** The namespace; absent for cluster-scoped resources and cluster-wide requests. */
   readonly namespace?: string;
+  /** The object's name, when the request names one. */
   readonly name?: string;
 }
 
@@ -68,8 +75,17 @@ export function redactSecrets(text: string): string {
 
 /** A sink for warnings and progress; every line passes through `redactSecrets`. */
 export interface RuntimeLogger {
+  /** Warnings. The runtime's own warnings are returned in results (`MintedToken.warnings`). */
   readonly warn: (message: string) => void;
+  /**
+   * Progress lines.
+   * @default - dropped
+   */
   readonly info?: (message: string) => void;
+  /**
+   * Details for troubleshooting, e.g. each retry with its status and delay.
+   * @default - dropped
+   */
   readonly debug?: (message: string) => void;
 }
 

@@ -6,18 +6,30 @@ import { decodeJwtClaims, subjectOf, type ServiceAccountClaims, type TokenSubjec
 
 /** The offline description of a token (never the token itself). */
 export interface TokenInspection {
+  /** The `iss` claim: who issued the token. */
   readonly issuer?: string;
+  /** The `sub` claim, e.g. `system:serviceaccount:NS:NAME`. */
   readonly subject?: string;
+  /** The `aud` claim; `[]` when absent. */
   readonly audiences: readonly string[];
+  /** Who the token authenticates as and what it is bound to, not only the ServiceAccount. */
   readonly serviceAccount: TokenSubject;
+  /** The `iat` claim as an ISO-8601 UTC time; undefined without the claim. */
   readonly issuedAt?: string;
+  /** The `nbf` claim as an ISO-8601 UTC time; undefined without the claim. */
   readonly notBefore?: string;
+  /** The `exp` claim as an ISO-8601 UTC time; undefined for a token that never expires. */
   readonly expiresAt?: string;
   /** Whole seconds until `exp` (negative when expired); undefined for a token without `exp`. */
   readonly secondsLeft?: number;
   /** Lifetime from `iat` to `exp`, in seconds. */
   readonly lifetimeSeconds?: number;
+  /**
+   * Whether `exp` has passed (at `now`); `false` without `exp`. Read from the claims only: an
+   * unexpired token may still be revoked, which only `reviewToken` can tell.
+   */
   readonly expired: boolean;
+  /** Every claim as decoded; the signature is not verified. */
   readonly claims: ServiceAccountClaims;
 }
 

@@ -6,25 +6,65 @@ import { AccessTokensError } from './errors.js';
 
 /** The claims Kubernetes puts in a ServiceAccount token. */
 export interface ServiceAccountClaims {
+  /** Issuer: the API server's `--service-account-issuer`. */
   readonly iss?: string;
+  /** Subject: `system:serviceaccount:NS:NAME`. */
   readonly sub?: string;
+  /** Audiences the token is valid for; a single-string `aud` is turned into a one-item array. */
   readonly aud?: readonly string[];
+  /** Expiry, in seconds since the Unix epoch: the real one, whatever lifetime was requested. */
   readonly exp?: number;
+  /** Issued at, in seconds since the Unix epoch. */
   readonly iat?: number;
+  /** Not valid before, in seconds since the Unix epoch. */
   readonly nbf?: number;
+  /** The token's unique id, on servers that set one. */
   readonly jti?: string;
+  /** A TokenRequest token's claims: its ServiceAccount and the object it is bound to. */
   readonly 'kubernetes.io'?: {
+    /** The ServiceAccount's namespace. */
     readonly namespace?: string;
-    readonly serviceaccount?: { readonly name?: string; readonly uid?: string };
-    readonly secret?: { readonly name?: string; readonly uid?: string };
-    readonly pod?: { readonly name?: string; readonly uid?: string };
-    readonly node?: { readonly name?: string; readonly uid?: string };
+    /** The ServiceAccount. */
+    readonly serviceaccount?: {
+      /** The ServiceAccount's name. */
+      readonly name?: string;
+      /** The ServiceAccount's UID. */
+      readonly uid?: string;
+    };
+    /** The Secret the token is bound to: deleting it invalidates the token. */
+    readonly secret?: {
+      /** The Secret's name. */
+      readonly name?: string;
+      /** The Secret's UID. */
+      readonly uid?: string;
+    };
+    /** The Pod the token is bound to: deleting it invalidates the token. */
+    readonly pod?: {
+      /** The Pod's name. */
+      readonly name?: string;
+      /** The Pod's UID. */
+      readonly uid?: string;
+    };
+    /** The Node the token is bound to, or (on newer servers) the Node of its bound Pod. */
+    readonly node?: {
+      /** The Node's name. */
+      readonly name?: string;
+      /** The Node's UID. */
+      readonly uid?: string;
+    };
+    /**
+     * On a token whose lifetime the server extended: when (seconds since the Unix epoch) the
+     * requested lifetime ends; the server flags uses after it, the token stays valid to `exp`.
+     */
     readonly warnafter?: number;
   };
-  /** Legacy Secret-based tokens use these instead. */
+  /** A legacy Secret-based token (it never expires): the ServiceAccount's namespace. */
   readonly 'kubernetes.io/serviceaccount/namespace'?: string;
+  /** A legacy token: the Secret that holds it (deleting the Secret invalidates the token). */
   readonly 'kubernetes.io/serviceaccount/secret.name'?: string;
+  /** A legacy token: the ServiceAccount's name. */
   readonly 'kubernetes.io/serviceaccount/service-account.name'?: string;
+  /** A legacy token: the ServiceAccount's UID. */
   readonly 'kubernetes.io/serviceaccount/service-account.uid'?: string;
   readonly [claim: string]: unknown;
 }
@@ -60,12 +100,22 @@ export function decodeJwtClaims(token: string): ServiceAccountClaims {
 
 /** The ServiceAccount, namespace and bound object a token names. */
 export interface TokenSubject {
+  /** The ServiceAccount's namespace; undefined when the claims do not name one. */
   readonly namespace?: string;
+  /** The ServiceAccount's name; undefined when the token is not a ServiceAccount's. */
   readonly serviceAccount?: string;
+  /** The ServiceAccount's UID; undefined when the claims carry none (only `sub` names it). */
   readonly serviceAccountUid?: string;
+  /**
+   * What deleting invalidates the token: the Secret, Pod or Node it is bound to (for a legacy
+   * token, the Secret holding it). Undefined for an unbound token.
+   */
   readonly boundObject?: {
+    /** `Secret`, `Pod` or `Node` (a Pod is preferred to the Node it runs on). */
     readonly kind: 'Secret' | 'Pod' | 'Node';
+    /** The object's name, in the ServiceAccount's namespace (a Node has none). */
     readonly name: string;
+    /** The object's UID; undefined for a legacy token's Secret. */
     readonly uid?: string;
   };
   /** A legacy, never-expiring Secret token. */

@@ -22,8 +22,11 @@ export async function readManifests(paths: readonly string[]): Promise<ManifestS
 
 /** A token declared on a ServiceAccount in the manifests. */
 export interface DeclaredToken {
+  /** The ServiceAccount's namespace; the default namespace when the manifest names none. */
   readonly namespace: string;
+  /** The ServiceAccount's name. */
   readonly serviceAccount: string;
+  /** The parsed declaration: lifetime, audiences, store, and whether to bind each token. */
   readonly declaration: TokenDeclaration;
   /** The file it was declared in. */
   readonly source?: string;

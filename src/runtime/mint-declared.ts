@@ -23,20 +23,30 @@ export interface MintDeclaredOptions extends ClusterOptions {
   readonly outDir?: string;
   /** Called after each token, for progress display. */
   readonly onProgress?: (done: number, total: number, result: DeclaredMintResult) => void;
+  /**
+   * A client to reuse.
+   * @default - connects with the options above
+   */
   readonly client?: ClusterClient;
 }
 
 /** The outcome for one declared token (never the token). */
 export interface DeclaredMintResult {
+  /** The ServiceAccount's namespace. */
   readonly namespace: string;
+  /** The ServiceAccount's name. */
   readonly serviceAccount: string;
+  /** Whether the token was minted and stored; when not, `error` and `category` say why. */
   readonly ok: boolean;
   /** Where the token went. */
   readonly destination?: string;
+  /** The token's real expiry (from its `exp`) as an ISO-8601 UTC time; absent on failure. */
   readonly expiresAt?: string;
+  /** With `boundToSecret`: the Secret the token is bound to; deleting it revokes the token. */
   readonly boundSecret?: string;
   /** With `boundToSecret`: how many binding Secrets of expired tokens were deleted. */
   readonly deletedBindingSecrets?: number;
+  /** E.g. a lifetime the server changed, a clean-up that failed; `[]` on failure. */
   readonly warnings: readonly string[];
   /** Why it failed. */
   readonly error?: string;

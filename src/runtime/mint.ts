@@ -19,7 +19,9 @@ export const KUBELET_MAGIC_SECONDS = 3607;
 
 /** An object a token is bound to: deleting it invalidates the token. */
 export interface BoundObject {
+  /** `Secret` or `Pod`, in the ServiceAccount's namespace. */
   readonly kind: 'Secret' | 'Pod';
+  /** The object's name. */
   readonly name: string;
   /**
    * The object's UID. When omitted the server fills it in (and then needs no `get` permission
@@ -34,7 +36,11 @@ export interface MintOptions extends ClusterOptions {
   readonly serviceAccount: string;
   /** Requested lifetime in seconds (600 to 2^32). @default 3600 */
   readonly durationSeconds?: number;
-  /** @default - the API server's audience */
+  /**
+   * The audiences the token is valid for; without the API server's own, it cannot call the API.
+   * @default - the API server's audience
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/
+   */
   readonly audiences?: readonly string[];
   /** Bind the token to an existing Secret or Pod. */
   readonly boundObject?: BoundObject;
@@ -46,17 +52,26 @@ export interface MintOptions extends ClusterOptions {
 
 /** A minted token. `token` is not enumerable: JSON.stringify and console.log leave it out. */
 export interface MintedToken {
+  /**
+   * The token (a JWT): a credential, never to be logged. Not enumerable, so spreading,
+   * `JSON.stringify` and `console.log` leave it out; the runtime's messages redact it.
+   */
   readonly token: string;
+  /** The ServiceAccount's namespace. */
   readonly namespace: string;
+  /** The ServiceAccount's name. */
   readonly serviceAccount: string;
+  /** The audiences in the token (its `aud`): the server's own when none were requested. */
   readonly audiences: readonly string[];
+  /** The lifetime asked for, in seconds: `durationSeconds`, or 3608 where 3607 was asked. */
   readonly requestedSeconds: number;
-  /** From the token's `exp`. */
+  /** The real expiry, from the token's `exp`, as an ISO-8601 UTC time. */
   readonly expiresAt: string;
   /** `exp - iat`: the lifetime the server actually granted. */
   readonly lifetimeSeconds: number;
   /** `status.expirationTimestamp` as the server reported it. */
   readonly statusExpiresAt?: string;
+  /** The object the token is bound to, with the UID from its claims; absent when unbound. */
   readonly boundObject?: Required<BoundObject>;
   /** Human-readable warnings (lifetime changed, 3607 avoided). */
   readonly warnings: readonly string[];

@@ -7,7 +7,10 @@ import { headerOf, httpStatusOf, isNetworkError, type RuntimeLogger } from './er
 
 /** How hard to try. */
 export interface RetryPolicy {
-  /** @default 5 */
+  /**
+   * Attempts in all, the first one included: 1 means no retry.
+   * @default 5
+   */
   readonly maxAttempts?: number;
   /** First backoff ceiling. @default 200 */
   readonly initialDelayMs?: number;

@@ -5,10 +5,19 @@ import { registerSecret } from './errors.js';
 
 /** The server's verdict on a token. */
 export interface TokenReviewResult {
+  /**
+   * Whether the server accepts the token now: signed by it, not expired, its ServiceAccount
+   * and bound object still there, and meant for the audiences asked about.
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-review-v1/
+   */
   readonly authenticated: boolean;
+  /** The user the token authenticates as, e.g. `system:serviceaccount:NS:NAME`. */
   readonly username?: string;
+  /** The user's UID (for a ServiceAccount token, the ServiceAccount's). */
   readonly uid?: string;
+  /** The user's groups; `[]` when not authenticated. */
   readonly groups: readonly string[];
+  /** The audiences both the token and the review accept; `[]` when the server returned none. */
   readonly audiences: readonly string[];
   /** The server's reason when not authenticated. */
   readonly error?: string;
@@ -18,6 +27,10 @@ export interface TokenReviewResult {
 export interface ReviewOptions extends ClusterOptions {
   /** Audiences to check the token against. @default - the server's */
   readonly audiences?: readonly string[];
+  /**
+   * A client to reuse.
+   * @default - connects with the options above
+   */
   readonly client?: ClusterClient;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Revoking one token: deleting the object it is bound to (Kubernetes's only per-token
  * revocation). The API server caches successful authentications for about 10 s, so the
- * token stops working within that time, not at once; `waitForRevocation` polls TokenReview.
+ * token stops working within that time, not at once; the `wait` option polls TokenReview.
  */
 import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
@@ -17,15 +17,24 @@ export interface RevokeOptions extends ClusterOptions {
   readonly wait?: boolean;
   /** Bound on the wait. @default 60000 */
   readonly waitTimeoutMs?: number;
+  /**
+   * A client to reuse.
+   * @default - connects with the options above
+   */
   readonly client?: ClusterClient;
 }
 
 /** What was revoked. */
 export interface RevokeResult {
+  /** The object deleted to revoke the token: the Secret (or Pod) it is bound to. */
   readonly deleted: {
+    /** `Secret` or `Pod`. */
     readonly kind: string;
+    /** The token's namespace, which is the object's. */
     readonly namespace: string;
+    /** The object's name. */
     readonly name: string;
+    /** The object's UID, a precondition of the delete (always set). */
     readonly uid?: string;
   };
   /** With `wait`: whether TokenReview rejected the token before the timeout. */

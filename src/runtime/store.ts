@@ -32,25 +32,58 @@ async function writeTokenFile(path: string, text: string): Promise<void> {
 /** Where to put a token. */
 export type TokenDestination =
   | {
+      /**
+       * An Opaque Secret: the token in `data.token`, its expiry, audiences, mint time and
+       * ServiceAccount as annotations. Written with optimistic concurrency.
+       */
       readonly kind: 'secret';
+      /** The Secret's name. */
       readonly name: string;
-      /** @default - the token's namespace */
+      /**
+       * The Secret's namespace.
+       * @default - the token's namespace
+       */
       readonly namespace?: string;
       /** Create the Secret when it does not exist. @default true */
       readonly create?: boolean;
       /** Replace only if the Secret still has this resourceVersion (a rotation that read it first). */
       readonly expectedResourceVersion?: string;
     }
-  | { readonly kind: 'kubeconfigFile'; readonly path: string; readonly contextName?: string }
-  | { readonly kind: 'tokenFile'; readonly path: string }
   | {
+      /**
+       * A kubeconfig file (mode 0600, written atomically): the token as its user, the server
+       * and CA of the client's current cluster.
+       */
+      readonly kind: 'kubeconfigFile';
+      /** The file's path; its folder must exist. */
+      readonly path: string;
+      /**
+       * The name of the kubeconfig's one context.
+       * @default `<serviceAccount>@<cluster>`
+       */
+      readonly contextName?: string;
+    }
+  | {
+      /** A file holding the token and a newline (mode 0600, written atomically). */
+      readonly kind: 'tokenFile';
+      /** The file's path; its folder must exist. */
+      readonly path: string;
+    }
+  | {
+      /** A callback, e.g. writing to a pipeline's stdout. */
       readonly kind: 'stream';
+      /** Called once with the whole text, which holds the token. */
       readonly write: (text: string) => void;
+      /**
+       * `token`: the token and a newline; `kubeconfig`: a kubeconfig as for `kubeconfigFile`.
+       * @default 'token'
+       */
       readonly format?: 'token' | 'kubeconfig';
     };
 
 /** Where a token went (no token inside). */
 export interface StoredToken {
+  /** Where it went, for messages: `secret/NAME -n NS`, the file's path, or `stdout` (a stream). */
   readonly destination: string;
   /** For a Secret: its resourceVersion after the write. */
   readonly resourceVersion?: string;

@@ -9,9 +9,14 @@ import { AccessTokensError } from './errors.js';
 
 /** What goes into the kubeconfig besides the token. */
 export interface TokenKubeconfigOptions {
+  /** The context's namespace; with `serviceAccount`, also the user's name (`NS/NAME`). */
   readonly namespace: string;
+  /** The ServiceAccount's name, for the user's and the default context's names. */
   readonly serviceAccount: string;
-  /** @default `<serviceAccount>@<cluster>` */
+  /**
+   * The name of the one context, which is made current.
+   * @default `<serviceAccount>@<cluster>`
+   */
   readonly contextName?: string;
 }
 

@@ -9,11 +9,16 @@ import type { PolicyRule } from '../policy-rule.js';
 
 /** A request, without an object name, that a risk rule considers dangerous to allow. */
 export interface RiskyRequest {
+  /** The RBAC verb, e.g. `create`. */
   readonly verb: string;
   /** API group; `''` is the core group. */
   readonly apiGroup: string;
+  /** Plural resource name without group, e.g. `pods`. */
   readonly resource: string;
-  /** @default '' */
+  /**
+   * Subresource, e.g. `exec`; `''` for none.
+   * @default ''
+   */
   readonly subresource?: string;
 }
 
@@ -21,6 +26,7 @@ export interface RiskyRequest {
 export interface RiskRuleInfo {
   /** Stable id, used in acknowledgements: `secrets-read`. */
   readonly id: string;
+  /** `error` fails the lint (and the synth) unless acknowledged; `warning` does not. */
   readonly severity: Severity;
   /** A short title for tables. */
   readonly title: string;
@@ -46,6 +52,10 @@ export interface RuleContext {
 
 /** Where the object being checked sits, and the other objects it may refer to. */
 export interface ObjectContext {
+  /**
+   * The object's location, to put on findings.
+   * @default - findings carry no location
+   */
   readonly location?: FindingLocation;
   /** Every object of the manifests, so that a Pod can look up its ServiceAccount. */
   readonly objects: readonly KubeObject[];

@@ -114,7 +114,9 @@ export interface TokenProps {
   readonly rotation?: TokenRotationProps;
 
   /**
-   * Mint the token when the manifests are deployed (a sync-hook Job in GitOps).
+   * Reserved: mint the token when the manifests are deployed (a sync-hook Job in GitOps). Only
+   * recorded in the declaration for now: no Job is synthesized yet, and `mint --from` mints the
+   * token whatever the value.
    *
    * @default - not declared; `access-tokens mint --from` mints it
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/

@@ -58,9 +58,22 @@ export const MAX_TOKEN_SECONDS = 2 ** 32;
 
 /** Where a minted token goes. */
 export type TokenStoreDeclaration =
-  | { readonly kind: 'secret'; readonly name: string }
-  | { readonly kind: 'kubeconfigFile'; readonly path: string }
-  | { readonly kind: 'stdout' };
+  | {
+      /** A Secret in the ServiceAccount's namespace, replaced with optimistic concurrency. */
+      readonly kind: 'secret';
+      /** The Secret's name (a DNS-1123 subdomain). */
+      readonly name: string;
+    }
+  | {
+      /** A kubeconfig file written by `mint --from`, mode 0600, atomically. */
+      readonly kind: 'kubeconfigFile';
+      /** Relative, without `..`: resolved inside `mint --from`'s `--out-dir`. */
+      readonly path: string;
+    }
+  | {
+      /** Standard output of `mint --from` (one such token per run). */
+      readonly kind: 'stdout';
+    };
 
 /** Reserved: rotation settings beyond the default schedule. */
 export interface TokenRotationDeclaration {

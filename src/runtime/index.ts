@@ -49,6 +49,11 @@ export {
 } from './can-i.js';
 export { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
 export { readManifests, findDeclaredTokens, type DeclaredToken } from './manifests.js';
+export type {
+  TokenDeclaration,
+  TokenRotationDeclaration,
+  TokenStoreDeclaration,
+} from '../contract/token-declaration.js';
 export {
   mintDeclaredTokens,
   type DeclaredMintResult,

@@ -7,7 +7,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { dirname, resolve } from 'node:path';
 import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { AccessTokensError } from './errors.js';
+import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
 import { cleanUpExpiredBindingSecrets, listBindingSecrets } from './binding-secret.js';
 import { mintToken } from './mint.js';
@@ -51,7 +51,7 @@ export interface DeclaredMintResult {
   /** Why it failed. */
   readonly error?: string;
   /** The failure's category, for exit codes. */
-  readonly category?: string;
+  readonly category?: ErrorCategory;
 }
 
 function destinationOf(

@@ -44,9 +44,12 @@ export type TokenDestination =
        * @default - the token's namespace
        */
       readonly namespace?: string;
-      /** Create the Secret when it does not exist. @default true */
+      /** Create the Secret when it does not exist (not with `expectedResourceVersion`). @default true */
       readonly create?: boolean;
-      /** Replace only if the Secret still has this resourceVersion (a rotation that read it first). */
+      /**
+       * Replace only if the Secret still has this resourceVersion (a rotation that read it
+       * first); a conflict when it changed or was deleted since.
+       */
       readonly expectedResourceVersion?: string;
     }
   | {
@@ -118,6 +121,14 @@ async function storeInSecret(
       dest.create === false
     )
       throw err;
+  }
+  if (!current && dest.expectedResourceVersion !== undefined) {
+    // The caller read a version of it: one deleted since is a lost race too, not a fresh start.
+    throw new AccessTokensError(
+      `cannot update secrets '${name}' in namespace '${namespace}': conflict: it was deleted since it was read (resourceVersion ${dest.expectedResourceVersion})`,
+      'conflict',
+      409,
+    );
   }
   if (!current) {
     const body: k8s.V1Secret = managedSecretManifest(name, {

@@ -506,6 +506,22 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     expect(stale.category).toBe('conflict');
     secret = await core.readNamespacedSecret({ name: 'deployer-token', namespace: ns });
     expect(Buffer.from(secret.data!.token, 'base64').toString()).toBe(second.token);
+    // ... and so does one whose Secret was deleted since it read it: nothing is created.
+    await storeToken(client, first, { kind: 'secret', name: 'gone-token' });
+    const gone = await core.readNamespacedSecret({ name: 'gone-token', namespace: ns });
+    await core.deleteNamespacedSecret({ name: 'gone-token', namespace: ns });
+    const deleted = await expectError(
+      storeToken(client, third, {
+        kind: 'secret',
+        name: 'gone-token',
+        expectedResourceVersion: gone.metadata!.resourceVersion,
+      }),
+    );
+    expect(deleted.category).toBe('conflict');
+    expect(deleted.message).toMatch(/it was deleted since it was read/);
+    await expect(
+      core.readNamespacedSecret({ name: 'gone-token', namespace: ns }),
+    ).rejects.toMatchObject({ code: 404 });
     expect(
       await describeServiceAccount('deployer', { kubeConfig: kc, namespace: ns }),
     ).toMatchObject({

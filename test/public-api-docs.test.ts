@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { strictProgram } from './ts-program.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src') + '/';
@@ -48,18 +49,7 @@ function typeLiterals(node: ts.TypeNode | undefined): ts.TypeLiteralNode[] {
 
 /** Every name of the public API that should have a doc comment, and those that have none. */
 function publicApiDocs(): { checked: string[]; missing: string[] } {
-  const program = ts.createProgram(
-    ENTRY_POINTS.map((entry) => join(root, entry)),
-    {
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ['node'],
-    },
-  );
+  const program = strictProgram(ENTRY_POINTS.map((entry) => join(root, entry)));
   const checker = program.getTypeChecker();
   const checked = new Set<string>();
   const missing = new Set<string>();

@@ -12,6 +12,7 @@ import { Permission } from '../src/constructs/permission.js';
 import { ServiceAccountAccess } from '../src/constructs/service-account-access.js';
 import { RISK_RULES } from '../src/rbac/risks/index.js';
 import { tempDir } from './temp-dir.js';
+import { strictProgram } from './ts-program.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -115,15 +116,7 @@ describe('README code', () => {
     });
     expect(files.length).toBeGreaterThanOrEqual(3);
     // WHEN
-    const program = ts.createProgram(files, {
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ['node'],
-    });
+    const program = strictProgram(files);
     const problems = ts
       .getPreEmitDiagnostics(program)
       .map(

@@ -3,8 +3,9 @@
 // as the CLI runs):  node scripts/code-cache.cjs cli|client-node FILE
 //
 // After `npm install` of the package (its `postinstall`): node scripts/code-cache.cjs --refresh
-// rewrites the caches this Node rejects (they were made by the Node that built the package), so
-// that the installed CLI starts as fast as measured. It never fails the install: without a
+// writes the caches that are missing (the package ships none: a cache is compiled code that V8
+// runs instead of the bundle, which no review of the bundle would see) or that this Node rejects
+// (another Node version, damaged), so that the installed CLI starts as fast as measured. It never fails the install: without a
 // build (a checkout before `npm run build`) it does nothing, and a failure only prints a line.
 //
 // Before the cache is written, a warm-up runs what a typical command runs, so that the cache
@@ -146,7 +147,7 @@ if (kind === '--refresh') {
     const done = refresh(file ?? join(__dirname, '..', 'lib', 'cli'));
     if (done.length > 0)
       console.log(
-        `cdk8s-access-tokens: rewrote the code cache of ${done.join(', ')} for Node ${process.version}`,
+        `cdk8s-access-tokens: wrote the code cache of ${done.join(', ')} for Node ${process.version}`,
       );
   } catch (err) {
     console.log(

@@ -338,7 +338,7 @@ describe("scripts/code-cache.cjs --refresh (the package's postinstall)", () => {
     const run = spawnSync(process.execPath, [SCRIPT, '--refresh', dir], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(
-      `cdk8s-access-tokens: rewrote the code cache of ${cli.file} (rejected) for Node ${process.version}\n`,
+      `cdk8s-access-tokens: wrote the code cache of ${cli.file} (rejected) for Node ${process.version}\n`,
     );
     expect(status(join(dir, cli.file))).toBe('accepted');
     expect(readFileSync(join(dir, `${clientNode.file}.cache`)).equals(clientNodeCache)).toBe(true);
@@ -368,9 +368,40 @@ describe("scripts/code-cache.cjs --refresh (the package's postinstall)", () => {
     });
   });
 
-  test('GIVEN package.json WHEN installed THEN postinstall refreshes the caches and the script ships', () => {
+  test('GIVEN an installed package (no cache) WHEN refreshing THEN both caches are written and taken', () => {
+    const { cli, clientNode } = manifest as BundleManifest;
+    const dir = tempDir('refresh-');
+    for (const name of [cli.file, clientNode.file])
+      copyFileSync(join(BUNDLE, name), join(dir, name));
+    const run = spawnSync(process.execPath, [SCRIPT, '--refresh', dir], { encoding: 'utf8' });
+    expect(run.stdout).toBe(
+      `cdk8s-access-tokens: wrote the code cache of ${cli.file} (missing), ${clientNode.file} (missing) for Node ${process.version}\n`,
+    );
+    for (const name of [cli.file, clientNode.file])
+      expect(status(join(dir, name))).toBe('accepted');
+  });
+
+  test('GIVEN package.json WHEN packed THEN the bundles and the refresh script ship, their caches do not', () => {
+    // A cache is compiled code that V8 runs instead of the bundle, unseen by whoever reviews the
+    // bundle: only the installing machine makes one (postinstall).
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.scripts.postinstall).toBe('node scripts/code-cache.cjs --refresh');
-    expect(pkg.files).toEqual(expect.arrayContaining(['bin', 'lib/cli', 'scripts/code-cache.cjs']));
+    const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0].files.map(
+      (f) => f.path,
+    );
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/access-tokens.cjs',
+        'bin/load-bundle.cjs',
+        'scripts/code-cache.cjs',
+        `lib/cli/${(manifest as BundleManifest).cli.file}`,
+        `lib/cli/${(manifest as BundleManifest).clientNode.file}`,
+      ]),
+    );
+    expect(files.filter((f) => f.endsWith('.cache'))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `describe`: a ServiceAccount as the cluster sees it: its bindings, the rules they grant
+ * `describe`: a ServiceAccount as the cluster sees it: its bindings (RoleBindings of every
+ * namespace, not only its own, and ClusterRoleBindings), the rules they grant per namespace
  * (compacted), the tokens stored for it (managed Secrets, with expiry) and any legacy,
  * never-expiring Secret tokens, plus the least-privilege lint of its rules.
  */
@@ -27,7 +28,10 @@ export interface BindingSummary {
   readonly kind: 'RoleBinding' | 'ClusterRoleBinding';
   /** The binding's name. */
   readonly name: string;
-  /** The RoleBinding's namespace; `''` for a ClusterRoleBinding. */
+  /**
+   * The RoleBinding's own namespace, which need not be the ServiceAccount's; `''` for a
+   * ClusterRoleBinding.
+   */
   readonly namespace: string;
   /** The role the binding grants. */
   readonly roleRef: {
@@ -73,18 +77,40 @@ export interface ServiceAccountDescription {
   readonly automountServiceAccountToken?: boolean;
   /** The token its annotation declares; absent when none, or malformed (see `incomplete`). */
   readonly declaredToken?: TokenDeclaration;
-  /** The bindings that apply to it: by name, by user name, or by a group its tokens carry. */
+  /**
+   * The bindings that apply to it: by name, by user name, or by a group its tokens carry.
+   * RoleBindings of every namespace, by namespace then name, then ClusterRoleBindings by name.
+   */
   readonly bindings: readonly BindingSummary[];
-  /** Compacted: namespace rules from RoleBindings, cluster-wide from ClusterRoleBindings. */
+  /**
+   * Compacted, per namespace: what RoleBindings grant in the namespace they are in, and what
+   * ClusterRoleBindings grant everywhere.
+   */
   readonly effectiveRules: {
-    /** What RoleBindings grant in its namespace. */
+    /** What RoleBindings grant in its own namespace. */
     readonly namespaced: readonly PolicyRule[];
+    /**
+     * What RoleBindings in other namespaces grant there, one entry per namespace with a
+     * binding that applies, sorted by namespace. Empty when none, or when RoleBindings could
+     * be listed only in its own namespace (see `incomplete`).
+     */
+    readonly otherNamespaces: readonly {
+      /** The namespace the rules apply in. */
+      readonly namespace: string;
+      /** What the RoleBindings of that namespace grant it there. */
+      readonly rules: readonly PolicyRule[];
+    }[];
     /** What ClusterRoleBindings grant everywhere. */
     readonly clusterWide: readonly PolicyRule[];
   };
   /** The Secrets of its namespace that hold a token of it or bind one. */
   readonly storedTokens: readonly StoredTokenSummary[];
-  /** The least-privilege lint of `effectiveRules`, located at the ServiceAccount. */
+  /**
+   * The least-privilege lint of `effectiveRules`, located at the ServiceAccount: with its
+   * namespace for `namespaced`, with `''` for `clusterWide`, and with its namespace and
+   * `source` `RoleBindings in NS` for the rules of another namespace NS (`ruleIndex` is then
+   * the index in that namespace's `rules`).
+   */
   readonly findings: readonly Finding[];
   /** What could not be read (e.g. no permission to list ClusterRoleBindings), sorted. */
   readonly incomplete: readonly string[];
@@ -126,18 +152,30 @@ export async function describeServiceAccount(
   const sa = await client.call({ verb: 'get', resource: 'serviceaccounts', namespace, name }, (o) =>
     core.readNamespacedServiceAccount({ name, namespace }, o),
   );
+  // A RoleBinding of any namespace may name it; a caller that may list them only in the
+  // ServiceAccount's namespace still gets those, and is told what was not checked.
+  const listRoleBindings = async (): Promise<k8s.V1RoleBindingList | undefined> => {
+    const action = {
+      verb: 'list',
+      resource: 'rolebindings',
+      apiGroup: 'rbac.authorization.k8s.io',
+    };
+    try {
+      return await client.call(action, (o) => rbac.listRoleBindingForAllNamespaces({}, o));
+    } catch (err) {
+      if (!(err instanceof AccessTokensError && err.category === 'forbidden')) throw err;
+      incomplete.push(
+        `rolebindings of other namespaces than '${namespace}' not checked: ${err.message}`,
+      );
+      return optional('rolebindings', () =>
+        client.call({ ...action, namespace }, (o) =>
+          rbac.listNamespacedRoleBinding({ namespace }, o),
+        ),
+      );
+    }
+  };
   const [roleBindings, clusterRoleBindings, secrets] = await Promise.all([
-    optional('rolebindings', () =>
-      client.call(
-        {
-          verb: 'list',
-          resource: 'rolebindings',
-          apiGroup: 'rbac.authorization.k8s.io',
-          namespace,
-        },
-        (o) => rbac.listNamespacedRoleBinding({ namespace }, o),
-      ),
-    ),
+    listRoleBindings(),
     optional('clusterrolebindings', () =>
       client.call(
         { verb: 'list', resource: 'clusterrolebindings', apiGroup: 'rbac.authorization.k8s.io' },
@@ -176,7 +214,7 @@ export async function describeServiceAccount(
   ): Promise<PolicyRule[] | undefined> => {
     const role =
       kind === 'Role'
-        ? await optional(`role ${roleName}`, () =>
+        ? await optional(`role ${ns}/${roleName}`, () =>
             client.call(
               {
                 verb: 'get',
@@ -215,22 +253,50 @@ export async function describeServiceAccount(
       ...(rules ? { rules } : {}),
     };
   };
+  const applying = <T extends k8s.V1RoleBinding | k8s.V1ClusterRoleBinding>(
+    items: readonly T[] | undefined,
+    namespaceOf: (b: T) => string,
+  ): T[] =>
+    (items ?? [])
+      .filter((b) => (b.subjects ?? []).some(appliesIn(namespaceOf(b))))
+      .sort(
+        (a, b) =>
+          byText(namespaceOf(a), namespaceOf(b)) ||
+          byText(a.metadata?.name ?? '', b.metadata?.name ?? ''),
+      );
+  const roleBindingNamespace = (b: k8s.V1RoleBinding) => b.metadata?.namespace ?? namespace;
   const bindings = await Promise.all([
-    ...(roleBindings?.items ?? [])
-      .filter((b) => (b.subjects ?? []).some(appliesIn(namespace)))
-      .map((b) => summary('RoleBinding', b, namespace)),
-    ...(clusterRoleBindings?.items ?? [])
-      .filter((b) => (b.subjects ?? []).some(appliesIn('')))
-      .map((b) => summary('ClusterRoleBinding', b, '')),
+    ...applying(roleBindings?.items, roleBindingNamespace).map((b) =>
+      summary('RoleBinding', b, roleBindingNamespace(b)),
+    ),
+    ...applying(clusterRoleBindings?.items, () => '').map((b) =>
+      summary('ClusterRoleBinding', b, ''),
+    ),
   ]);
+  const rulesIn = new Map<string, PolicyRule[]>();
+  for (const b of bindings.filter((x) => x.kind === 'RoleBinding' && x.namespace !== namespace))
+    rulesIn.set(b.namespace, [...(rulesIn.get(b.namespace) ?? []), ...(b.rules ?? [])]);
   const namespaced = compactRules(
-    bindings.filter((b) => b.kind === 'RoleBinding').flatMap((b) => b.rules ?? []),
+    bindings
+      .filter((b) => b.kind === 'RoleBinding' && b.namespace === namespace)
+      .flatMap((b) => b.rules ?? []),
   );
+  const otherNamespaces = [...rulesIn.keys()]
+    .sort(byText)
+    .map((ns) => ({ namespace: ns, rules: compactRules(rulesIn.get(ns) ?? []) }));
   const clusterWide = compactRules(
     bindings.filter((b) => b.kind === 'ClusterRoleBinding').flatMap((b) => b.rules ?? []),
   );
   const findings = [
     ...lintRules(namespaced, { kind: 'ServiceAccount', name, namespace }),
+    ...otherNamespaces.flatMap((other) =>
+      lintRules(other.rules, {
+        kind: 'ServiceAccount',
+        name,
+        namespace,
+        source: `RoleBindings in ${other.namespace}`,
+      }),
+    ),
     ...lintRules(clusterWide, { kind: 'ServiceAccount', name, namespace: '' }),
   ];
   const storedTokens: StoredTokenSummary[] = [];
@@ -283,12 +349,17 @@ export async function describeServiceAccount(
       : {}),
     ...(declaredToken ? { declaredToken } : {}),
     bindings,
-    effectiveRules: { namespaced, clusterWide },
+    effectiveRules: { namespaced, otherNamespaces, clusterWide },
     storedTokens,
     findings,
     // The reads run at once: sorted, so that the same cluster always describes the same way.
     incomplete: incomplete.sort(),
   };
+}
+
+/** Code-point order: the same on every machine, unlike `localeCompare`. */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function safeJsonArray(text: string): string[] {

@@ -61,8 +61,9 @@ export function registerDescribe(program: Command, io: CliIo, _setExitCode: SetE
       io.stdout(
         d.bindings.length
           ? table(
-              ['KIND', 'NAME', 'ROLE'],
+              ['NAMESPACE', 'KIND', 'NAME', 'ROLE'],
               d.bindings.map((b) => [
+                b.namespace || 'cluster-wide',
                 b.kind,
                 b.name,
                 `${b.roleRef.kind}/${b.roleRef.name}${b.rules ? '' : ' (missing)'}`,
@@ -73,6 +74,9 @@ export function registerDescribe(program: Command, io: CliIo, _setExitCode: SetE
       io.stdout('\nEffective rules:\n');
       const rules = [
         ...d.effectiveRules.namespaced.map((r) => `  in ${d.namespace}: ${formatRule(r)}`),
+        ...d.effectiveRules.otherNamespaces.flatMap((other) =>
+          other.rules.map((r) => `  in ${other.namespace}: ${formatRule(r)}`),
+        ),
         ...d.effectiveRules.clusterWide.map((r) => `  cluster-wide: ${formatRule(r)}`),
       ];
       io.stdout(rules.length ? `${rules.join('\n')}\n` : '  none\n');

@@ -2,7 +2,7 @@
  * The cluster commands' flag checks, run in-process through `main(argv, io)`: each one
  * happens before any cluster access, so no server is needed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../src/cli/main.js';
@@ -158,6 +158,39 @@ describe('mint flag checks (before any cluster access)', () => {
   ])('the retry bound %j is refused by name, before any cluster access', async (args, message) => {
     const r = await run(['mint', 'deployer', '--kubeconfig', kubeconfig, ...args]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: `error: ${message}\n` });
+  });
+
+  describe('the destination is checked before a token is minted', () => {
+    const link = join(dir, 'link.token');
+    symlinkSync(join(dir, 'elsewhere.token'), link);
+    test.each([
+      [
+        ['--secret', 'Bad_Name'],
+        "--secret 'Bad_Name' is invalid: expected a DNS-1123 subdomain (at most 253 characters, lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)",
+      ],
+      [
+        ['-o', 'token', '--out', join(dir, 'missing', 't')],
+        `cannot write the token file '${join(dir, 'missing', 't')}' (its folder '${join(dir, 'missing')}' does not exist)`,
+      ],
+      [
+        ['-o', 'token', '--out', link],
+        `cannot write the token file '${link}' (it is a symbolic link: give the path of a regular file)`,
+      ],
+      [
+        ['-o', 'kubeconfig', '--out', '/dev/null'],
+        "cannot write the token file '/dev/null' (it is not a regular file: give the path of one (for standard output, -o token or -o kubeconfig without --out))",
+      ],
+      [['--concurrency', '3'], '--concurrency goes with --from: one token is one request'],
+    ])(
+      'mint deployer %j: a usage error, and nothing asked of the cluster',
+      async (args, message) => {
+        const r = await mint('deployer', '--bind-to-new-secret', '--secret', 'ok', ...args);
+        expect({ code: r.code, stderr: r.stderr }).toEqual({
+          code: 2,
+          stderr: `error: ${message}\n`,
+        });
+      },
+    );
   });
 
   test("the help's retry defaults are the runtime's", async () => {

@@ -4,7 +4,7 @@
  * crash leaves either the old file or the new one.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Writes `content` to `path` atomically with mode 0600 (or `mode`). */
@@ -34,4 +34,17 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o60
     await dirHandle.sync().catch(() => undefined);
     await dirHandle.close();
   }
+}
+
+/**
+ * Why a token file may not be written where `stat` (an lstat of the path) says something is:
+ * undefined when nothing is there or a regular file. A symbolic link would be replaced by the
+ * rename (leaving its target as it was, and a token where the link was), and a device or FIFO
+ * (`/dev/stdout`) cannot be written atomically: both are refused.
+ */
+export function tokenFileProblem(stat: Stats | undefined): string | undefined {
+  if (!stat || stat.isFile()) return undefined;
+  return stat.isSymbolicLink()
+    ? 'it is a symbolic link: give the path of a regular file'
+    : 'it is not a regular file: give the path of one (for standard output, -o token or -o kubeconfig without --out)';
 }

@@ -12,7 +12,8 @@ import {
   SERVICE_ACCOUNT_ANNOTATION,
 } from '../contract/token-declaration.js';
 import type { ClusterClient } from './cluster.js';
-import type { BoundObject } from './mint.js';
+import { AccessTokensError } from './errors.js';
+import type { BoundObject, MintedToken } from './mint.js';
 
 /** Label on a Secret created only to bind one token to it. */
 export const BINDING_SECRET_LABEL = 'access-tokens.cdk8s.io/token-binding';
@@ -64,6 +65,32 @@ export async function deleteBindingSecret(
       o,
     ),
   );
+}
+
+/**
+ * After a token minted with a new binding Secret could not be kept (its file or Secret could
+ * not be written): deletes that Secret, which now binds a token nobody has, and rethrows the
+ * failure saying so. Never call it for a Secret the caller bound to on purpose.
+ */
+export async function discardBindingSecret(
+  client: ClusterClient,
+  minted: MintedToken,
+  failure: unknown,
+): Promise<never> {
+  const bound = minted.boundObject;
+  const error =
+    failure instanceof AccessTokensError
+      ? failure
+      : new AccessTokensError(String((failure as Error)?.message ?? failure), 'internal');
+  if (!bound || bound.kind !== 'Secret') throw error;
+  let note: string;
+  try {
+    await deleteBindingSecret(client, minted.namespace, bound);
+    note = `the token was discarded and its binding Secret ${bound.name} deleted`;
+  } catch (err) {
+    note = `the token was discarded; its binding Secret ${bound.name} could not be deleted: ${(err as Error).message}`;
+  }
+  throw new AccessTokensError(`${error.message} (${note})`, error.category, error.status);
 }
 
 /**

@@ -2,15 +2,20 @@
  * Minting every declared token (`mint --from`): bounded concurrency, one client shared by all
  * requests, each token stored where declared. A failure is recorded and the others go on.
  */
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import type * as k8s from '@kubernetes/client-node';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
-import { cleanUpExpiredBindingSecrets, listBindingSecrets } from './binding-secret.js';
+import {
+  cleanUpExpiredBindingSecrets,
+  discardBindingSecret,
+  listBindingSecrets,
+} from './binding-secret.js';
 import { mintToken } from './mint.js';
+import { tokenFileProblem } from './atomic-file.js';
 import { storeToken, type TokenDestination } from './store.js';
 
 /** Options of `mintDeclaredTokens`. */
@@ -77,18 +82,39 @@ function destinationOf(
 /**
  * Creates the folder a declared kubeconfig file goes into (`--out-dir` and the declared path's
  * own folders), 0700, before the token is minted: a token is never minted with nowhere to go.
+ * Below `outDir` it goes one folder at a time and refuses a symbolic link or a file on the way:
+ * the path comes from a manifest, which must not choose where on the machine a token lands.
  */
-async function createFolderOf(path: string): Promise<void> {
-  const folder = dirname(path);
-  try {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new AccessTokensError(
+async function createFolderInside(outDir: string, path: string): Promise<void> {
+  const fail = (folder: string, reason: string): AccessTokensError =>
+    new AccessTokensError(
       `cannot create the folder '${folder}' for the token file '${path}' (${reason})`,
       'usage',
     );
+  const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
+  try {
+    await mkdir(outDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw fail(outDir, code(err));
   }
+  let folder = outDir;
+  for (const segment of relative(outDir, dirname(path))
+    .split(sep)
+    .filter((s) => s !== '')) {
+    folder = join(folder, segment);
+    // mkdir first (EEXIST when it is there, maybe made by a token minted alongside), then lstat.
+    await mkdir(folder, { mode: 0o700 }).catch((err: unknown) => {
+      if (code(err) !== 'EEXIST') throw fail(folder, code(err));
+    });
+    const stat = await lstat(folder);
+    if (stat.isSymbolicLink())
+      throw fail(folder, 'a symbolic link: a declared token file must stay inside --out-dir');
+    if (!stat.isDirectory()) throw fail(folder, 'not a folder');
+  }
+  // The file itself is checked again when written; here, so that no token is minted for nothing.
+  const problem = tokenFileProblem(await lstat(path).catch(() => undefined));
+  if (problem)
+    throw new AccessTokensError(`cannot write the token file '${path}' (${problem})`, 'usage');
 }
 
 async function mintOneDeclared(
@@ -101,7 +127,7 @@ async function mintOneDeclared(
   const base = { namespace: decl.namespace, serviceAccount: decl.serviceAccount };
   try {
     const destination = destinationOf(decl, stdout, outDir);
-    if (destination.kind === 'kubeconfigFile') await createFolderOf(destination.path);
+    if (destination.kind === 'kubeconfigFile') await createFolderInside(outDir, destination.path);
     const minted = await mintToken({
       client,
       serviceAccount: decl.serviceAccount,
@@ -110,7 +136,11 @@ async function mintOneDeclared(
       audiences: decl.declaration.audiences,
       bindToNewSecret: decl.declaration.boundToSecret,
     });
-    const stored = await storeToken(client, minted, destination);
+    const stored = await storeToken(client, minted, destination).catch((err: unknown) =>
+      decl.declaration.boundToSecret
+        ? discardBindingSecret(client, minted, err)
+        : Promise.reject(err),
+    );
     const cleanup = decl.declaration.boundToSecret
       ? await cleanUpExpiredBindingSecrets(
           client,

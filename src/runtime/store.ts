@@ -3,6 +3,7 @@
  * resourceVersion, expiry and audiences recorded beside the token), a kubeconfig file or a
  * plain token file (0600, atomic), or a stream.
  */
+import { lstat } from 'node:fs/promises';
 import * as k8s from '@kubernetes/client-node';
 import {
   AUDIENCES_ANNOTATION,
@@ -10,10 +11,11 @@ import {
   MANAGED_LABEL,
   managedSecretManifest,
   MINTED_AT_ANNOTATION,
+  secretNameProblem,
   SERVICE_ACCOUNT_ANNOTATION,
   TOKEN_SECRET_KEY,
 } from '../contract/token-declaration.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { tokenFileProblem, writeFileAtomic } from './atomic-file.js';
 import type { ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import type { MintedToken } from './mint.js';
@@ -21,6 +23,9 @@ import { renderTokenKubeconfig } from './token-kubeconfig.js';
 
 /** Writes a token file (0600, atomically); a failure names the file and the reason. */
 async function writeTokenFile(path: string, text: string): Promise<void> {
+  const problem = tokenFileProblem(await lstat(path).catch(() => undefined));
+  if (problem)
+    throw new AccessTokensError(`cannot write the token file '${path}' (${problem})`, 'usage');
   try {
     await writeFileAtomic(path, text);
   } catch (err) {
@@ -109,6 +114,8 @@ async function storeInSecret(
   const core = client.api(k8s.CoreV1Api);
   const namespace = dest.namespace ?? minted.namespace;
   const name = dest.name;
+  const nameProblem = secretNameProblem(name);
+  if (nameProblem) throw new AccessTokensError(nameProblem, 'usage');
   const data = { [TOKEN_SECRET_KEY]: Buffer.from(minted.token, 'utf8').toString('base64') };
   let current: k8s.V1Secret | undefined;
   try {
@@ -161,10 +168,25 @@ async function storeInSecret(
       409,
     );
   }
+  // Only a Secret of ours for this ServiceAccount is replaced: a typo in a name, or a manifest
+  // naming someone else's Secret, must not take it over (RBAC cannot restrict writes by name).
   if (current.type && current.type !== 'Opaque') {
     throw new AccessTokensError(
       `secret '${namespace}/${name}' has type '${current.type}', expected 'Opaque': refusing to overwrite it`,
-      'conflict',
+      'usage',
+    );
+  }
+  if (current.metadata?.labels?.[MANAGED_LABEL] !== 'true') {
+    throw new AccessTokensError(
+      `secret '${namespace}/${name}' exists and is not managed by access-tokens (no label ${MANAGED_LABEL}=true): refusing to overwrite it; choose another name, or add the label to hand it over`,
+      'usage',
+    );
+  }
+  const holder = current.metadata?.annotations?.[SERVICE_ACCOUNT_ANNOTATION];
+  if (holder !== undefined && holder !== minted.serviceAccount) {
+    throw new AccessTokensError(
+      `secret '${namespace}/${name}' holds the token of ServiceAccount '${holder}': refusing to overwrite it with one of '${minted.serviceAccount}'`,
+      'usage',
     );
   }
   const body: k8s.V1Secret = {

@@ -548,6 +548,7 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
       storeToken(connect({ kubeConfig: kc }), await mint(), { kind: 'secret', name: 'tls' }),
     );
     expect(err.message).toMatch(/has type 'kubernetes.io\/tls', expected 'Opaque'/);
+    expect(err.category).toBe('usage'); // bad input, not a race: trying again will not help
   });
 
   test('CLI describe: bindings, effective rules, stored tokens, never token values', async () => {

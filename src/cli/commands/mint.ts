@@ -3,9 +3,12 @@
  * declared in synthesized manifests. The token goes only where asked: `-o token`,
  * `-o kubeconfig`, `--out FILE` (0600, atomic) or `--secret NAME`.
  */
+import { lstatSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../main.js';
 import { durationProblem } from '../../contract/token-declaration.js';
+import { dnsSubdomainProblem } from '../../rbac/names.js';
 import { CliError } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
 import {
@@ -68,7 +71,7 @@ export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCo
       'store the token in this Secret of the namespace (optimistic concurrency)',
     )
     .option('--from <path...>', 'mint every token declared in these manifest files or directories')
-    .option('--concurrency <n>', 'with --from: parallel requests', '16')
+    .option('--concurrency <n>', 'with --from: parallel requests (default: 16)')
     .option(
       '--out-dir <dir>',
       'with --from: the folder that kubeconfigFile stores are written into (default: the current directory)',
@@ -149,6 +152,21 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
       '--bind-to-new-secret needs somewhere to keep the token: add -o token, -o kubeconfig, --out FILE or --secret NAME',
     );
   }
+  if (flags.concurrency !== undefined)
+    throw new CliError('--concurrency goes with --from: one token is one request');
+  // The destinations are checked before minting, so that no token (and no binding Secret) is
+  // made for nowhere.
+  const secretProblem =
+    flags.secret === undefined ? undefined : dnsSubdomainProblem('--secret', flags.secret);
+  if (secretProblem) throw new CliError(secretProblem);
+  if (flags.out !== undefined) {
+    const { tokenFileProblem } = await import('../../runtime/atomic-file.js');
+    const folder = dirname(resolve(flags.out));
+    const problem = !statSync(folder, { throwIfNoEntry: false })?.isDirectory()
+      ? `its folder '${folder}' does not exist`
+      : tokenFileProblem(lstatSync(flags.out, { throwIfNoEntry: false }));
+    if (problem) throw new CliError(`cannot write the token file '${flags.out}' (${problem})`);
+  }
   const durationSeconds = parseDurationSeconds(flags.duration ?? '1h', '--duration');
   // Checked here, before client-node loads and a cluster is looked for, naming the flag.
   const durationIssue = durationProblem(durationSeconds, '--duration');
@@ -156,7 +174,8 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
   const { connect } = await import('../../runtime/cluster.js');
   const { mintToken } = await import('../../runtime/mint.js');
   const { storeToken } = await import('../../runtime/store.js');
-  const { cleanUpExpiredBindingSecrets } = await import('../../runtime/binding-secret.js');
+  const { cleanUpExpiredBindingSecrets, discardBindingSecret } =
+    await import('../../runtime/binding-secret.js');
   const client = connect(clusterOptions(flags, io));
   const minted = await mintToken({
     client,
@@ -176,16 +195,21 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
       : {}),
   });
   const stored: string[] = [];
-  if (flags.secret)
-    stored.push(
-      (await storeToken(client, minted, { kind: 'secret', name: flags.secret })).destination,
-    );
-  if (flags.out) {
-    const dest =
-      flags.output === 'kubeconfig'
-        ? ({ kind: 'kubeconfigFile', path: flags.out } as const)
-        : ({ kind: 'tokenFile', path: flags.out } as const);
-    stored.push((await storeToken(client, minted, dest)).destination);
+  try {
+    if (flags.secret)
+      stored.push(
+        (await storeToken(client, minted, { kind: 'secret', name: flags.secret })).destination,
+      );
+    if (flags.out) {
+      const dest =
+        flags.output === 'kubeconfig'
+          ? ({ kind: 'kubeconfigFile', path: flags.out } as const)
+          : ({ kind: 'tokenFile', path: flags.out } as const);
+      stored.push((await storeToken(client, minted, dest)).destination);
+    }
+  } catch (err) {
+    if (!flags.bindToNewSecret) throw err;
+    await discardBindingSecret(client, minted, err);
   }
   // Only now, with the new token kept: the Secrets of expired tokens revoke nothing alive.
   const cleanup = flags.bindToNewSecret

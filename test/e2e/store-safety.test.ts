@@ -1,0 +1,162 @@
+/**
+ * Where a token may be kept. A Secret is replaced only when it is ours (labelled managed) and
+ * holds this ServiceAccount's token, so that a typo in `--secret` or a manifest naming someone
+ * else's Secret cannot take it over; a declared kubeconfig file cannot leave `--out-dir` through
+ * a symbolic link. When a token minted with a new binding Secret cannot be kept, that Secret is
+ * deleted, not left behind.
+ */
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { BINDING_SECRET_LABEL } from '../../src/runtime/binding-secret.js';
+import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
+import {
+  createServiceAccountWithRole,
+  declaringServiceAccount,
+  runCli,
+} from './runtime-fixtures.js';
+import { tempDir } from '../temp-dir.js';
+
+describeE2E('where tokens may be kept', () => {
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+  let ns: string;
+  const cli = (...args: string[]) =>
+    runCli([...args, '-n', ns, '--kubeconfig', E2E_KUBECONFIG as string]);
+  const bindingSecrets = async () =>
+    (
+      await core.listNamespacedSecret({
+        namespace: ns,
+        labelSelector: `${BINDING_SECRET_LABEL}=true`,
+      })
+    ).items.map((s) => s.metadata?.name);
+
+  beforeAll(async () => {
+    kc = adminKubeConfig();
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    ns = await createNamespace(kc, 'store-safety');
+    for (const name of ['deployer', 'other']) await createServiceAccountWithRole(kc, ns, name, []);
+    // GIVEN a Secret of someone else's, and one of ours holding another ServiceAccount's token
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'app-credentials' }, stringData: { password: 'hunter2' } },
+    });
+    expect((await cli('mint', 'other', '--secret', 'other-token')).code).toBe(0);
+  });
+
+  test('--secret naming a Secret that is not managed: refused, the Secret untouched', async () => {
+    const r = await cli('mint', 'deployer', '--secret', 'app-credentials');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `error: secret '${ns}/app-credentials' exists and is not managed by access-tokens (no label access-tokens.cdk8s.io/managed=true): refusing to overwrite it`,
+    );
+    const secret = await core.readNamespacedSecret({ name: 'app-credentials', namespace: ns });
+    expect(Object.keys(secret.data ?? {})).toEqual(['password']);
+    expect(secret.metadata?.labels).toBeUndefined();
+  });
+
+  test("--secret naming another ServiceAccount's token Secret: refused", async () => {
+    const before = await core.readNamespacedSecret({ name: 'other-token', namespace: ns });
+    const r = await cli('mint', 'deployer', '--secret', 'other-token');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `error: secret '${ns}/other-token' holds the token of ServiceAccount 'other': refusing to overwrite it with one of 'deployer'`,
+    );
+    const after = await core.readNamespacedSecret({ name: 'other-token', namespace: ns });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    // ... while its own ServiceAccount replaces it
+    expect((await cli('mint', 'other', '--secret', 'other-token')).code).toBe(0);
+  });
+
+  test('a token with a new binding Secret that cannot be kept: the binding Secret is deleted', async () => {
+    const before = await bindingSecrets();
+    const r = await cli('mint', 'deployer', '--bind-to-new-secret', '--secret', 'app-credentials');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /\(the token was discarded and its binding Secret deployer-\S+ deleted\)/,
+    );
+    expect(await bindingSecrets()).toEqual(before);
+  });
+
+  test('mint --from: a Secret store that is not ours fails that token only, and leaves no binding Secret', async () => {
+    // GIVEN two declarations: one naming someone else's Secret (bound to a Secret of its own),
+    // one a kubeconfig file
+    const work = tempDir('store-safety-');
+    const dist = join(work, 'dist');
+    mkdirSync(dist);
+    const docs = [
+      declaringServiceAccount(ns, 'deployer', {
+        durationSeconds: 3600,
+        audiences: [],
+        store: { kind: 'secret', name: 'app-credentials' },
+        boundToSecret: true,
+      }),
+      declaringServiceAccount(ns, 'other', {
+        durationSeconds: 3600,
+        audiences: [],
+        store: { kind: 'kubeconfigFile', path: 'other.kubeconfig' },
+        boundToSecret: false,
+      }),
+    ];
+    writeFileSync(join(dist, 'app.k8s.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+    const before = await bindingSecrets();
+    // WHEN
+    const r = await runCli([
+      'mint',
+      '--from',
+      dist,
+      '--out-dir',
+      join(work, 'out'),
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
+    // THEN the first fails as a usage error (exit 2: every failure is one), the second is kept
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /deployer +FAILED +.*is not managed by access-tokens.*binding Secret deployer-\S+ deleted/,
+    );
+    expect(r.stdout).toMatch(/other +minted/);
+    expect(existsSync(join(work, 'out', 'other.kubeconfig'))).toBe(true);
+    expect(await bindingSecrets()).toEqual(before);
+  });
+
+  test('mint --from: a declared file cannot leave --out-dir through a symbolic link', async () => {
+    // GIVEN --out-dir holding a link to a folder outside it, and a declaration through the link
+    const work = tempDir('store-safety-');
+    const outside = join(work, 'outside');
+    const out = join(work, 'out');
+    mkdirSync(outside);
+    mkdirSync(out);
+    symlinkSync(outside, join(out, 'link'));
+    const dist = join(work, 'dist');
+    mkdirSync(dist);
+    writeFileSync(
+      join(dist, 'app.k8s.yaml'),
+      stringify(
+        declaringServiceAccount(ns, 'deployer', {
+          durationSeconds: 3600,
+          audiences: [],
+          store: { kind: 'kubeconfigFile', path: 'link/stolen.kubeconfig' },
+          boundToSecret: false,
+        }),
+      ),
+    );
+    // WHEN
+    const r = await runCli([
+      'mint',
+      '--from',
+      dist,
+      '--out-dir',
+      out,
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
+    // THEN refused, naming the link, and nothing written outside
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(
+      `cannot create the folder '${join(out, 'link')}' for the token file '${join(out, 'link', 'stolen.kubeconfig')}' (a symbolic link: a declared token file must stay inside --out-dir)`,
+    );
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});

@@ -32,7 +32,7 @@ describe('decodeJwtClaims', () => {
     ['abc', /got 1 part/],
     ['a.b', /got 2 part/],
     ['a.b.c.d', /got 4 part/],
-    ['a.!!.c', /three base64url parts/],
+    ['a.!!.c', /^the token's payload is not base64url-encoded JSON$/],
     [
       `x.${Buffer.from('not json').toString('base64url')}.y`,
       /payload is not base64url-encoded JSON/,
@@ -49,6 +49,69 @@ describe('decodeJwtClaims', () => {
     expect((err as AccessTokensError).category).toBe('usage');
     expect((err as Error).message).toMatch(message);
     if (token.length > 3) expect((err as Error).message).not.toContain(token);
+  });
+});
+
+describe('decodeJwtClaims says what is wrong with a three-part token', () => {
+  const good = jwt(BOUND);
+  const [header, payload, signature] = good.split('.');
+  const messageOf = (token: string): string => {
+    try {
+      decodeJwtClaims(token);
+    } catch (e) {
+      expect((e as AccessTokensError).category).toBe('usage');
+      return (e as Error).message;
+    }
+    throw new Error('no error');
+  };
+  // No part of the token, even a short one, is in the message.
+  const expectNoPartOf = (message: string, token: string): void => {
+    for (const part of token.split(/[.\s]/).filter((p) => p.length >= 6 && !/^bearer$/i.test(p))) {
+      expect(message).not.toContain(part.slice(0, 6));
+    }
+  };
+
+  test.each([
+    // GIVEN a payload in standard base64 ('+', '/'), as a hand-made token might be
+    [
+      'standard base64 payload',
+      `${header}.${Buffer.from(JSON.stringify({ sub: 'system:serviceaccount:a:b', x: '???>>>' })).toString('base64')}.${signature}`,
+      /^the token's payload is not base64url-encoded JSON$/,
+    ],
+    // GIVEN a payload of base64url characters that do not decode to JSON
+    [
+      'payload of random base64url',
+      `${header}.QUJDREVGR0hJSktMTU5PUA.${signature}`,
+      /^the token's payload is not base64url-encoded JSON$/,
+    ],
+    [
+      'Authorization header value',
+      `Bearer ${good}`,
+      /^the token starts with 'Bearer ': give the token alone$/,
+    ],
+    ['lower-case bearer', `bearer ${good}`, /starts with 'Bearer '/],
+    [
+      "base64 of the token (a Secret's data)",
+      Buffer.from(good).toString('base64'),
+      /base64-encoded again .*decode it first/,
+    ],
+    ['two tokens on two lines', `${good}\n${good}`, /contains whitespace: give one token alone/],
+    [
+      'padding in the header',
+      `${header}=.${payload}.${signature}`,
+      /its header has characters other than base64url's/,
+    ],
+    ['an empty payload', `${header}..${signature}`, /^the token's payload is empty$/],
+  ])('%s', (_what, token, message) => {
+    // WHEN it is decoded THEN the message names the problem and quotes none of it
+    const m = messageOf(token);
+    expect(m).toMatch(message);
+    expect(m).not.toMatch(/got 3 part/);
+    expectNoPartOf(m, token);
+  });
+
+  test('a valid token still decodes, surrounding whitespace ignored', () => {
+    expect(decodeJwtClaims(`  ${good}\n`)).toEqual(BOUND);
   });
 });
 

@@ -45,8 +45,35 @@ export interface ApiAction {
 }
 
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+/** A JWT base64-encoded again, as a Secret's `data` holds it (`eyJ` encodes to `ZXlK`). */
+const BASE64_JWT = /ZXlK[A-Za-z0-9+/_=-]{20,}/g;
+/** A private key in PEM, the whole block (or to the end of a text cut inside it). */
+const PEM_PRIVATE_KEY =
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[\s\S]*$)/g;
 const BEARER = /(bearer\s+)[^\s"',;]+/gi;
-const TOKEN_FIELD = /("token"\s*:\s*")[^"]*(")/g;
+/**
+ * A `token`-like field (`token`, `id-token`, `accessToken`...) with a quoted value: JSON, or
+ * JavaScript as `util.inspect` prints it (`{ token: '...' }`). Escaped quotes stay inside.
+ */
+const TOKEN_FIELD =
+  /((["']?)(?<![A-Za-z0-9_-])[A-Za-z_-]{0,40}token\2\s*:\s*)(["'])(?:(?!\3)[^\\]|\\.)*\3/gi;
+/** Runs of base64url characters joined by dots, to look for a JWT whose header was cut off. */
+// Starts only where a run starts: otherwise a long run without a dot costs quadratic time.
+const DOTTED_RUNS = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g;
+
+/** A long run with upper case, lower case and digits: encoded data, not a word or a version. */
+function isEncodedRun(part: string): boolean {
+  return part.length >= 20 && /[A-Z]/.test(part) && /[a-z]/.test(part) && /[0-9]/.test(part);
+}
+
+/** `payload.signature` of a JWT cut at the front: two adjacent encoded runs. */
+function redactCutJwt(run: string): string {
+  const parts = run.split('.');
+  return parts.some((p, i) => i > 0 && isEncodedRun(parts[i - 1]) && isEncodedRun(p))
+    ? '[REDACTED]'
+    : run;
+}
+
 const known = new Set<string>();
 
 /**
@@ -63,14 +90,20 @@ export function registerSecret(value: string): void {
   known.add(encoded.toString('base64url'));
 }
 
-/** Replaces every token, bearer credential and JWT-looking string in a text. */
+/**
+ * Replaces every registered secret, bearer credential, `token` field value, JWT (whole, cut at
+ * the front, or base64-encoded again) and PEM private key in a text.
+ */
 export function redactSecrets(text: string): string {
   let out = text;
   for (const secret of known) out = out.split(secret).join('[REDACTED]');
   return out
+    .replace(PEM_PRIVATE_KEY, '[REDACTED PRIVATE KEY]')
     .replace(JWT, '[REDACTED]')
+    .replace(BASE64_JWT, '[REDACTED]')
+    .replace(DOTTED_RUNS, redactCutJwt)
     .replace(BEARER, '$1[REDACTED]')
-    .replace(TOKEN_FIELD, '$1[REDACTED]$2');
+    .replace(TOKEN_FIELD, '$1$3[REDACTED]$3');
 }
 
 /** A sink for warnings and progress; every line passes through `redactSecrets`. */

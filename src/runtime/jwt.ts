@@ -69,29 +69,41 @@ export interface ServiceAccountClaims {
   readonly [claim: string]: unknown;
 }
 
+/** Why a token is not three base64url parts, in words that quote no part of it. */
+function malformedReason(token: string): string | undefined {
+  if (/^bearer\s/i.test(token)) return "the token starts with 'Bearer ': give the token alone";
+  if (token.startsWith('ZXlK')) {
+    return "the token is base64-encoded again (as in a Secret's data): decode it first, e.g. with base64 -d";
+  }
+  if (/\s/.test(token)) return 'the token contains whitespace: give one token alone';
+  const parts = token.split('.');
+  if (parts.length !== 3) {
+    return `the token is not a JWT: expected three base64url parts separated by '.', got ${parts.length} part(s)`;
+  }
+  const names = ['header', 'payload', 'signature'];
+  const bad = parts.findIndex((p) => !/^[A-Za-z0-9_-]*$/.test(p));
+  if (bad === 1) return "the token's payload is not base64url-encoded JSON";
+  if (bad !== -1) {
+    return `the token is not a JWT: its ${names[bad]} has characters other than base64url's (A-Z, a-z, 0-9, '-' and '_')`;
+  }
+  if (parts[1] === '') return "the token's payload is empty";
+  return undefined;
+}
+
 /** Decodes a JWT's payload. Throws a usage error (never quoting the token) when malformed. */
 export function decodeJwtClaims(token: string): ServiceAccountClaims {
-  const parts = token.trim().split('.');
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)) || parts[1] === '') {
-    throw new AccessTokensError(
-      `the token is not a JWT: expected three base64url parts separated by '.', got ${parts.length} part(s)`,
-      'usage',
-    );
-  }
+  const trimmed = token.trim();
+  const problem = malformedReason(trimmed);
+  if (problem !== undefined) throw new AccessTokensError(problem, 'usage');
+  const parts = trimmed.split('.');
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
   } catch {
-    throw new AccessTokensError(
-      'the token is not a JWT: its payload is not base64url-encoded JSON',
-      'usage',
-    );
+    throw new AccessTokensError("the token's payload is not base64url-encoded JSON", 'usage');
   }
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) {
-    throw new AccessTokensError(
-      'the token is not a JWT: its payload is not a JSON object',
-      'usage',
-    );
+    throw new AccessTokensError("the token's payload is not a JSON object", 'usage');
   }
   const c = claims as Record<string, unknown>;
   // `aud` may be a single string in JWTs; normalise to an array.

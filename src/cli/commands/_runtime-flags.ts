@@ -85,10 +85,43 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Whether a flag value is a JWT (or a piece of one) rather than a name or a path. */
-function looksLikeToken(value: string): boolean {
-  return /^\s*eyJ/.test(value) || /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]/.test(value);
+/**
+ * A long run of base64/base64url characters with upper case, lower case and digits: a random
+ * credential (or its base64 form), not a word a person would name a file or folder.
+ */
+function looksRandom(segment: string): boolean {
+  return (
+    segment.length >= 40 &&
+    /^[A-Za-z0-9+=_~-]+$/.test(segment) &&
+    /[A-Z]/.test(segment) &&
+    /[a-z]/.test(segment) &&
+    /[0-9]/.test(segment)
+  );
 }
+
+/**
+ * Whether a `--token-env` or `--token-file` value is a credential itself rather than a name or
+ * a path. Such a value is never echoed: error messages end up in terminal scrollback and CI logs.
+ */
+function looksLikeToken(value: string, flag: '--token-env' | '--token-file'): boolean {
+  const v = value.trim();
+  if (
+    /^(eyJ|ZXlK)/.test(v) || // a JWT, or its base64 form as in a Secret's `data`
+    /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]/.test(v) || // a JWT inside the value
+    /^bearer\s/i.test(v) || // an Authorization header's value
+    /^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(v) || // a kubeadm bootstrap token
+    v.split(/[/\\]/).some(looksRandom) // standard base64 may contain '/'
+  ) {
+    return true;
+  }
+  // Environment variable names that long use '_' between words.
+  if (flag === '--token-env') return v.length >= 40 && !v.includes('_');
+  // A static token without a path separator or a file extension: `./NAME` is the way out.
+  return v.length >= 40 && !/[/\\]/.test(v) && !/\.[A-Za-z0-9]{1,8}$/.test(v);
+}
+
+/** A POSIX environment variable name, as `--token-env` must give. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Reads the token from `--token-file` or `--token-env`; exactly one must be given. */
 export async function readToken(
@@ -106,12 +139,18 @@ export async function readToken(
     [
       '--token-file',
       flags.tokenFile,
-      "the PATH of a file holding the token, or '-' for standard input",
+      "the PATH of a file holding the token (a long name without an extension needs a folder, e.g. ./NAME), or '-' for standard input",
     ],
   ] as const) {
-    if (value !== undefined && looksLikeToken(value)) {
+    if (value !== undefined && looksLikeToken(value, flag)) {
       throw new CliError(`the value given to ${flag} looks like a token itself: pass ${wanted}`);
     }
+  }
+  if (flags.tokenEnv !== undefined && !ENV_NAME.test(flags.tokenEnv)) {
+    // Not quoted: whatever it is, it is not a name, and it may be a credential.
+    throw new CliError(
+      "--token-env takes the NAME of an environment variable (letters, digits and '_', not starting with a digit); the value given is not one and is not shown, as it may be a token",
+    );
   }
   let text: string;
   if (flags.tokenEnv !== undefined) {

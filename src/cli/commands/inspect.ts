@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../main.js';
-import { ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
 import {
   addClusterFlags,
@@ -35,13 +35,25 @@ export function registerInspect(program: Command, io: CliIo, setExitCode: SetExi
     .description(
       'show what a token is: subject, audiences, bound object, expiry; --verify asks the API server (TokenReview)',
     )
-    .option('--verify', 'also check the token with a TokenReview (needs a cluster)')
-    .option('--audience <aud...>', 'with --verify: the audiences to review the token for');
+    .option(
+      '--verify',
+      'also check the token with a TokenReview (needs a cluster); exit 1 if the server refuses it',
+    )
+    .option(
+      '--audience <aud...>',
+      'with --verify: the audiences to review the token for (an error without --verify)',
+    );
   addTokenFlags(cmd);
   addOutputFlag(cmd, ['json', 'yaml']);
   addClusterFlags(cmd);
   cmd.action((flags: InspectFlags) =>
     runAction(async () => {
+      // Checked before the token is read: a flag that would do nothing is a mistake to report.
+      if (flags.audience !== undefined && !flags.verify) {
+        throw new CliError(
+          '--audience needs --verify: it names the audiences the TokenReview checks the token for (the claims show its audiences without it)',
+        );
+      }
       const token = await readToken(flags, io);
       const { inspectToken, formatSeconds } = await import('../../runtime/inspect.js');
       registerSecret(token);
@@ -53,6 +65,7 @@ export function registerInspect(program: Command, io: CliIo, setExitCode: SetExi
           ...clusterOptions(flags, io),
           audiences: flags.audience,
         });
+        // Like can-i's "no": a script must be able to tell a refused token from an accepted one.
         if (!review.authenticated) setExitCode(ExitCode.FINDINGS);
       }
       if (flags.output) {

@@ -1,18 +1,19 @@
 /**
  * Connecting to a cluster the way kubectl does: `--kubeconfig`, else `KUBECONFIG` (a list of
- * files, the first one's choices winning), else `~/.kube/config`, else the in-cluster
- * ServiceAccount; `--context` picks a context; `-n` beats the context's namespace. Every
- * request goes through `ClusterClient.call`: a per-attempt timeout, retries, and errors
- * converted to safe, typed ones.
+ * files, the first one's choices winning, missing ones skipped), else `~/.kube/config`, else
+ * the in-cluster ServiceAccount; `--context` picks a context; `-n` beats the context's
+ * namespace. Every request goes through `ClusterClient.call`: a per-attempt timeout, retries,
+ * and errors converted to safe, typed ones.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import {
   AccessTokensError,
+  registerSecret,
   safeLogger,
   toAccessTokensError,
   type ApiAction,
@@ -51,42 +52,118 @@ function addMissing(into: k8s.KubeConfig, from: k8s.KubeConfig): void {
   if (!into.currentContext && from.currentContext) into.setCurrentContext(from.currentContext);
 }
 
-function loadFile(kc: k8s.KubeConfig, path: string): void {
-  // client-node takes any YAML scalar for an empty configuration and fails on an empty file
-  // with a TypeError; both mean a wrong file was given, and should say so.
-  let text: string | undefined;
+/**
+ * Reads one kubeconfig file. An empty one (or only comments) is `'empty'`, a missing file of the
+ * KUBECONFIG list `'missing'`: kubectl takes the first for an empty configuration and skips the
+ * second, but an explicit file must exist. Anything else that is not a YAML mapping is an error
+ * (client-node would take a scalar for an empty configuration).
+ */
+function loadFile(path: string, inList: false): k8s.KubeConfig;
+function loadFile(path: string, inList: true): k8s.KubeConfig | 'empty' | 'missing';
+function loadFile(path: string, inList: boolean): k8s.KubeConfig | 'empty' | 'missing' {
+  let text: string;
+  let parsed: unknown;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    text = undefined; // client-node's own error below names the reason
-  }
-  if (text !== undefined) {
-    let parsed: unknown = {};
-    try {
-      parsed = yaml.load(text);
-    } catch {
-      // invalid YAML: client-node's own error below has the position
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw notAKubeconfig(path);
-    }
-  }
-  try {
-    kc.loadFromFile(path);
+    parsed = yaml.load(text);
   } catch (err) {
-    throw new AccessTokensError(
-      `cannot read kubeconfig '${path}': ${(err as Error).message.split('\n')[0]}`,
-      'usage',
-    );
+    if (inList && (err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw cannotRead(path, err);
   }
+  if (parsed === undefined || parsed === null) {
+    if (inList) return 'empty';
+    throw notAKubeconfig(path, 'is empty');
+  }
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw notAKubeconfig(path, 'is not a kubeconfig');
+  }
+  const kc = new k8s.KubeConfig();
+  try {
+    // loadFromFile without reading the file again
+    kc.loadFromString(text);
+    kc.makePathsAbsolute(dirname(path));
+  } catch (err) {
+    throw cannotRead(path, err);
+  }
+  return kc;
 }
 
-function notAKubeconfig(path: string): AccessTokensError {
+function cannotRead(path: string, err: unknown): AccessTokensError {
   return new AccessTokensError(
-    `kubeconfig '${path}' is empty or not a kubeconfig (expected apiVersion v1, kind Config)`,
+    `cannot read kubeconfig '${path}': ${(err as Error).message.split('\n')[0]}`,
     'usage',
   );
 }
+
+function notAKubeconfig(path: string, what: string): AccessTokensError {
+  return new AccessTokensError(
+    `kubeconfig '${path}' ${what} (expected apiVersion v1, kind Config)`,
+    'usage',
+  );
+}
+
+/** Merges the files of the KUBECONFIG list like kubectl: missing ones are skipped, empty ones add nothing. */
+function loadList(files: readonly string[]): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  let found = false;
+  for (const file of files) {
+    const loaded = loadFile(file, true);
+    if (loaded === 'missing') continue;
+    found = true;
+    if (loaded !== 'empty') addMissing(kc, loaded);
+  }
+  if (!found) {
+    throw new AccessTokensError(`no file of KUBECONFIG exists: ${files.join(', ')}`, 'usage');
+  }
+  return kc;
+}
+
+/**
+ * The context in use must name a cluster and a user that exist: kubectl, and client-node, would
+ * otherwise go on anonymously or to localhost and fail later with a confusing TLS or connection
+ * error. A context with no user at all is anonymous, as in kubectl.
+ */
+function checkCurrentContext(kc: k8s.KubeConfig, source: string): void {
+  const name = kc.getCurrentContext();
+  const known = (items: readonly { name: string }[]) =>
+    items
+      .map((i) => i.name)
+      .filter((n) => n !== ANONYMOUS_USER)
+      .join(', ') || 'none';
+  if (!name) {
+    throw new AccessTokensError(
+      `${source} sets no current context: pass --context (known contexts are ${known(kc.contexts)})`,
+      'usage',
+    );
+  }
+  const ctx = kc.getContextObject(name);
+  if (!ctx) {
+    throw new AccessTokensError(
+      `current context '${name}' of ${source} is not in it: known contexts are ${known(kc.contexts)}`,
+      'usage',
+    );
+  }
+  if (!kc.getCluster(ctx.cluster)) {
+    throw new AccessTokensError(
+      `context '${name}' of ${source} names cluster '${ctx.cluster}', which is not in it: known clusters are ${known(kc.clusters)}`,
+      'usage',
+    );
+  }
+  if (ctx.user && !kc.getUser(ctx.user)) {
+    throw new AccessTokensError(
+      `context '${name}' of ${source} names user '${ctx.user}', which is not in it: known users are ${known(kc.users)}`,
+      'usage',
+    );
+  }
+  if (!ctx.user) {
+    // client-node applies the cluster's CA and TLS settings only for a context with a user; a
+    // user with no credentials ('' is a name no loaded user can have) keeps them.
+    if (!kc.getUser(ANONYMOUS_USER)) kc.addUser({ name: ANONYMOUS_USER });
+    kc.contexts[kc.contexts.indexOf(ctx)] = { ...ctx, user: ANONYMOUS_USER };
+  }
+}
+
+const ANONYMOUS_USER = '';
 
 /** Loads a KubeConfig like kubectl and reports where it came from. */
 export function loadKubeConfig(options: ClusterOptions = {}): {
@@ -97,25 +174,19 @@ export function loadKubeConfig(options: ClusterOptions = {}): {
   let kc = options.kubeConfig;
   let source = 'the given configuration';
   if (!kc) {
-    kc = new k8s.KubeConfig();
-    const files = options.kubeconfig
-      ? [options.kubeconfig]
-      : (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
-    if (files.length > 0) {
-      loadFile(kc, files[0]);
-      for (const file of files.slice(1)) {
-        if (!existsSync(file)) continue; // kubectl ignores missing files in KUBECONFIG
-        const more = new k8s.KubeConfig();
-        loadFile(more, file);
-        addMissing(kc, more);
-      }
-      source = options.kubeconfig
-        ? `--kubeconfig ${files[0]}`
-        : `KUBECONFIG ${files.join(delimiter)}`;
-    } else if (existsSync(join(env.HOME ?? homedir(), '.kube', 'config'))) {
-      source = join(env.HOME ?? homedir(), '.kube', 'config');
-      loadFile(kc, source);
+    const files = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+    const home = join(env.HOME ?? homedir(), '.kube', 'config');
+    if (options.kubeconfig) {
+      source = `--kubeconfig ${options.kubeconfig}`;
+      kc = loadFile(options.kubeconfig, false);
+    } else if (files.length > 0) {
+      source = `KUBECONFIG ${files.join(delimiter)}`;
+      kc = loadList(files);
+    } else if (existsSync(home)) {
+      source = home;
+      kc = loadFile(home, false);
     } else if (env.KUBERNETES_SERVICE_HOST) {
+      kc = new k8s.KubeConfig();
       kc.loadFromCluster();
       source = 'the in-cluster ServiceAccount';
     } else {
@@ -135,10 +206,30 @@ export function loadKubeConfig(options: ClusterOptions = {}): {
     }
     kc.setCurrentContext(options.context);
   }
-  if (!kc.getCurrentCluster()) {
-    throw new AccessTokensError(`the current context of ${source} names no cluster`, 'usage');
-  }
+  checkCurrentContext(kc, source);
   return { kc, source };
+}
+
+/**
+ * Registers the current user's own credentials for redaction, so that no error or log line can
+ * show them: the static token (client-node has already read a `token-file` into it), the
+ * password with the basic-auth pair made of it, and the client key, decoded and as given. Files
+ * client-node reads only per request (`client-key`, in-cluster and exec tokens) are not read here.
+ */
+function registerCredentials(kc: k8s.KubeConfig): void {
+  const user = kc.getCurrentUser();
+  if (!user) return;
+  if (user.token) registerSecret(user.token.trim());
+  if (user.password) {
+    // The pair first: redaction replaces in registration order, and the password's base64 can
+    // be the tail of the pair's.
+    registerSecret(`${user.username ?? ''}:${user.password}`);
+    registerSecret(user.password);
+  }
+  if (user.keyData) {
+    registerSecret(user.keyData);
+    registerSecret(Buffer.from(user.keyData, 'base64').toString('utf8'));
+  }
 }
 
 /** The namespace to use: `-n`, else the context's, else in-cluster's, else `default`. */
@@ -171,6 +262,7 @@ export class ClusterClient {
     const { kc, source } = loadKubeConfig(options);
     this.kc = kc;
     this.source = source;
+    registerCredentials(kc);
     this.namespace = resolveNamespace(kc, options.namespace);
     this.retry = options.retry ?? {};
     this.log = safeLogger(options.logger);

@@ -54,7 +54,10 @@ export interface AccessAnswer {
   readonly denied: boolean;
   /** The server's explanation, when it gives one, e.g. the RBAC binding that allowed it. */
   readonly reason?: string;
-  /** When not allowed: the Permission that would grant it. */
+  /**
+   * When not allowed: the Permission that would grant it, followed by ` in a ClusterRole` when
+   * only a ClusterRole can (cluster-wide questions and non-resource URLs).
+   */
   readonly grantedBy?: string;
   /** With `as`: the user and groups the cluster was asked about. */
   readonly subject?: {
@@ -140,18 +143,25 @@ export async function canI(query: AccessQuery, options: CanIOptions = {}): Promi
     denied: review.status?.denied === true,
     ...(review.status?.reason ? { reason: review.status.reason } : {}),
     ...(subject ? { subject } : {}),
-    ...(!allowed && !query.nonResourceUrl
-      ? {
-          grantedBy: permissionFor({
-            verb: query.verb,
-            resource,
-            apiGroup: query.apiGroup,
-            name: query.name,
-            namespace,
-          }),
-        }
-      : {}),
+    ...(!allowed ? { grantedBy: grantingPermission(query, resource, namespace) } : {}),
   };
+}
+
+/**
+ * The Permission that would grant a refused query, and where it must go: cluster-wide questions
+ * (`namespace` '') and non-resource URLs are answered only by ClusterRoles.
+ */
+function grantingPermission(query: AccessQuery, resource: string, namespace: string): string {
+  if (query.nonResourceUrl)
+    return `Permission.nonResourceUrls(['${query.verb}'], '${query.nonResourceUrl}') in a ClusterRole`;
+  const permission = permissionFor({
+    verb: query.verb,
+    resource,
+    apiGroup: query.apiGroup,
+    name: query.name,
+    namespace,
+  });
+  return namespace === '' ? `${permission} in a ClusterRole` : permission;
 }
 
 /** The user and groups to ask about, as the offline `can-i --as` sees them. */

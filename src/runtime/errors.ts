@@ -3,6 +3,7 @@
  * message that never contains a token: client-node's ApiException embeds response bodies and
  * headers in its message, so messages are built from the server's Status and then redacted.
  */
+import { KNOWN_VERBS } from '../rbac/policy-rule.js';
 
 /** What went wrong, in the terms the CLI's exit codes use. */
 export type ErrorCategory =
@@ -183,7 +184,9 @@ export function permissionFor(action: ApiAction): string {
     !(action.verb === 'create' && !sub) &&
     !COLLECTION_VERBS.has(action.verb);
   const names = nameable ? `, '${action.name}'` : '';
-  return `Permission.verbs(['${action.verb}'], '${notation}'${names})`;
+  // A verb Kubernetes does not know (an extension API's) is granted by customVerbs.
+  const factory = KNOWN_VERBS.includes(action.verb) ? 'verbs' : 'customVerbs';
+  return `Permission.${factory}(['${action.verb}'], '${notation}'${names})`;
 }
 
 /** Explains a 403 in words: what is missing, where, and what grants it. */

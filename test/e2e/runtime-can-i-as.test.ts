@@ -61,6 +61,19 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
       stdout: 'no\n',
     });
     expect(no.stderr).toContain(`granted by Permission.verbs(['delete'], 'secrets')`);
+    // ... a cluster-wide question and a non-resource URL only a ClusterRole answers, and an
+    // extension API's verb takes customVerbs
+    const grantedBy = async (...args: string[]) =>
+      JSON.parse((await cli(...args, '--as', sa, '-o', 'json')).stdout).grantedBy;
+    expect(await grantedBy('list', 'nodes', '-A')).toBe(
+      "Permission.verbs(['list'], 'nodes') in a ClusterRole",
+    );
+    expect(await grantedBy('post', '/apis/custom/hook')).toBe(
+      "Permission.nonResourceUrls(['post'], '/apis/custom/hook') in a ClusterRole",
+    );
+    expect(await grantedBy('frobnicate', 'widgets.example.com')).toBe(
+      "Permission.customVerbs(['frobnicate'], 'widgets.example.com')",
+    );
     // -o json names who was asked about: a ServiceAccount gets its groups, as its tokens do.
     const json = await cli('get', 'pods', '--subresource', 'log', '--as', sa, '-o', 'json');
     expect(JSON.parse(json.stdout)).toMatchObject({

@@ -227,6 +227,20 @@ describe('permissionFor', () => {
     );
   });
 
+  test("an extension API's verb, which Kubernetes does not know, takes customVerbs", () => {
+    expect(
+      permissionFor({
+        verb: 'frobnicate',
+        resource: 'widgets',
+        apiGroup: 'example.com',
+        name: 'w',
+      }),
+    ).toBe("Permission.customVerbs(['frobnicate'], 'widgets.example.com', 'w')");
+    expect(
+      permissionFor({ verb: 'escalate', resource: 'roles', apiGroup: 'rbac.authorization.k8s.io' }),
+    ).toBe("Permission.verbs(['escalate'], 'roles.rbac.authorization.k8s.io')");
+  });
+
   test('never names a resource for top-level create or collection verbs (RBAC cannot restrict them by name)', () => {
     expect(permissionFor({ verb: 'create', resource: 'configmaps', name: 'x' })).toBe(
       "Permission.verbs(['create'], 'configmaps')",

@@ -193,6 +193,14 @@ describe('mint flag checks (before any cluster access)', () => {
     );
   });
 
+  test('a server that does not answer is named, with the attempts made (exit 6)', async () => {
+    const r = await mint('deployer', '-o', 'name');
+    expect(r.code).toBe(6);
+    expect(r.stderr).toBe(
+      "error: cannot create serviceaccounts/token 'deployer' in namespace 'shop': ECONNREFUSED (server https://127.0.0.1:9, 1 attempt)\n",
+    );
+  });
+
   test("the help's retry defaults are the runtime's", async () => {
     const help = (await run(['mint', '--help'])).stdout.replace(/\s+/g, ' ');
     const { attemptTimeoutMs, maxAttempts, maxTotalMs } = DEFAULT_RETRY_POLICY;

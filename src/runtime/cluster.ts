@@ -344,7 +344,13 @@ export class ClusterClient {
       );
     } catch (err) {
       const e = toAccessTokensError(err, action);
-      throw new AccessTokensError(e.message, e.category, e.status, stats.attempts);
+      // No answer from the server: say which server, and how often it was tried, as kubectl
+      // names the server it could not reach.
+      const unanswered = !(err instanceof AccessTokensError) && e.status === undefined;
+      const where = unanswered
+        ? ` (server ${this.kc.getCurrentCluster()?.server ?? 'unknown'}, ${stats.attempts} attempt${stats.attempts === 1 ? '' : 's'})`
+        : '';
+      throw new AccessTokensError(`${e.message}${where}`, e.category, e.status, stats.attempts);
     }
   }
 }

@@ -183,6 +183,13 @@ describe('can-i --manifests', () => {
     });
   });
 
+  test("GIVEN kubectl's -n=NS and -o=FORMAT THEN the same as -n NS -o FORMAT", async () => {
+    const spaced = await canI('get', 'pods/web', '-n', 'shop', '--as', 'alice', '-o', 'json');
+    const joined = await canI('get', 'pods/web', '-n=shop', '--as', 'alice', '-o=json');
+    expect(joined).toEqual(spaced);
+    expect(JSON.parse(joined.stdout).request.namespace).toBe('shop');
+  });
+
   test('GIVEN -o json WHEN denied THEN allowed is false, no reason, and the exit code is 1', async () => {
     const result = await canI('delete', 'pods', '-n', 'shop', '--as', DEPLOYER, '-o', 'json');
     const decision = JSON.parse(result.stdout);

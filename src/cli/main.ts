@@ -33,6 +33,23 @@ const defaultIo: CliIo = {
   },
 };
 
+/**
+ * kubectl takes `-o=json` and `-n=shop`; commander would read the value as `=json`. Split the
+ * short options that take a value, up to a `--`.
+ */
+function kubectlShortOptions(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const options = end === -1 ? argv : argv.slice(0, end);
+  const rest = end === -1 ? [] : argv.slice(end);
+  return [
+    ...options.flatMap((arg) => {
+      const m = /^(-[on])=(.*)$/s.exec(arg);
+      return m ? [m[1], m[2]] : [arg];
+    }),
+    ...rest,
+  ];
+}
+
 /** Runs the CLI and resolves to its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
   // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
@@ -60,7 +77,7 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
     exitCode = code;
   });
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(kubectlShortOptions(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;

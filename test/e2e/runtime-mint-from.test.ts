@@ -154,7 +154,7 @@ describeE2E('runtime: mint --from manifests', () => {
     ]);
     expect(out.code).toBe(ExitCode.NOT_FOUND);
     expect(out.stdout).toMatch(
-      /ghost +FAILED +cannot create serviceaccounts\/token 'ghost'.*not found/,
+      /ghost +FAILED +- *\n[\s\S]*failed: [^/]+\/ghost: cannot create serviceaccounts\/token 'ghost'.*not found/,
     );
     expect(out.stdout).toMatch(/1 minted, 1 failed/);
     expect(statSync(join(dir, 'reader2.kubeconfig')).isFile()).toBe(true);

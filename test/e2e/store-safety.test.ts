@@ -114,7 +114,7 @@ describeE2E('where tokens may be kept', () => {
     // THEN the first fails as a usage error (exit 2: every failure is one), the second is kept
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
-      /deployer +FAILED +.*is not managed by access-tokens.*binding Secret deployer-\S+ deleted/,
+      /deployer +FAILED +- *\n[\s\S]*failed: [^/]+\/deployer: secret .* is not managed by access-tokens.*binding Secret deployer-\S+ deleted/,
     );
     expect(r.stdout).toMatch(/other +minted/);
     expect(existsSync(join(work, 'out', 'other.kubeconfig'))).toBe(true);

@@ -72,11 +72,13 @@ export async function mintFromManifests(
           r.namespace,
           r.serviceAccount,
           r.ok ? 'minted' : 'FAILED',
-          r.ok ? (r.destination ?? '') : (r.error ?? ''),
+          r.ok ? (r.destination ?? '') : '-',
           r.expiresAt ?? '',
         ]),
       ),
     );
+    // Why each failed, below the table: one long message would widen every row.
+    for (const r of failed) report(`failed: ${r.namespace}/${r.serviceAccount}: ${r.error}\n`);
     const deleted = results.reduce((n, r) => n + (r.deletedBindingSecrets ?? 0), 0);
     report(
       `${results.length - failed.length} minted, ${failed.length} failed` +

@@ -386,6 +386,25 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     });
   });
 
+  test("CLI mint --audience is kubectl's: repeated, and before the ServiceAccount's name", async () => {
+    const out = await runCli([
+      'mint',
+      '--audience',
+      API_AUDIENCE,
+      '--audience',
+      'vault',
+      'deployer',
+      ...kubeconfigArgs(),
+      '-o',
+      'json',
+    ]);
+    expect(out.code).toBe(ExitCode.OK);
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      serviceAccount: 'deployer',
+      audiences: [API_AUDIENCE, 'vault'],
+    });
+  });
+
   test('CLI mint -o token prints only the token; -o json and the default table never do', async () => {
     const tokenOut = await runCli(['mint', 'deployer', ...kubeconfigArgs(), '-o', 'token']);
     expect(tokenOut.code).toBe(0);

@@ -39,6 +39,14 @@ export function addClusterFlags(cmd: Command): Command {
     );
 }
 
+/**
+ * Collects a repeatable option (`--audience a --audience b`), as kubectl's: a variadic one would
+ * also swallow the positional arguments after it.
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** Adds `--token-file FILE|-` and `--token-env VAR`. */
 export function addTokenFlags(cmd: Command): Command {
   return cmd

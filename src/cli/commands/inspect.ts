@@ -12,6 +12,7 @@ import {
   addOutputFlag,
   addTokenFlags,
   clusterOptions,
+  collect,
   keyValueTable,
   printData,
   readToken,
@@ -40,8 +41,9 @@ export function registerInspect(program: Command, io: CliIo, setExitCode: SetExi
       'also check the token with a TokenReview (needs a cluster); exit 1 if the server refuses it',
     )
     .option(
-      '--audience <aud...>',
-      'with --verify: the audiences to review the token for (an error without --verify)',
+      '--audience <aud>',
+      'with --verify: an audience to review the token for; repeat for more (an error without --verify)',
+      collect,
     );
   addTokenFlags(cmd);
   addOutputFlag(cmd, ['json', 'yaml']);

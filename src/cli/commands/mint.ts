@@ -15,6 +15,7 @@ import {
   addClusterFlags,
   addOutputFlag,
   clusterOptions,
+  collect,
   keyValueTable,
   parseDurationSeconds,
   printData,
@@ -46,7 +47,11 @@ export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCo
     )
     // No commander default (1h is applied in mintOne) so that `--from` can tell it was given.
     .option('--duration <duration>', 'requested lifetime, e.g. 10m, 1h, 2d (min 10m, default 1h)')
-    .option('--audience <aud...>', "audiences of the token (default: the API server's)")
+    .option(
+      '--audience <aud>',
+      "an audience of the token; repeat for more (default: the API server's)",
+      collect,
+    )
     .option(
       '--bind-to-new-secret',
       'bind the token to a new Secret owned by the ServiceAccount (revocable alone)',

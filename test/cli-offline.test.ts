@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/main.js';
+import { runInProcess, type CliRun } from './cli-in-process.js';
 import { tempDir } from './temp-dir.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,25 +16,10 @@ const CHART = join(FIXTURES, 'rbac-chart');
 const LINT = join(FIXTURES, 'lint');
 const DEPLOYER = 'system:serviceaccount:shop:deployer';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: { HOME: '/nonexistent' },
-  });
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]): Promise<CliRun> => runInProcess(argv);
 
 /** `can-i` over the chart, as `who` (user, then flags). */
-function canI(verb: string, target: string, ...flags: string[]): Promise<Run> {
+function canI(verb: string, target: string, ...flags: string[]): Promise<CliRun> {
   return run('can-i', verb, target, '--manifests', CHART, ...flags);
 }
 

@@ -5,7 +5,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { main } from '../src/cli/main.js';
+import { runInProcess } from './cli-in-process.js';
 import { TOKEN_DECLARATION_ANNOTATION } from '../src/contract/token-declaration.js';
 import { canI } from '../src/runtime/can-i.js';
 import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
@@ -13,25 +13,7 @@ import { mintToken } from '../src/runtime/mint.js';
 import { DEFAULT_RETRY_POLICY } from '../src/runtime/retry.js';
 import { tempDir } from './temp-dir.js';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(
-  argv: string[],
-  env: NodeJS.ProcessEnv = { HOME: '/nonexistent' },
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const run = runInProcess;
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 const JWT = [

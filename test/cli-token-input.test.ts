@@ -5,28 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runInProcess, type CliRun } from './cli-in-process.js';
 import { tempDir } from './temp-dir.js';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(
-  argv: string[],
-  env: NodeJS.ProcessEnv = { HOME: '/nonexistent' },
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const run = runInProcess;
 
 const b64url = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 const JWT = [
@@ -51,7 +33,7 @@ const HEX = 'deadbeef'.repeat(8);
 const CUT_JWT = JWT.split('.').slice(1).join('.');
 
 /** Whatever the run printed contains no 8-character piece of the value. */
-function expectNotEchoed(r: Run, value: string): void {
+function expectNotEchoed(r: CliRun, value: string): void {
   const out = r.stdout + r.stderr;
   for (let i = 0; i + 8 <= value.length; i += 4) expect(out).not.toContain(value.slice(i, i + 8));
 }

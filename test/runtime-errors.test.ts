@@ -106,6 +106,8 @@ describe('redaction of the forms a credential takes besides a whole JWT', () => 
       '{"tokenreviews": "create", "token-file": "t.txt"}',
       '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----',
       'Zebra crossing',
+      "cannot read the token: 'file.txt' not found",
+      '/home/u/Projects/MyProject2024Repository.Release20240101Final/x',
     ]) {
       expect(redactSecrets(text)).toBe(text);
     }

@@ -54,23 +54,28 @@ const PEM_PRIVATE_KEY =
 const BEARER = /(bearer\s+)[^\s"',;]+/gi;
 /**
  * A `token`-like field (`token`, `id-token`, `accessToken`...) with a quoted value: JSON, or
- * JavaScript as `util.inspect` prints it (`{ token: '...' }`). Escaped quotes stay inside.
+ * JavaScript as `util.inspect` prints it (`{ token: '...' }`). Escaped quotes stay inside. Only
+ * as a key (after `{`, `,` or a line start), not prose such as `the token: 'file.txt'`.
  */
 const TOKEN_FIELD =
-  /((["']?)(?<![A-Za-z0-9_-])[A-Za-z_-]{0,40}token\2\s*:\s*)(["'])(?:(?!\3)[^\\]|\\.)*\3/gi;
+  /(?<=(?:^|[{,\n])\s*)((["']?)[A-Za-z_-]{0,40}token\2\s*:\s*)(["'])(?:(?!\3)[^\\]|\\.)*\3/gi;
 /** Runs of base64url characters joined by dots, to look for a JWT whose header was cut off. */
 // Starts only where a run starts: otherwise a long run without a dot costs quadratic time.
 const DOTTED_RUNS = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g;
 
 /** A long run with upper case, lower case and digits: encoded data, not a word or a version. */
-function isEncodedRun(part: string): boolean {
-  return part.length >= 20 && /[A-Z]/.test(part) && /[a-z]/.test(part) && /[0-9]/.test(part);
+function isEncodedRun(part: string, minLength: number): boolean {
+  return part.length >= minLength && /[A-Z]/.test(part) && /[a-z]/.test(part) && /[0-9]/.test(part);
 }
 
-/** `payload.signature` of a JWT cut at the front: two adjacent encoded runs. */
+/**
+ * `payload.signature` of a JWT cut at the front: two adjacent encoded runs, the second as long
+ * as the shortest signature (HS256: 43 characters; RS256 342), so that a file name such as
+ * `MyProject2024.Release20240101Final` is not taken for one.
+ */
 function redactCutJwt(run: string): string {
   const parts = run.split('.');
-  return parts.some((p, i) => i > 0 && isEncodedRun(parts[i - 1]) && isEncodedRun(p))
+  return parts.some((p, i) => i > 0 && isEncodedRun(parts[i - 1], 24) && isEncodedRun(p, 43))
     ? '[REDACTED]'
     : run;
 }

@@ -115,6 +115,9 @@ describe('--token-file takes the PATH of a file', () => {
       'token.txt',
       'deployer-service-account-token-for-the-nightly-ci.txt',
       '/var/run/secrets/kubernetes.io/serviceaccount/token-that-is-not-there',
+      // Long names with upper case and digits, in folders: words, not random data
+      '/workspace/MyOrgPlatformDeploymentPipelineRepository2024/token',
+      'secrets/github-actions-oidc-Token-2024-01-15T10-30-00Z',
     ]) {
       const r = await run(['inspect', '--token-file', missing]);
       expect(r.code).toBe(2);

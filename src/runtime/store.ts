@@ -16,6 +16,7 @@ import {
   TOKEN_SECRET_KEY,
 } from '../contract/token-declaration.js';
 import { tokenFileProblem, writeFileAtomic } from './atomic-file.js';
+import { BINDING_SECRET_LABEL } from './binding-secret.js';
 import type { ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import type { MintedToken } from './mint.js';
@@ -179,6 +180,12 @@ async function storeInSecret(
   if (current.metadata?.labels?.[MANAGED_LABEL] !== 'true') {
     throw new AccessTokensError(
       `secret '${namespace}/${name}' exists and is not managed by access-tokens (no label ${MANAGED_LABEL}=true): refusing to overwrite it; choose another name, or add the label to hand it over`,
+      'usage',
+    );
+  }
+  if (current.metadata?.labels?.[BINDING_SECRET_LABEL] === 'true') {
+    throw new AccessTokensError(
+      `secret '${namespace}/${name}' is the binding Secret of a token (label ${BINDING_SECRET_LABEL}): it holds no token; choose another name`,
       'usage',
     );
   }

@@ -79,6 +79,69 @@ describeE2E('where tokens may be kept', () => {
     expect(await bindingSecrets()).toEqual(before);
   });
 
+  test('--secret naming a binding Secret: refused (it binds a token, it holds none)', async () => {
+    const before = await bindingSecrets();
+    const kept = await cli(
+      'mint',
+      'deployer',
+      '--bind-to-new-secret',
+      '--secret',
+      'deployer-token',
+    );
+    expect(kept.code).toBe(0);
+    const [binding] = (await bindingSecrets()).filter((b) => !before.includes(b));
+    expect(binding).toBeDefined();
+    const r = await cli('mint', 'deployer', '--secret', binding as string);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`is the binding Secret of a token`);
+  });
+
+  test('--out and --secret: the file first; when it fails nothing is stored and the binding Secret goes', async () => {
+    expect((await cli('mint', 'deployer', '--secret', 'deployer-token')).code).toBe(0);
+    const before = await core.readNamespacedSecret({ name: 'deployer-token', namespace: ns });
+    const bindings = await bindingSecrets();
+    // /proc is a folder (the check before minting passes) where no file can be created
+    const r = await cli(
+      'mint',
+      'deployer',
+      '--bind-to-new-secret',
+      '--secret',
+      'deployer-token',
+      '-o',
+      'token',
+      '--out',
+      '/proc/access-tokens-test',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /cannot write the token file '\/proc\/access-tokens-test'.*the token was discarded and its binding Secret \S+ deleted/,
+    );
+    const after = await core.readNamespacedSecret({ name: 'deployer-token', namespace: ns });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(await bindingSecrets()).toEqual(bindings);
+  });
+
+  test('--out and --secret: when the Secret fails after the file, the error says where the token is', async () => {
+    const file = join(tempDir('store-safety-'), 'token');
+    const bindings = await bindingSecrets();
+    const r = await cli(
+      'mint',
+      'deployer',
+      '--bind-to-new-secret',
+      '--secret',
+      'app-credentials',
+      '-o',
+      'token',
+      '--out',
+      file,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`(the token was kept in ${file})`);
+    expect(existsSync(file)).toBe(true);
+    // ... so its binding Secret stays: deleting it would revoke the token in the file
+    expect((await bindingSecrets()).length).toBe(bindings.length + 1);
+  });
+
   test('mint --from: a Secret store that is not ours fails that token only, and leaves no binding Secret', async () => {
     // GIVEN two declarations: one naming someone else's Secret (bound to a Secret of its own),
     // one a kubeconfig file

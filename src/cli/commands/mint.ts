@@ -3,7 +3,7 @@
  * declared in synthesized manifests. The token goes only where asked: `-o token`,
  * `-o kubeconfig`, `--out FILE` (0600, atomic) or `--secret NAME`.
  */
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../main.js';
@@ -15,6 +15,7 @@ import {
   addClusterFlags,
   addOutputFlag,
   clusterOptions,
+  exitCodeOf,
   collect,
   keyValueTable,
   parseDurationSeconds,
@@ -109,6 +110,38 @@ export function registerMint(program: Command, io: CliIo, setExitCode: SetExitCo
   );
 }
 
+/** Why `--out FILE` cannot take a token, checked before one is minted; undefined when it can. */
+function outFileProblem(
+  out: string,
+  tokenFileProblem: (stat: Stats | undefined) => string | undefined,
+): string | undefined {
+  if (out.trim() === '') return 'give a file path';
+  if (/[/\\]$/.test(out)) return 'it names a folder: give a file path';
+  const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
+  const folder = dirname(resolve(out));
+  try {
+    if (!statSync(folder).isDirectory()) return `'${folder}' is not a folder`;
+  } catch (err) {
+    return code(err) === 'ENOENT'
+      ? `its folder '${folder}' does not exist`
+      : `its folder '${folder}' cannot be used (${code(err)})`;
+  }
+  try {
+    return tokenFileProblem(lstatSync(out, { throwIfNoEntry: false }));
+  } catch (err) {
+    return `it cannot be checked (${code(err)})`;
+  }
+}
+
+/** A failure to store a token that was stored elsewhere already: the message says where. */
+function keptIn(err: unknown, stored: readonly string[]): CliError {
+  const message = `${(err as Error).message} (the token was kept in ${stored.join(', ')})`;
+  return new CliError(
+    message,
+    err instanceof CliError ? err.exitCode : exitCodeOf((err as { category?: string }).category),
+  );
+}
+
 /** The first flag given that is about one token, which `--from` (many tokens) cannot take. */
 function singleTokenFlagGiven(flags: MintFlags): string | undefined {
   const given: [string, boolean][] = [
@@ -166,10 +199,7 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
   if (secretProblem) throw new CliError(secretProblem);
   if (flags.out !== undefined) {
     const { tokenFileProblem } = await import('../../runtime/atomic-file.js');
-    const folder = dirname(resolve(flags.out));
-    const problem = !statSync(folder, { throwIfNoEntry: false })?.isDirectory()
-      ? `its folder '${folder}' does not exist`
-      : tokenFileProblem(lstatSync(flags.out, { throwIfNoEntry: false }));
+    const problem = outFileProblem(flags.out, tokenFileProblem);
     if (problem) throw new CliError(`cannot write the token file '${flags.out}' (${problem})`);
   }
   const durationSeconds = parseDurationSeconds(flags.duration ?? '1h', '--duration');
@@ -199,22 +229,28 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
         }
       : {}),
   });
+  // The file first: it is the destination more likely to fail (a folder not writable), and a
+  // Secret written before it would be left holding a token its failure revokes.
+  const destinations = [
+    ...(flags.out !== undefined
+      ? [
+          flags.output === 'kubeconfig'
+            ? ({ kind: 'kubeconfigFile', path: flags.out } as const)
+            : ({ kind: 'tokenFile', path: flags.out } as const),
+        ]
+      : []),
+    ...(flags.secret !== undefined ? [{ kind: 'secret', name: flags.secret } as const] : []),
+  ];
   const stored: string[] = [];
-  try {
-    if (flags.secret)
-      stored.push(
-        (await storeToken(client, minted, { kind: 'secret', name: flags.secret })).destination,
-      );
-    if (flags.out) {
-      const dest =
-        flags.output === 'kubeconfig'
-          ? ({ kind: 'kubeconfigFile', path: flags.out } as const)
-          : ({ kind: 'tokenFile', path: flags.out } as const);
+  for (const dest of destinations) {
+    try {
       stored.push((await storeToken(client, minted, dest)).destination);
+    } catch (err) {
+      // Kept somewhere already: say where, and leave its binding Secret (the token is in use).
+      if (stored.length > 0) throw keptIn(err, stored);
+      if (!flags.bindToNewSecret) throw err;
+      await discardBindingSecret(client, minted, err);
     }
-  } catch (err) {
-    if (!flags.bindToNewSecret) throw err;
-    await discardBindingSecret(client, minted, err);
   }
   // Only now, with the new token kept: the Secrets of expired tokens revoke nothing alive.
   const cleanup = flags.bindToNewSecret

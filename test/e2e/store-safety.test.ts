@@ -24,6 +24,19 @@ describeE2E('where tokens may be kept', () => {
   let ns: string;
   const cli = (...args: string[]) =>
     runCli([...args, '-n', ns, '--kubeconfig', E2E_KUBECONFIG as string]);
+  /** `mint deployer` with a new binding Secret, into a Secret and a file. */
+  const mintToBoth = (secret: string, file: string) =>
+    cli(
+      'mint',
+      'deployer',
+      '--bind-to-new-secret',
+      '--secret',
+      secret,
+      '-o',
+      'token',
+      '--out',
+      file,
+    );
   const bindingSecrets = async () =>
     (
       await core.listNamespacedSecret({
@@ -101,17 +114,7 @@ describeE2E('where tokens may be kept', () => {
     const before = await core.readNamespacedSecret({ name: 'deployer-token', namespace: ns });
     const bindings = await bindingSecrets();
     // /proc is a folder (the check before minting passes) where no file can be created
-    const r = await cli(
-      'mint',
-      'deployer',
-      '--bind-to-new-secret',
-      '--secret',
-      'deployer-token',
-      '-o',
-      'token',
-      '--out',
-      '/proc/access-tokens-test',
-    );
+    const r = await mintToBoth('deployer-token', '/proc/access-tokens-test');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /cannot write the token file '\/proc\/access-tokens-test'.*the token was discarded and its binding Secret \S+ deleted/,
@@ -124,17 +127,7 @@ describeE2E('where tokens may be kept', () => {
   test('--out and --secret: when the Secret fails after the file, the error says where the token is', async () => {
     const file = join(tempDir('store-safety-'), 'token');
     const bindings = await bindingSecrets();
-    const r = await cli(
-      'mint',
-      'deployer',
-      '--bind-to-new-secret',
-      '--secret',
-      'app-credentials',
-      '-o',
-      'token',
-      '--out',
-      file,
-    );
+    const r = await mintToBoth('app-credentials', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`(the token was kept in ${file})`);
     expect(existsSync(file)).toBe(true);

@@ -1,8 +1,9 @@
 /**
- * The floor under one mint in Node: a CommonJS script that uses nothing but `node:https` to send
- * one TokenRequest and checks the answer. No client-node, no kubeconfig parser, no CLI. bench/mint.ts
- * runs it as a fresh process next to `access-tokens mint` and `kubectl create token`, so that the
- * report shows how much of a mint's time any Node HTTPS client pays before our code runs.
+ * The floor under one mint in Node: a CommonJS script that uses nothing but `node:https` to
+ * send one TokenRequest and checks the answer. No client-node, no kubeconfig parser, no CLI.
+ * bench/mint.ts runs it as a fresh process next to `access-tokens mint` and `kubectl create
+ * token`, so that the report shows how much of a mint's time any Node HTTPS client pays before
+ * our code runs.
  *
  * Usage: `node lib/bench/https-floor.cjs REQUEST.json`, where the file (written 0600 by the
  * bench; no credential on argv) holds `{ server, path, ca?, token?, cert?, key? }`. Prints

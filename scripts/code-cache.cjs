@@ -5,8 +5,9 @@
 // After `npm install` of the package (its `postinstall`): node scripts/code-cache.cjs --refresh
 // writes the caches that are missing (the package ships none: a cache is compiled code that V8
 // runs instead of the bundle, which no review of the bundle would see) or that this Node rejects
-// (another Node version, damaged), so that the installed CLI starts as fast as measured. It never fails the install: without a
-// build (a checkout before `npm run build`) it does nothing, and a failure only prints a line.
+// (another Node version, damaged), so that the installed CLI starts as fast as measured. It
+// never fails the install: without a build (a checkout before `npm run build`) it does nothing,
+// and a failure only prints a line.
 //
 // Before the cache is written, a warm-up runs what a typical command runs, so that the cache
 // holds those functions compiled too, not only the bundle's top level. The warm-up never

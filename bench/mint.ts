@@ -6,8 +6,9 @@
  *    `kubectl create token SA` (median of BENCH_REPEAT runs each), and the floor under it: a
  *    script that sends the same TokenRequest with nothing but `node:https` (bench/https-floor.cts);
  * 2. BENCH_N declared tokens with `access-tokens mint --from DIR` (one process, bounded
- *    concurrency; median of BENCH_FROM_REPEAT runs) vs a loop of single `access-tokens mint` processes vs a loop of
- *    `kubectl create token` (the loops run BENCH_LOOP times and are extrapolated to BENCH_N);
+ *    concurrency; median of BENCH_FROM_REPEAT runs) vs a loop of single `access-tokens mint`
+ *    processes vs a loop of `kubectl create token` (the loops run BENCH_LOOP times and are
+ *    extrapolated to BENCH_N);
  * 3. `access-tokens inspect --token-file F` cold start vs `node -e 0`.
  *
  * 1 and 3 also time the CLI from tsc's modules (`ACCESS_TOKENS_UNBUNDLED=1`, lib/src/) next to

@@ -273,17 +273,15 @@ export async function describeServiceAccount(
       summary('ClusterRoleBinding', b, ''),
     ),
   ]);
+  // The RoleBindings' rules, by the namespace they grant in (bindings are sorted by it).
   const rulesIn = new Map<string, PolicyRule[]>();
-  for (const b of bindings.filter((x) => x.kind === 'RoleBinding' && x.namespace !== namespace))
-    rulesIn.set(b.namespace, [...(rulesIn.get(b.namespace) ?? []), ...(b.rules ?? [])]);
-  const namespaced = compactRules(
-    bindings
-      .filter((b) => b.kind === 'RoleBinding' && b.namespace === namespace)
-      .flatMap((b) => b.rules ?? []),
-  );
-  const otherNamespaces = [...rulesIn.keys()]
-    .sort(byText)
-    .map((ns) => ({ namespace: ns, rules: compactRules(rulesIn.get(ns) ?? []) }));
+  for (const b of bindings)
+    if (b.kind === 'RoleBinding')
+      rulesIn.set(b.namespace, [...(rulesIn.get(b.namespace) ?? []), ...(b.rules ?? [])]);
+  const namespaced = compactRules(rulesIn.get(namespace) ?? []);
+  const otherNamespaces = [...rulesIn]
+    .filter(([ns]) => ns !== namespace)
+    .map(([ns, rules]) => ({ namespace: ns, rules: compactRules(rules) }));
   const clusterWide = compactRules(
     bindings.filter((b) => b.kind === 'ClusterRoleBinding').flatMap((b) => b.rules ?? []),
   );

@@ -15,8 +15,7 @@ import {
   listBindingSecrets,
 } from './binding-secret.js';
 import { mintToken } from './mint.js';
-import { tokenFileProblem } from './atomic-file.js';
-import { storeToken, type TokenDestination } from './store.js';
+import { checkTokenFile, storeToken, type TokenDestination } from './store.js';
 
 /** Options of `mintDeclaredTokens`. */
 export interface MintDeclaredOptions extends ClusterOptions {
@@ -112,9 +111,7 @@ async function createFolderInside(outDir: string, path: string): Promise<void> {
     if (!stat.isDirectory()) throw fail(folder, 'not a folder');
   }
   // The file itself is checked again when written; here, so that no token is minted for nothing.
-  const problem = tokenFileProblem(await lstat(path).catch(() => undefined));
-  if (problem)
-    throw new AccessTokensError(`cannot write the token file '${path}' (${problem})`, 'usage');
+  await checkTokenFile(path);
 }
 
 async function mintOneDeclared(

@@ -22,11 +22,16 @@ import { AccessTokensError } from './errors.js';
 import type { MintedToken } from './mint.js';
 import { renderTokenKubeconfig } from './token-kubeconfig.js';
 
-/** Writes a token file (0600, atomically); a failure names the file and the reason. */
-async function writeTokenFile(path: string, text: string): Promise<void> {
+/** Throws a usage error naming `path` when a token file may not be written there (a link, a device). */
+export async function checkTokenFile(path: string): Promise<void> {
   const problem = tokenFileProblem(await lstat(path).catch(() => undefined));
   if (problem)
     throw new AccessTokensError(`cannot write the token file '${path}' (${problem})`, 'usage');
+}
+
+/** Writes a token file (0600, atomically); a failure names the file and the reason. */
+async function writeTokenFile(path: string, text: string): Promise<void> {
+  await checkTokenFile(path);
   try {
     await writeFileAtomic(path, text);
   } catch (err) {

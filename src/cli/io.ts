@@ -1,6 +1,7 @@
 /**
- * The CLI's input and output, injectable so that tests run the CLI in-process. A file of its
- * own so that the commands and `main.ts` both import it without importing each other.
+ * What `main.ts` gives each command: its input and output (injectable, so that tests run the
+ * CLI in-process) and a way to set the exit code. A file of its own so that the commands and
+ * `main.ts` both import it without importing each other.
  */
 
 /** Output streams, injectable so tests run the CLI in-process. */
@@ -14,3 +15,6 @@ export interface CliIo {
   /** Whether stderr is a terminal (progress lines go there). @default false */
   readonly stderrIsTerminal?: boolean;
 }
+
+/** Sets the process's exit code without exiting. */
+export type SetExitCode = (code: number) => void;

@@ -9,9 +9,8 @@
  * `-A` asks cluster-wide (namespace `''`).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addClusterFlags, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, printData } from './_output.js';
 import { addTokenFlags } from './_token-input.js';

@@ -3,8 +3,7 @@
  * and legacy tokens, and lint findings (never a token value).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
-import type { SetExitCode } from './index.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, keyValueTable, printData, table } from './_output.js';
 import { runAction } from '../exit-codes.js';

@@ -2,7 +2,7 @@
  * Every subcommand registers itself here; one file per subcommand.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { registerDescribe } from './describe.js';
 import { registerInspect } from './inspect.js';
 import { registerMint } from './mint.js';
@@ -10,9 +10,6 @@ import { registerLint } from './lint.js';
 import { registerCanI } from './can-i.js';
 import { registerWhoCan } from './who-can.js';
 import { registerRevoke } from './revoke.js';
-
-/** Sets the process's exit code without exiting. */
-export type SetExitCode = (code: number) => void;
 
 /** Adds all subcommands to the program. */
 export function registerCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {

@@ -4,9 +4,8 @@
  * server's TokenReview. Without `--verify` it never loads @kubernetes/client-node.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, keyValueTable, printData } from './_output.js';
 import { addTokenFlags, readToken } from './_token-input.js';

@@ -5,9 +5,8 @@
  * errors (a missing or unparsable path).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addOutputFlag, printData } from './_output.js';
 
 interface LintFlags {

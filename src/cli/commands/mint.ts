@@ -6,11 +6,10 @@
 import { lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { durationProblem } from '../../contract/token-declaration.js';
 import { dnsSubdomainProblem } from '../../rbac/names.js';
 import { CliError } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, keyValueTable, printData } from './_output.js';
 import { exitCodeOf, runAction } from '../exit-codes.js';

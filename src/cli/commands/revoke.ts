@@ -4,9 +4,8 @@
  * server's ~10 s authentication cache. `--wait` polls TokenReview until it is rejected.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, printData } from './_output.js';
 import { addTokenFlags, readToken } from './_token-input.js';

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RbacAuthorizer, serviceAccountGroups, serviceAccountUser } from '../rbac/authorizer.js';
 import { compactRules } from '../rbac/compact.js';
-import type { Acknowledgement } from '../rbac/finding.js';
+import type { RiskAcknowledgement } from '../rbac/finding.js';
 import {
   ACKNOWLEDGED_RISKS_ANNOTATION,
   rbacPolicyFrom,
@@ -15,14 +15,6 @@ import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
 import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
-
-/** A risk accepted on purpose, with the reason reviewers will read. */
-export interface RiskAcknowledgement {
-  /** The risk's id, e.g. `Risk.SECRETS_READ`. */
-  readonly risk: string;
-  /** Why the grant is needed; at least 10 characters. */
-  readonly reason: string;
-}
 
 /** Properties of `ServiceAccountAccess`. */
 export interface ServiceAccountAccessProps {
@@ -70,8 +62,11 @@ export interface ServiceAccountAccessProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Options for `canI`. */
-export interface CanIOptions {
+/**
+ * The object and namespace of a `ServiceAccountAccess.canI` question. (The runtime's `canI`,
+ * which asks a cluster, takes `CanIOptions`: how to connect.)
+ */
+export interface CanIRequestOptions {
   /** Object name. @default - any object (no name) */
   readonly name?: string;
   /**
@@ -148,7 +143,7 @@ export class ServiceAccountAccess extends Construct {
       );
     }
     this.acknowledgements = [...(props.acknowledge ?? [])];
-    const ackProblems = validateAcknowledgements(this.acknowledgements as Acknowledgement[]);
+    const ackProblems = validateAcknowledgements(this.acknowledgements);
     if (ackProblems.length > 0) throw new Error(ackProblems.join('; '));
 
     const labels = { ...(props.labels ?? {}) };
@@ -242,7 +237,11 @@ export class ServiceAccountAccess extends Construct {
    * cdk8s-plus object), evaluated offline with Kubernetes' RBAC semantics on exactly what will
    * be synthesized. Non-resource URLs start with `/`.
    */
-  public canI(verb: string, resource: PermissionResource, options: CanIOptions = {}): boolean {
+  public canI(
+    verb: string,
+    resource: PermissionResource,
+    options: CanIRequestOptions = {},
+  ): boolean {
     const authorizer = this.authorizer();
     const who = {
       user: serviceAccountUser(this.namespace, this.serviceAccountName),

@@ -41,8 +41,8 @@ export interface Finding {
   readonly acknowledgedReason?: string;
 }
 
-/** A written acknowledgement of a risk. */
-export interface Acknowledgement {
+/** A risk accepted on purpose, with the reason reviewers will read. */
+export interface RiskAcknowledgement {
   /** The risk rule's id, e.g. `secrets-read` (`Risk.SECRETS_READ`); an unknown id is a problem. */
   readonly risk: string;
   /** Why the risk is accepted, for reviewers: at least 10 characters once trimmed. */

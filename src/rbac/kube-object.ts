@@ -2,7 +2,7 @@
  * The minimal shape of a Kubernetes object as read from YAML/JSON manifests. Plain data: the
  * rbac engine reads synthesized output, a Helm chart's output or `kubectl get -o yaml` alike.
  */
-import type { PolicyRule } from './policy-rule.js';
+import { sanitizeRule, type PolicyRule } from './policy-rule.js';
 
 /** Any Kubernetes object. */
 export interface KubeObject {
@@ -129,24 +129,6 @@ function isRbac(obj: KubeObject, kind: string): boolean {
   return obj.kind === kind && (obj.apiVersion ?? '').startsWith(RBAC_GROUP);
 }
 
-function stringList(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
-}
-
-/** A rule from untrusted YAML: non-list fields are dropped, a rule without verbs grants nothing. */
-function ruleFrom(value: unknown): PolicyRule | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const r = value as Record<string, unknown>;
-  const rule: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = {
-    verbs: stringList(r.verbs) ?? [],
-  };
-  for (const key of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
-    const list = stringList(r[key]);
-    if (list) rule[key] = list;
-  }
-  return rule;
-}
-
 function subjectsFrom(value: unknown): Subject[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
@@ -175,7 +157,7 @@ export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
     const annotations = obj.metadata?.annotations ?? {};
     for (const kind of ['Role', 'ClusterRole'] as const) {
       if (isRbac(obj, kind)) {
-        const rules = Array.isArray(obj.rules) ? obj.rules.map(ruleFrom) : [];
+        const rules = Array.isArray(obj.rules) ? obj.rules.map(sanitizeRule) : [];
         const selectors = (obj.aggregationRule as { clusterRoleSelectors?: unknown } | undefined)
           ?.clusterRoleSelectors;
         roles.push({

@@ -3,14 +3,14 @@
  * Kubernetes manifests (`lintManifests`: synthesized output, a Helm chart's output, `kubectl
  * get -o yaml`), applies written acknowledgements and formats the findings for people.
  */
-import type { Acknowledgement, Finding, FindingLocation } from './finding.js';
+import type { RiskAcknowledgement, Finding, FindingLocation } from './finding.js';
 import {
   ACKNOWLEDGED_RISKS_ANNOTATION,
   rbacPolicyFrom,
   type BindingObject,
   type KubeObject,
 } from './kube-object.js';
-import type { PolicyRule } from './policy-rule.js';
+import { sanitizeRule, type PolicyRule } from './policy-rule.js';
 import { OBJECT_CHECKS, POLICY_RULE_CHECKS, RISK_RULES, isRiskId } from './risks/risk-rules.js';
 
 /** The shortest reason an acknowledgement may give. */
@@ -61,20 +61,6 @@ export interface LintReport {
   };
 }
 
-function stringsOf(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
-}
-
-/** Manifests are untrusted input: keep only well-typed fields so that no check throws. */
-function sanitizeRule(raw: PolicyRule): PolicyRule {
-  const rule: Record<string, readonly string[]> = { verbs: stringsOf(raw?.verbs) ?? [] };
-  for (const key of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
-    const values = stringsOf(raw?.[key]);
-    if (values) rule[key] = values;
-  }
-  return rule as unknown as PolicyRule;
-}
-
 /**
  * Rule-level findings without a location, per distinct sanitized rule. A construct lints the
  * same few rules over and over at synth; the checks are pure, so a rule's findings depend on
@@ -120,7 +106,8 @@ function ruleFindings(rule: PolicyRule): readonly Finding[] {
 export function lintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
   const found: Finding[] = [];
   rules.forEach((raw, ruleIndex) => {
-    const findings = ruleFindings(sanitizeRule(raw));
+    // Manifests are untrusted input: a rule that is not even an object grants nothing.
+    const findings = ruleFindings(sanitizeRule(raw) ?? { verbs: [] });
     if (findings.length === 0) return;
     if (!location) {
       found.push(...findings);
@@ -137,7 +124,7 @@ export function lintRules(rules: readonly PolicyRule[], location?: FindingLocati
  * shorter than `MIN_REASON_LENGTH` characters. An acknowledgement with a problem acknowledges
  * nothing.
  */
-export function validateAcknowledgements(acks: readonly Acknowledgement[]): string[] {
+export function validateAcknowledgements(acks: readonly RiskAcknowledgement[]): string[] {
   return acks.flatMap((ack) => {
     const risk = typeof ack?.risk === 'string' ? ack.risk : String(ack?.risk);
     if (!isRiskId(risk)) {
@@ -158,7 +145,7 @@ export function validateAcknowledgements(acks: readonly Acknowledgement[]): stri
 /** Marks each finding whose risk a valid acknowledgement names with its `acknowledgedReason`. */
 export function applyAcknowledgements(
   findings: readonly Finding[],
-  acks: readonly Acknowledgement[],
+  acks: readonly RiskAcknowledgement[],
 ): Finding[] {
   const reasons = new Map<string, string>();
   for (const ack of acks) {
@@ -176,7 +163,7 @@ export function applyAcknowledgements(
  * `{ risk, reason }`), with problems when the annotation is not such an array.
  */
 export function acknowledgementsOf(object: KubeObject): {
-  acknowledgements: Acknowledgement[];
+  acknowledgements: RiskAcknowledgement[];
   problems: string[];
 } {
   const text = object.metadata?.annotations?.[ACKNOWLEDGED_RISKS_ANNOTATION];
@@ -194,7 +181,8 @@ export function acknowledgementsOf(object: KubeObject): {
   if (!Array.isArray(parsed))
     return { acknowledgements: [], problems: [`${expected}, got ${JSON.stringify(parsed)}`] };
   const acknowledgements = parsed.filter(
-    (a): a is Acknowledgement => typeof a === 'object' && a !== null && typeof a.risk === 'string',
+    (a): a is RiskAcknowledgement =>
+      typeof a === 'object' && a !== null && typeof a.risk === 'string',
   );
   const malformed = parsed.length - acknowledgements.length;
   const problems = malformed > 0 ? [`${expected}, got ${malformed} entries without a risk`] : [];

@@ -33,6 +33,28 @@ export interface PolicyRule {
   readonly nonResourceURLs?: readonly string[];
 }
 
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
+}
+
+/**
+ * A rule from untrusted input (YAML, a manifest's `rules`): only the lists of strings are
+ * kept, so that no check or evaluation throws on a typo; a rule without verbs grants nothing.
+ * Undefined when the value is not an object at all.
+ */
+export function sanitizeRule(value: unknown): PolicyRule | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  const rule: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = {
+    verbs: stringList(r.verbs) ?? [],
+  };
+  for (const key of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
+    const list = stringList(r[key]);
+    if (list) rule[key] = list;
+  }
+  return rule;
+}
+
 /** What a request asks for, as the API server's authorizer sees it. */
 export interface ResourceRequest {
   /** The RBAC verb (`get`, `list`, `create`, ...), not the HTTP method. */

@@ -1,7 +1,32 @@
-// The public API of `cdk8s-access-tokens`: the constructs and the pure rbac engine.
-// The runtime (which talks to a cluster) is `cdk8s-access-tokens/runtime`.
-export * from './constructs/index.js';
-export * from './rbac/index.js';
+/**
+ * `cdk8s-access-tokens`: the constructs, what their props take, and the types their results
+ * carry. The rbac engine's queries (authorizer, who-can, lint, compaction) are
+ * `cdk8s-access-tokens/rbac`; the runtime, which talks to a cluster, is
+ * `cdk8s-access-tokens/runtime`. Everything else is internal. Names are listed one by one:
+ * adding one is a decision (test/public-api-surface.test.ts pins the list).
+ */
+export {
+  ServiceAccountAccess,
+  type AttachOptions,
+  type CanIRequestOptions,
+  type ServiceAccountAccessProps,
+} from './constructs/service-account-access.js';
+export {
+  Permission,
+  type PermissionResource,
+  type PermissionRuleProps,
+} from './constructs/permission.js';
+export {
+  ManagedTokenSecret,
+  TokenStore,
+  type ManagedTokenSecretProps,
+  type TokenProps,
+  type TokenRotationProps,
+} from './constructs/token.js';
+// Risks to acknowledge, and what the lint reports about rules.
+export { Risk, type RiskId } from './rbac/risks/risk-rules.js';
+export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './rbac/finding.js';
+export type { PolicyRule } from './rbac/policy-rule.js';
 // The synth-to-runtime contract: the token declaration written onto a ServiceAccount.
 export {
   TOKEN_DECLARATION_ANNOTATION,

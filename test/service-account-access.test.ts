@@ -1,12 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import {
-  ACKNOWLEDGED_RISKS_ANNOTATION,
-  Permission,
-  Risk,
-  ServiceAccountAccess,
-  TokenStore,
-} from '../src/index.js';
+import { Permission, Risk, ServiceAccountAccess, TokenStore } from '../src/index.js';
+import { ACKNOWLEDGED_RISKS_ANNOTATION } from '../src/rbac/index.js';
 import {
   MANAGED_LABEL,
   TOKEN_DECLARATION_ANNOTATION,

@@ -1,11 +1,52 @@
-export * from './access-query.js';
-export * from './authorizer.js';
-export * from './compact.js';
-export * from './finding.js';
-export * from './kube-object.js';
-export * from './policy-rule.js';
-export * from './resource-notation.js';
-export * from './validate-rule.js';
-export * from './lint.js';
-export * from './manifest-reader.js';
-export * from './risks/index.js';
+/**
+ * `cdk8s-access-tokens/rbac`: the pure policy engine's public queries, offline and without
+ * cdk8s or client-node: an authorizer with Kubernetes RBAC semantics (can-i, who-can), the
+ * least-privilege lint, and rule compaction. Names are listed one by one: adding one is a
+ * decision (test/public-api-surface.test.ts pins the list).
+ */
+// Rules and requests.
+export {
+  KNOWN_VERBS,
+  rulesAllow,
+  type AccessRequest,
+  type NonResourceRequest,
+  type PolicyRule,
+  type ResourceRequest,
+} from './policy-rule.js';
+export { compactRules } from './compact.js';
+// Kubernetes objects and the RBAC policy in them.
+export { parseManifests } from './manifest-reader.js';
+export {
+  ACKNOWLEDGED_RISKS_ANNOTATION,
+  rbacPolicyFrom,
+  type BindingObject,
+  type KubeObject,
+  type LabelSelector,
+  type RbacPolicySet,
+  type RoleObject,
+  type RoleRef,
+  type Subject,
+} from './kube-object.js';
+// The authorizer: can-i and who-can.
+export {
+  RbacAuthorizer,
+  serviceAccountGroups,
+  serviceAccountUser,
+  type Decision,
+  type UserInfo,
+  type WhoCanEntry,
+} from './authorizer.js';
+// The least-privilege lint.
+export {
+  MIN_REASON_LENGTH,
+  formatFindings,
+  lintManifests,
+  lintRules,
+  type AcknowledgementProblem,
+  type LintOptions,
+  type LintReport,
+  type SourceLookup,
+} from './lint.js';
+export { RISK_RULES, Risk, type RiskId } from './risks/risk-rules.js';
+export type { RiskRuleInfo } from './risks/risk-rule.js';
+export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './finding.js';

@@ -5,7 +5,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { ExitCode } from '../../src/cli/exit-codes.js';
-import { accessQueryOf, canI, connect, mintToken } from '../../src/runtime/index.js';
+import { accessQueryOf } from '../../src/runtime/can-i.js';
+import { canI, connect, mintToken } from '../../src/runtime/index.js';
 import { clientForToken } from '../../src/runtime/token-client.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import { capturedOutput, createServiceAccountWithRole, runCli } from './runtime-fixtures.js';

@@ -21,7 +21,6 @@ import {
   type BoundObject,
   canI,
   connect,
-  decodeJwtClaims,
   describeServiceAccount,
   inspectToken,
   mintToken,
@@ -30,6 +29,7 @@ import {
   storeToken,
   type MintedToken,
 } from '../../src/runtime/index.js';
+import { decodeJwtClaims } from '../../src/runtime/jwt.js';
 import { clientForToken } from '../../src/runtime/token-client.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import {

@@ -1,3 +1,0 @@
-export * from './permission.js';
-export * from './service-account-access.js';
-export * from './token.js';

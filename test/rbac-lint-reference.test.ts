@@ -1,14 +1,16 @@
 import fc from 'fast-check';
 import type { Finding, FindingLocation } from '../src/rbac/finding.js';
 import { lintRules } from '../src/rbac/lint.js';
-import { KNOWN_VERBS, ruleAllows, type PolicyRule } from '../src/rbac/policy-rule.js';
+import { KNOWN_VERBS, ruleAllows, sanitizeRule, type PolicyRule } from '../src/rbac/policy-rule.js';
 import { grantsOf, requestsOf, type Grant } from '../src/rbac/risks/_probe.js';
 import { POLICY_RULE_CHECKS, RISK_RULES, type RiskyRequest } from '../src/rbac/risks/index.js';
 
-// The optimised engine (grantsOf's pre-filter, lintRules' per-rule cache) against
-// straightforward references, over rules with wildcards, resourceNames and malformed fields.
+// The optimised engine (grantsOf's pre-filter, lintRules' per-rule cache) against oracles that
+// share none of the optimisation, over rules with wildcards, resourceNames and malformed fields:
+// grants by brute force (every request of the finite universe asked of `ruleAllows`, with every
+// name), and findings by running each check on each rule directly, with no cache.
 
-/** grantsOf as first written: every request asked of `ruleAllows`, with copies. */
+/** Brute force: every request asked of `ruleAllows`, with no name and with each of the rule's. */
 function referenceGrantsOf(rule: PolicyRule, requests: readonly RiskyRequest[]): Grant[] {
   const grants: Grant[] = [];
   for (const request of requests) {
@@ -26,20 +28,12 @@ function referenceGrantsOf(rule: PolicyRule, requests: readonly RiskyRequest[]):
   return grants;
 }
 
-function stringsOf(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
-}
-
-/** lintRules as first written: sanitise and run every check on every rule, no cache. */
+/** Every check run on every (sanitised) rule, each time: what the cache must not change. */
 function referenceLintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
   return rules.flatMap((raw, ruleIndex) => {
-    const rule: Record<string, readonly string[]> = { verbs: stringsOf(raw?.verbs) ?? [] };
-    for (const key of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
-      const values = stringsOf(raw?.[key]);
-      if (values) rule[key] = values;
-    }
+    const rule = sanitizeRule(raw) ?? { verbs: [] };
     const context = { location: location ? { ...location, ruleIndex } : undefined };
-    return POLICY_RULE_CHECKS.flatMap(({ check }) => check(rule as unknown as PolicyRule, context));
+    return POLICY_RULE_CHECKS.flatMap(({ check }) => check(rule, context));
   });
 }
 

@@ -3,7 +3,7 @@
  * (through a recording stand-in for the client).
  */
 import type { ClusterClient } from '../src/runtime/cluster.js';
-import { redactSecrets, registerSecret } from '../src/runtime/errors.js';
+import { redactSecrets, registerSecret } from '../src/runtime/redact.js';
 import { revoke } from '../src/runtime/revoke.js';
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -5,7 +5,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { AccessTokensError, registerSecret } from './errors.js';
+import { AccessTokensError } from './errors.js';
+import { registerSecret } from './redact.js';
 import { decodeJwtClaims, subjectOf } from './jwt.js';
 import { reviewToken } from './review.js';
 

@@ -3,18 +3,11 @@
  * and legacy tokens, and lint findings (never a token value).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  clusterOptions,
-  keyValueTable,
-  printData,
-  runAction,
-  table,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, keyValueTable, printData, table } from './_output.js';
+import { runAction } from '../exit-codes.js';
 
 interface DescribeFlags extends ClusterFlags {
   readonly output?: 'json' | 'yaml' | 'name';

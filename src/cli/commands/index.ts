@@ -2,7 +2,7 @@
  * Every subcommand registers itself here; one file per subcommand.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { registerDescribe } from './describe.js';
 import { registerInspect } from './inspect.js';
 import { registerMint } from './mint.js';

@@ -7,18 +7,11 @@
 import type { Command } from 'commander';
 import type { LegacyPlan } from '../../rbac/legacy-plan.js';
 import type { LegacyToken } from '../../rbac/legacy-tokens.js';
-import type { CliIo } from '../main.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { CliError, ExitCode, runAction } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  clusterOptions,
-  printData,
-  runAction,
-  table,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, printData, table } from './_output.js';
 
 interface LegacyFlags extends ClusterFlags {
   readonly manifests?: string[];

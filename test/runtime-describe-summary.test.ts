@@ -227,7 +227,7 @@ describe('summarizeServiceAccount', () => {
       { metadata: { name: 'unrelated' }, data: { password: TOKEN_VALUE } },
     ];
     // WHEN summarized
-    const d = summarizeServiceAccount(reads({ secrets }));
+    const d = summarizeServiceAccount(reads({ secrets, now: new Date('2026-12-05T12:00:00Z') }));
     // THEN each is classified, and no Secret value is in the description
     expect(d.storedTokens).toEqual([
       {
@@ -236,12 +236,54 @@ describe('summarizeServiceAccount', () => {
         expiresAt: '2026-12-05T13:00:00Z',
         audiences: ['vault'],
         hasToken: true,
+        state: 'unknown',
       },
       { secret: 'deployer-binding-x1', kind: 'binding', hasToken: false },
       { secret: 'deployer-legacy', kind: 'legacy', hasToken: true },
-      { secret: 'bad-audiences', kind: 'managed', audiences: [], hasToken: false },
+      { secret: 'bad-audiences', kind: 'managed', audiences: [], hasToken: false, state: 'empty' },
     ]);
     expect(JSON.stringify(d)).not.toContain(TOKEN_VALUE);
+  });
+
+  test('a stored token is valid, expired or revoked as its Secret and the server say', () => {
+    // GIVEN managed Secrets with and without a token, before and after their expiry
+    const store = (name: string, annotations: Record<string, string>, token = true) => ({
+      metadata: {
+        name,
+        labels: { 'access-tokens.cdk8s.io/managed': 'true' },
+        annotations: { 'access-tokens.cdk8s.io/service-account': SA, ...annotations },
+      },
+      ...(token ? { data: { token: TOKEN_VALUE } } : {}),
+    });
+    const later = { 'access-tokens.cdk8s.io/expires-at': '2026-12-05T13:00:00Z' };
+    const secrets: k8s.V1Secret[] = [
+      store('accepted', later),
+      store('rejected', later),
+      store('past', { 'access-tokens.cdk8s.io/expires-at': '2026-12-05T11:59:59Z' }),
+      store('cleared', { 'access-tokens.cdk8s.io/revoked-at': '2026-12-05T11:00:00Z' }, false),
+      store('not-asked', later),
+    ];
+    // WHEN the server accepted one token and rejected another
+    const d = summarizeServiceAccount(
+      reads({
+        secrets,
+        now: new Date('2026-12-05T12:00:00Z'),
+        tokenReviews: new Map([
+          ['accepted', true],
+          ['rejected', false],
+          // an expired token is expired whatever a review said
+          ['past', true],
+        ]),
+      }),
+    );
+    // THEN
+    expect(d.storedTokens.map((t) => [t.secret, t.state, t.revokedAt])).toEqual([
+      ['accepted', 'valid', undefined],
+      ['rejected', 'revoked', undefined],
+      ['past', 'expired', undefined],
+      ['cleared', 'revoked', '2026-12-05T11:00:00Z'],
+      ['not-asked', 'unknown', undefined],
+    ]);
   });
 
   test('the declared token is parsed; a malformed one is reported as incomplete, in sorted order', () => {

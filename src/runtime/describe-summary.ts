@@ -8,6 +8,7 @@ import type * as k8s from '@kubernetes/client-node';
 import {
   AUDIENCES_ANNOTATION,
   EXPIRES_AT_ANNOTATION,
+  REVOKED_AT_ANNOTATION,
   MANAGED_LABEL,
   SERVICE_ACCOUNT_ANNOTATION,
   TOKEN_DECLARATION_ANNOTATION,
@@ -58,6 +59,14 @@ export interface StoredTokenSummary {
   readonly audiences?: readonly string[];
   /** Whether the Secret's `data.token` is set (the token itself is never read out). */
   readonly hasToken: boolean;
+  /**
+   * For a managed Secret: `valid` (the API server accepts the token now), `revoked` (it rejects
+   * it, or `revoke` removed it), `expired` (past its recorded expiry), `empty` (no token yet),
+   * `unknown` (the caller may not ask the server: `create tokenreviews`).
+   */
+  readonly state?: 'valid' | 'revoked' | 'expired' | 'empty' | 'unknown';
+  /** When `revoke` removed the token from this Secret (ISO-8601). */
+  readonly revokedAt?: string;
 }
 
 /** The description. */
@@ -132,6 +141,13 @@ export interface ServiceAccountReads {
   readonly secrets?: readonly k8s.V1Secret[];
   /** What could not be read, in words. */
   readonly incomplete: readonly string[];
+  /**
+   * The API server's verdict (TokenReview) on the token of each managed Secret, by Secret
+   * name; absent where it was not asked (no token, expired) or could not be.
+   */
+  readonly tokenReviews?: ReadonlyMap<string, boolean>;
+  /** The time stored tokens' expiry is compared with. @default - now */
+  readonly now?: Date;
 }
 
 /** A Role or ClusterRole as read. */
@@ -255,7 +271,7 @@ export function summarizeServiceAccount(reads: ServiceAccountReads): ServiceAcco
     ...declaredTokenOf(sa, namespace, name, incomplete),
     bindings,
     effectiveRules: { namespaced, otherNamespaces, clusterWide },
-    storedTokens: storedTokensOf(reads.secrets ?? [], sa, name),
+    storedTokens: storedTokensOf(reads.secrets ?? [], sa, name, reads),
     findings,
     // The reads run at once: sorted, so that the same cluster always describes the same way.
     incomplete: incomplete.sort(),
@@ -267,7 +283,9 @@ function storedTokensOf(
   secrets: readonly k8s.V1Secret[],
   sa: k8s.V1ServiceAccount,
   name: string,
+  reads: Pick<ServiceAccountReads, 'tokenReviews' | 'now'>,
 ): StoredTokenSummary[] {
+  const now = (reads.now ?? new Date()).getTime();
   const storedTokens: StoredTokenSummary[] = [];
   for (const s of secrets) {
     const labels = s.metadata?.labels ?? {};
@@ -284,23 +302,49 @@ function storedTokensOf(
       annotations[SERVICE_ACCOUNT_ANNOTATION] === name
     ) {
       const audiences = annotations[AUDIENCES_ANNOTATION];
+      const expiresAt = annotations[EXPIRES_AT_ANNOTATION];
+      const revokedAt = annotations[REVOKED_AT_ANNOTATION];
+      const binding =
+        !hasToken &&
+        s.metadata?.ownerReferences?.some(
+          (r) => r.kind === 'ServiceAccount' && r.uid === sa.metadata?.uid,
+        ) === true;
       storedTokens.push({
         secret: secretName,
-        kind:
-          s.metadata?.ownerReferences?.some(
-            (r) => r.kind === 'ServiceAccount' && r.uid === sa.metadata?.uid,
-          ) && !hasToken
-            ? 'binding'
-            : 'managed',
-        ...(annotations[EXPIRES_AT_ANNOTATION]
-          ? { expiresAt: annotations[EXPIRES_AT_ANNOTATION] }
-          : {}),
+        kind: binding ? 'binding' : 'managed',
+        ...(expiresAt ? { expiresAt } : {}),
         ...(audiences ? { audiences: safeJsonArray(audiences) } : {}),
         hasToken,
+        ...(binding
+          ? {}
+          : {
+              state: storeState(
+                hasToken,
+                expiresAt,
+                revokedAt,
+                reads.tokenReviews?.get(secretName),
+                now,
+              ),
+            }),
+        ...(revokedAt ? { revokedAt } : {}),
       });
     }
   }
   return storedTokens;
+}
+
+/** What a managed Secret's token is worth now (see `StoredTokenSummary.state`). */
+function storeState(
+  hasToken: boolean,
+  expiresAt: string | undefined,
+  revokedAt: string | undefined,
+  review: boolean | undefined,
+  now: number,
+): NonNullable<StoredTokenSummary['state']> {
+  if (!hasToken) return revokedAt ? 'revoked' : 'empty';
+  if (expiresAt && Date.parse(expiresAt) <= now) return 'expired';
+  if (review === undefined) return 'unknown';
+  return review ? 'valid' : 'revoked';
 }
 
 /** The token its annotation declares; a malformed one is reported in `incomplete`. */

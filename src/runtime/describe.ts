@@ -14,7 +14,14 @@ import {
   type RoleRead,
   type ServiceAccountDescription,
 } from './describe-summary.js';
+import {
+  EXPIRES_AT_ANNOTATION,
+  MANAGED_LABEL,
+  SERVICE_ACCOUNT_ANNOTATION,
+  TOKEN_SECRET_KEY,
+} from '../contract/token-declaration.js';
 import { AccessTokensError } from './errors.js';
+import { reviewToken } from './review.js';
 
 /** Options of `describeServiceAccount`. */
 export interface DescribeOptions extends ClusterOptions {
@@ -97,6 +104,7 @@ export async function describeServiceAccount(
   );
   const wanted = new Map(applying.map((b) => roleOf(b)).map((r) => [roleReadKey(r), r]));
   const roles = await Promise.all([...wanted.values()].map((r) => readRole(client, r, optional)));
+  const tokenReviews = await reviewStoredTokens(client, name, secrets?.items ?? [], incomplete);
   return summarizeServiceAccount({
     namespace,
     name,
@@ -106,7 +114,47 @@ export async function describeServiceAccount(
     roles: roles.filter((r): r is RoleRead => r !== undefined),
     ...(secrets ? { secrets: secrets.items } : {}),
     incomplete,
+    tokenReviews,
   });
+}
+
+/**
+ * Asks the API server (TokenReview) about each unexpired token stored for the ServiceAccount:
+ * a token whose bound Secret was deleted, or whose ServiceAccount was recreated, is dead
+ * although its Secret says nothing. A caller that may not create TokenReviews gets `unknown`.
+ */
+async function reviewStoredTokens(
+  client: ClusterClient,
+  name: string,
+  secrets: readonly k8s.V1Secret[],
+  incomplete: string[],
+): Promise<Map<string, boolean>> {
+  const reviews = new Map<string, boolean>();
+  const now = Date.now();
+  const stores = secrets.filter((s) => {
+    const annotations = s.metadata?.annotations ?? {};
+    const expiresAt = annotations[EXPIRES_AT_ANNOTATION];
+    return (
+      s.metadata?.labels?.[MANAGED_LABEL] === 'true' &&
+      annotations[SERVICE_ACCOUNT_ANNOTATION] === name &&
+      s.data?.[TOKEN_SECRET_KEY] !== undefined &&
+      !(expiresAt && Date.parse(expiresAt) <= now)
+    );
+  });
+  let forbidden: string | undefined;
+  await Promise.all(
+    stores.map(async (s) => {
+      const token = Buffer.from(s.data![TOKEN_SECRET_KEY], 'base64').toString('utf8');
+      try {
+        reviews.set(s.metadata?.name ?? '', (await reviewToken(token, { client })).authenticated);
+      } catch (err) {
+        if (!(err instanceof AccessTokensError && err.category === 'forbidden')) throw err;
+        forbidden = err.message;
+      }
+    }),
+  );
+  if (forbidden) incomplete.push(`stored tokens not checked with a TokenReview: ${forbidden}`);
+  return reviews;
 }
 
 function roleReadKey(r: { kind: string; name: string; namespace: string }): string {

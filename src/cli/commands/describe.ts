@@ -76,10 +76,13 @@ export function registerDescribe(program: Command, io: CliIo, _setExitCode: SetE
       io.stdout(
         d.storedTokens.length
           ? table(
-              ['SECRET', 'KIND', 'EXPIRES', 'AUDIENCES'],
+              ['SECRET', 'KIND', 'STATE', 'EXPIRES', 'AUDIENCES'],
               d.storedTokens.map((t) => [
                 t.secret,
                 t.kind === 'legacy' ? 'legacy (never expires)' : t.kind,
+                t.state === 'revoked' && t.revokedAt
+                  ? `revoked ${t.revokedAt}`
+                  : (t.state ?? (t.kind === 'legacy' ? 'valid until deleted' : '')),
                 t.expiresAt ?? (t.kind === 'legacy' ? 'never' : ''),
                 (t.audiences ?? []).join(','),
               ]),

@@ -59,6 +59,9 @@ export function registerRevoke(program: Command, io: CliIo, setExitCode: SetExit
             ? ' (confirmed: TokenReview rejects it)\n'
             : ' (but TokenReview still accepted it when --timeout ran out)\n',
       );
+      for (const store of result.clearedStores)
+        io.stdout(`removed the revoked token from secret ${d.namespace}/${store}\n`);
+      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
     }),
   );
 }

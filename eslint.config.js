@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    // The CLI's launcher and bundle loader are CommonJS (bin/load-bundle.cjs says why).
+    // The CLI's launcher is CommonJS: it requires the CommonJS bundle (scripts/bundle.mjs).
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

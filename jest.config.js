@@ -5,7 +5,7 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/package/'],
   // Removes each test file's temporary directories after it (test/temp-dir.ts says why).
   setupFilesAfterEnv: ['<rootDir>/test/temp-dir.setup.ts'],
   extensionsToTreatAsEsm: ['.ts'],

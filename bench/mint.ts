@@ -28,7 +28,7 @@ import {
   TOKEN_DECLARATION_ANNOTATION,
   serializeTokenDeclaration,
 } from '../src/contract/token-declaration.js';
-import { assertBundleCurrent } from './_bundle.js';
+import { assertBundleBuilt } from './_bundle.js';
 
 const kubeconfig = process.env.E2E_KUBECONFIG;
 if (!kubeconfig) {
@@ -138,7 +138,7 @@ process.stdout.write(String(performance.now() - start));`;
 const kubectlWorks = spawnSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 async function main(): Promise<void> {
-  assertBundleCurrent(process.cwd());
+  assertBundleBuilt(process.cwd());
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig as string);
   const core = kc.makeApiClient(k8s.CoreV1Api);

@@ -1,25 +1,34 @@
 #!/usr/bin/env node
 'use strict';
-// The `access-tokens` CLI, also installed as `kubectl-access_tokens` (`kubectl access-tokens`).
+// The `access-tokens` CLI, also installed as `cdk8s-access-tokens` (for `npx`) and as
+// `kubectl-access_tokens` (`kubectl access-tokens`).
 //
-// Runs the esbuild bundle (lib/cli/access-tokens.cjs, `npm run build`) through bin/load-bundle.cjs,
-// which compiles it from V8's code cache: one CommonJS file instead of ~25 ES modules to resolve,
-// link and compile starts several times faster. The modules tsc compiled (lib/src/) are the
-// fallback when the bundle is missing or older than them (a `tsc`-only rebuild during
-// development), so a stale bundle never runs; ACCESS_TOKENS_UNBUNDLED=1 forces them (readable
-// stack traces).
-const { statSync } = require('node:fs');
+// Runs the esbuild bundle (lib/cli/access-tokens.cjs, `npm run build`): one CommonJS file instead
+// of ~25 ES modules to resolve, link and compile starts several times faster. Where Node has a
+// compile cache (22.1+), it is on, in the user's own cache folder (a shared temporary folder
+// would let another user plant compiled code) unless NODE_COMPILE_CACHE names one.
+// ACCESS_TOKENS_UNBUNDLED=1 runs tsc's modules (lib/src/) instead, for readable stack traces.
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
 
-const bundle = join(__dirname, '..', 'lib', 'cli', 'access-tokens.cjs');
-const modules = join(__dirname, '..', 'lib', 'src', 'cli', 'main.js');
-const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
-const useBundle = process.env.ACCESS_TOKENS_UNBUNDLED !== '1' && mtime(bundle) >= mtime(modules);
+const { enableCompileCache } = require('node:module');
+if (enableCompileCache !== undefined) {
+  try {
+    const cacheHome = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
+    enableCompileCache(
+      process.env.NODE_COMPILE_CACHE ? undefined : join(cacheHome, 'cdk8s-access-tokens'),
+    );
+  } catch {
+    // No home folder: the CLI runs as well without a cache, only slower to start.
+  }
+}
 
-const cli = useBundle
-  ? Promise.resolve(require('./load-bundle.cjs').loadBundle(bundle))
-  : import(pathToFileURL(modules).href);
+const cli =
+  process.env.ACCESS_TOKENS_UNBUNDLED === '1'
+    ? import(
+        require('node:url').pathToFileURL(join(__dirname, '..', 'lib', 'src', 'cli', 'main.js'))
+          .href
+      )
+    : Promise.resolve(require('../lib/cli/access-tokens.cjs'));
 let settled = false;
 cli
   .then(({ main }) => main(process.argv.slice(2)))

@@ -1,32 +1,29 @@
 // Bundles the compiled CLI (lib/src/cli/main.js, from `tsc`) into lib/cli/ so that
 // `access-tokens` starts without resolving, linking and compiling dozens of ES modules:
 //
-//   lib/cli/access-tokens.cjs        the CLI: commander, js-yaml, every command and the runtime;
-//                                    what a command imports dynamically is evaluated only then
-//   lib/cli/client-node.cjs          @kubernetes/client-node, minified; the CLI requires it
-//                                    (through bin/load-bundle.cjs) only when a command that
-//                                    talks to a cluster initializes the runtime modules
-//   lib/cli/*.cjs.cache              V8's code cache of each, made by this Node (see
-//                                    bin/load-bundle.cjs); another Node rejects it and compiles,
-//                                    unless `code-cache.cjs --refresh` (postinstall) rewrote it
-//   lib/cli/bundle.json              what is where (read by test/cli-bundle.test.ts)
+//   lib/cli/access-tokens.cjs          the CLI: commander, js-yaml, every command and the runtime;
+//                                      what a command imports dynamically is evaluated only then
+//   lib/cli/client-node.cjs            @kubernetes/client-node, minified, holding only what
+//                                      scripts/client-node-exports.mjs names; the CLI requires it
+//                                      only when a command that talks to a cluster initializes
+//                                      the runtime modules
+//   lib/cli/bundle.json                the manifest: each bundle's file and the packages (name,
+//                                      version, licence) it contains
+//   lib/cli/THIRD-PARTY-LICENSES.txt   the licence texts of those packages
 //
-// CommonJS, not ES modules, because only vm.Script takes a code cache on Node 20. Run by
-// `npm run build` after tsc.
+// bin/access-tokens.cjs loads the CLI bundle with a plain require (and Node's own compile cache
+// where Node has one). Run by `npm run build` after tsc.
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
-import { Buffer } from 'node:buffer';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'lib', 'cli');
-const LOADER = join(ROOT, 'bin', 'load-bundle.cjs');
-const { digest } = createRequire(import.meta.url)(LOADER);
 const CLI = join(OUT, 'access-tokens.cjs');
 const CLIENT_NODE = join(OUT, 'client-node.cjs');
+const CLIENT_NODE_EXPORTS = join(ROOT, 'scripts', 'client-node-exports.mjs');
 
 const common = {
   absWorkingDir: ROOT,
@@ -34,31 +31,12 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  legalComments: 'linked',
+  // The licences ship whole in THIRD-PARTY-LICENSES.txt.
+  legalComments: 'none',
   metafile: true,
-  write: false,
   logLevel: 'warning',
-};
-
-// Inside the CLI bundle, '@kubernetes/client-node' is this module: it loads the other bundle.
-const clientNodeShim = {
-  name: 'client-node-bundle',
-  setup(b) {
-    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({
-      path: 'client-node',
-      namespace: 'client-node-bundle',
-    }));
-    b.onResolve({ filter: /load-bundle\.cjs$/, namespace: 'client-node-bundle' }, (args) => ({
-      path: args.path,
-      external: true,
-    }));
-    b.onLoad({ filter: /.*/, namespace: 'client-node-bundle' }, () => ({
-      loader: 'js',
-      contents:
-        `module.exports = require(${JSON.stringify(relative(OUT, LOADER))})` +
-        `.loadBundle(require('node:path').join(__dirname, ${JSON.stringify(basename(CLIENT_NODE))}));`,
-    }));
-  },
+  // A name read from a module that does not export it is `undefined` at run time: fail instead.
+  logOverride: { 'import-is-undefined': 'error' },
 };
 
 // Dependencies that a package requires at start-up but uses, if ever, only later: in the bundle,
@@ -120,121 +98,126 @@ const lazyRequires = {
 };
 
 /**
- * The names the CLI bundle reads from client-node. esbuild turns each `import * as k8s from
- * '@kubernetes/client-node'` into `k8sN = __toESM(require_client_node(), 1)` and each use into
- * `k8sN.Name`. Any other use of the module (passed around, destructured, indexed) would need
- * names this cannot see, so it fails the build rather than ship a bundle that lacks them.
+ * Inside the CLI bundle, '@kubernetes/client-node' is an ES module exporting `names`, each read
+ * from the client-node bundle: esbuild then knows every name the runtime may read from it.
  */
-function clientNodeNamesUsedBy(text) {
-  const lines = text.split('\n');
-  const where = (index) => `access-tokens.cjs line ${text.slice(0, index).split('\n').length + 1}`;
-  const namespaces = new Set();
-  for (const m of text.matchAll(/require_client_node\(/g)) {
-    const line = lines[text.slice(0, m.index).split('\n').length - 1];
-    const assigned = /^\s*([\w$]+) = __toESM\(require_client_node\(\), 1\);$/.exec(line);
-    if (assigned) namespaces.add(assigned[1]);
-    else if (!/^var require_client_node = __commonJS\(/.test(line.trim()))
-      throw new Error(
-        `client-node is used other than as a namespace at ${where(m.index)}: ${line.trim()}`,
-      );
-  }
-  const names = new Set();
-  for (const ns of namespaces) {
-    for (const m of text.matchAll(
-      new RegExp(`(?<![\\w$.])${ns.replace('$', '\\$')}(?![\\w$])(\\.[A-Za-z_$][\\w$]*)?`, 'g'),
-    )) {
-      if (m[1]) {
-        names.add(m[1].slice(1));
-        continue;
-      }
-      const line = lines[text.slice(0, m.index).split('\n').length - 1].trim();
-      const declaredOrAssigned =
-        (/^var [\w$, ]+;$/.test(line) && line.includes(ns)) ||
-        line === `${ns} = __toESM(require_client_node(), 1);`;
-      if (!declaredOrAssigned)
-        throw new Error(
-          `client-node's namespace ${ns} is used other than as ${ns}.Name at ${where(m.index)}: ${line}`,
-        );
-    }
-  }
-  if (names.size === 0)
-    throw new Error('found no use of @kubernetes/client-node in the CLI bundle');
-  return [...names].sort();
+function clientNodeBundle(names) {
+  return {
+    name: 'client-node-bundle',
+    setup(b) {
+      b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({
+        path: 'client-node',
+        namespace: 'client-node-bundle',
+      }));
+      b.onResolve({ filter: /^\.\/client-node\.cjs$/, namespace: 'client-node-bundle' }, () => ({
+        path: `./${basename(CLIENT_NODE)}`,
+        external: true,
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'client-node-bundle' }, () => ({
+        loader: 'js',
+        contents: `export const { ${names.join(', ')} } = require('./${basename(CLIENT_NODE)}');\n`,
+      }));
+    },
+  };
 }
 
-/** Writes the output with its build id (the CRC-32 of the code) on the first line. */
-function writeBundle(result, file) {
-  const output = result.outputFiles.find((f) => f.path === file);
-  if (output === undefined) throw new Error(`esbuild wrote no ${file}`);
-  const bytes = output.contents;
-  // The loader checks the rest of the file against this id before it uses a code cache.
-  const id = digest(bytes);
-  const charset = bytes.every((byte) => byte < 0x80) ? 'ascii' : 'utf8';
-  const header = Buffer.from(`/* access-tokens build ${id} ${charset} */\n`);
-  writeFileSync(file, Buffer.concat([header, bytes]));
-  for (const other of result.outputFiles)
-    if (other !== output) writeFileSync(other.path, other.contents);
-  return { id, bytes: header.length + bytes.length };
+/** The folder of the npm package that `input` (a path in esbuild's metafile) belongs to. */
+function packageDirOf(input) {
+  const parts = input.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) return undefined;
+  const length = parts[at + 1].startsWith('@') ? 3 : 2;
+  return parts.slice(0, at + length).join('/');
+}
+
+/** The packages (name, version, licence, licence files) whose code a bundle contains. */
+function packagesIn(result) {
+  const dirs = new Set();
+  for (const output of Object.values(result.metafile.outputs))
+    for (const input of Object.keys(output.inputs)) {
+      const dir = packageDirOf(input);
+      if (dir !== undefined) dirs.add(dir);
+    }
+  return [...dirs]
+    .map((dir) => {
+      const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
+      const licenceFiles = readdirSync(join(ROOT, dir))
+        .filter((f) => /^(licen[cs]e|copying|notice)([.-].*)?$/i.test(f))
+        .sort();
+      return {
+        name: pkg.name,
+        version: pkg.version,
+        license: typeof pkg.license === 'string' ? pkg.license : 'UNKNOWN',
+        dir,
+        licenceFiles,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+}
+
+function licenceText(packages) {
+  const sections = packages.map((p) => {
+    const texts =
+      p.licenceFiles.length > 0
+        ? p.licenceFiles.map((f) => readFileSync(join(ROOT, p.dir, f), 'utf8').trim())
+        : [`(the package ships no licence file; its package.json declares ${p.license})`];
+    return `${'='.repeat(78)}\n${p.name}@${p.version} (${p.license})\n${'='.repeat(78)}\n\n${texts.join('\n\n')}\n`;
+  });
+  return (
+    'Third-party software bundled in lib/cli/ of cdk8s-access-tokens (bundle.json lists which\n' +
+    'bundle holds which package). Generated by scripts/bundle.mjs.\n\n' +
+    sections.join('\n')
+  );
 }
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
-const cli = await build({
-  ...common,
-  entryPoints: ['lib/src/cli/main.js'],
-  outfile: CLI,
-  plugins: [clientNodeShim, lazyRequires],
-});
-
-// client-node exports classes for every API group; the CLI bundle holds only what the runtime
-// names (`k8s.CoreV1Api`, ...), so client-node is bundled with exactly those exports and
-// esbuild leaves the rest out.
-const cliText = cli.outputFiles.find((f) => f.path === CLI).text;
-const used = clientNodeNamesUsedBy(cliText);
+// client-node exports classes for every API group; the client-node bundle holds only the names
+// scripts/client-node-exports.mjs re-exports, and esbuild leaves the rest out.
 const clientNode = await build({
   ...common,
-  stdin: {
-    contents: `export { ${used.join(', ')} } from '@kubernetes/client-node';`,
-    resolveDir: ROOT,
-    loader: 'js',
-  },
+  entryPoints: [CLIENT_NODE_EXPORTS],
   outfile: CLIENT_NODE,
   // Third-party code read by nobody: minified, it is a third of the size to read and compile.
   minify: true,
   plugins: [lazyRequires],
 });
-const inputs = (result) =>
-  Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs));
-const leaked = inputs(cli).filter((input) =>
-  input.includes('node_modules/@kubernetes/client-node/'),
-);
-if (leaked.length > 0) throw new Error(`the CLI bundle contains client-node itself: ${leaked[0]}`);
+const exported = Object.keys(createRequire(import.meta.url)(CLIENT_NODE)).sort();
 
-const written = { cli: writeBundle(cli, CLI), clientNode: writeBundle(clientNode, CLIENT_NODE) };
+const cli = await build({
+  ...common,
+  entryPoints: ['lib/src/cli/main.js'],
+  outfile: CLI,
+  plugins: [clientNodeBundle(exported), lazyRequires],
+});
 
-// The code caches, made by a fresh Node (as the CLI will run) after a warm-up.
-const caches = {};
-for (const [kind, file] of [
-  ['cli', CLI],
-  ['client-node', CLIENT_NODE],
-]) {
-  const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'code-cache.cjs'), kind, file], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '' },
-  });
-  if (run.status !== 0) throw new Error(`code cache of ${file} failed: ${run.stderr}`);
-  caches[basename(file)] = Number(run.stdout);
-}
+const cliPackages = packagesIn(cli);
+const leaked = cliPackages.find((p) => p.name === '@kubernetes/client-node');
+if (leaked) throw new Error(`the CLI bundle contains client-node itself (${leaked.dir})`);
+const clientNodePackages = packagesIn(clientNode);
 
+const listed = (packages) =>
+  packages.map(({ name, version, license }) => ({ name, version, license }));
 const manifest = {
-  cli: { file: basename(CLI), buildId: written.cli.id },
-  clientNode: { file: basename(CLIENT_NODE), buildId: written.clientNode.id, exports: used },
+  cli: { file: basename(CLI), packages: listed(cliPackages) },
+  clientNode: {
+    file: basename(CLIENT_NODE),
+    exports: exported,
+    packages: listed(clientNodePackages),
+  },
 };
 writeFileSync(join(OUT, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+const all = new Map(
+  [...cliPackages, ...clientNodePackages].map((p) => [`${p.name}@${p.version}`, p]),
+);
+writeFileSync(
+  join(OUT, 'THIRD-PARTY-LICENSES.txt'),
+  licenceText([...all.values()].sort((a, b) => a.name.localeCompare(b.name))),
+);
 
-const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+const kib = (file) => `${(readFileSync(file).length / 1024).toFixed(0)} KiB`;
 console.log(
-  `bundled ${basename(CLI)} (${kib(written.cli.bytes)}, cache ${kib(caches[basename(CLI)])}) and ` +
-    `${basename(CLIENT_NODE)} (${kib(written.clientNode.bytes)}, cache ${kib(caches[basename(CLIENT_NODE)])})`,
+  `bundled ${basename(CLI)} (${kib(CLI)}, ${cliPackages.length} packages) and ` +
+    `${basename(CLIENT_NODE)} (${kib(CLIENT_NODE)}, ${clientNodePackages.length} packages)`,
 );

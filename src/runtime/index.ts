@@ -10,7 +10,7 @@ export type { KubeconfigOptions } from './kubeconfig.js';
 export type { ApiAction } from './api-action.js';
 export { AccessTokensError, type ErrorCategory } from './errors.js';
 export type { RuntimeLogger } from './logger.js';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryStats } from './retry.js';
 // Tokens.
 export { mintToken, type BoundObject, type MintOptions, type MintedToken } from './mint.js';
 export { storeToken, type StoredToken, type TokenDestination } from './store.js';

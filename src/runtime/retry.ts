@@ -67,6 +67,7 @@ export function backoffDelayMs(attempt: number, err: unknown, policy: RetryPolic
 
 /** Counts of what happened, for reports and tests. */
 export interface RetryStats {
+  /** How many attempts were made, the first included. */
   attempts: number;
 }
 

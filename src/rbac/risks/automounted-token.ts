@@ -16,9 +16,13 @@ export const AUTOMOUNTED_TOKEN: RiskRuleInfo = {
   fix: 'set automountServiceAccountToken: false on the ServiceAccount (or the pod); a pod that needs the API gets a projected serviceAccountToken volume with an audience and a short expirationSeconds',
 };
 
-interface PodSpec {
+/** The part of a pod spec (or pod template spec) that decides whether a token is mounted. */
+export interface PodSpec {
+  /** Whether the pod mounts its ServiceAccount's token (the ServiceAccount's setting when unset). */
   readonly automountServiceAccountToken?: boolean;
+  /** The pod's ServiceAccount. */
   readonly serviceAccountName?: string;
+  /** The deprecated alias of `serviceAccountName`. */
   readonly serviceAccount?: string;
 }
 

@@ -169,7 +169,8 @@ describe('ServiceAccountAccess', () => {
     const spec = (o: KubeObject, path: string[]) => path.reduce((v: any, k) => v?.[k], o); // eslint-disable-line @typescript-eslint/no-explicit-any
     const d = byKind(objects, 'Deployment')[0];
     expect(spec(d, ['spec', 'template', 'spec', 'serviceAccountName'])).toBe('worker');
-    expect(spec(d, ['spec', 'template', 'spec', 'automountServiceAccountToken'])).toBe(true);
+    // A projected token by default, not the kubelet's automount (test/workload.test.ts).
+    expect(spec(d, ['spec', 'template', 'spec', 'automountServiceAccountToken'])).toBe(false);
     const cj = byKind(objects, 'CronJob')[0];
     expect(
       spec(cj, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'serviceAccountName']),

@@ -15,6 +15,16 @@ import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
 import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
+import {
+  attachedAccount,
+  attachWorkload,
+  checkAttachable,
+  prepareTokenMount,
+  TokenAudience,
+  type IWorkload,
+  type MountTokenOptions,
+  type WorkloadAccount,
+} from './workload.js';
 
 /** A risk accepted on purpose, with the reason reviewers will read. */
 export interface RiskAcknowledgement {
@@ -84,10 +94,20 @@ export interface CanIOptions {
 /** Options for `attachTo`. */
 export interface AttachOptions {
   /**
-   * Mount a token into the workload's pods (kubelet's projected, auto-rotated token).
-   * @default true - a workload is attached so that it can use the API
+   * The kubelet's automount instead of a projected token: `true` mounts the token into every
+   * container (the lint warns `automounted-token`), `false` mounts no token at all. Not with
+   * `token`.
+   * @default - neither: a projected token is mounted (see `token`)
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
    */
   readonly automountToken?: boolean;
+  /**
+   * The projected token mounted into the workload (see `mountToken`).
+   * @default - for the API server (`TokenAudience.API_SERVER`), 1 hour, at
+   * /var/run/secrets/kubernetes.io/serviceaccount
+   * @see https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken
+   */
+  readonly token?: MountTokenOptions;
 }
 
 /**
@@ -264,25 +284,53 @@ export class ServiceAccountAccess extends Construct {
     }).allowed;
   }
 
-  /** Makes a cdk8s-plus workload (Pod, Deployment, Job, CronJob, ...) run as this ServiceAccount. */
-  public attachTo(workload: kplus.AbstractPod, options: AttachOptions = {}): void {
-    const existing = workload.serviceAccount?.name;
-    if (existing !== undefined && existing !== this.serviceAccountName) {
+  /**
+   * Makes a cdk8s-plus workload (Pod, Deployment, StatefulSet, Job, CronJob, ... of any
+   * cdk8s-plus major from 27 on) run as this ServiceAccount. By default its pods get a
+   * projected token for the API server (1 hour, re-minted by the kubelet), mounted read-only
+   * where in-cluster clients look for it, with `automountServiceAccountToken: false`. A workload
+   * is attached once: a second `attachTo` on it is refused.
+   */
+  public attachTo(workload: IWorkload, options: AttachOptions = {}): void {
+    if (options.automountToken !== undefined && options.token !== undefined) {
       throw new Error(
-        `workload '${workload.node.path}' already runs as service account '${existing}'; cannot attach '${this.serviceAccountName}'`,
+        `attachTo options: give either automountToken (${options.automountToken}) or token, not both`,
       );
     }
-    const podSpec =
-      workload instanceof kplus.Pod
-        ? '/spec'
-        : workload instanceof kplus.CronJob
-          ? '/spec/jobTemplate/spec/template/spec'
-          : '/spec/template/spec';
-    const obj = ApiObject.of(workload);
-    obj.addJsonPatch(JsonPatch.add(`${podSpec}/serviceAccountName`, this.serviceAccountName));
-    obj.addJsonPatch(
-      JsonPatch.add(`${podSpec}/automountServiceAccountToken`, options.automountToken ?? true),
-    );
+    checkAttachable(workload, this.account());
+    const mount =
+      options.automountToken === undefined
+        ? prepareTokenMount(workload, options.token ?? { audience: TokenAudience.API_SERVER })
+        : undefined;
+    attachWorkload(workload, this.account(), options.automountToken === true);
+    mount?.();
+  }
+
+  /**
+   * Mounts a projected token of this ServiceAccount into a cdk8s-plus workload (of any
+   * cdk8s-plus major from 27 on), read-only, in every container and init container, with an
+   * explicit audience and lifetime; the workload keeps `automountServiceAccountToken: false`.
+   * The kubelet re-mints the token after 80% of its lifetime: the application must re-read the
+   * file. A workload not yet attached is attached to this ServiceAccount.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken
+   */
+  public mountToken(workload: IWorkload, options: MountTokenOptions): void {
+    const account = this.account();
+    const attached = attachedAccount(workload);
+    const qualified = `${account.namespace}/${account.name}`;
+    if (attached !== undefined && attached !== qualified) {
+      throw new Error(
+        `workload '${workload.node.path}' runs as service account '${attached}'; cannot mount a token of '${qualified}' into it`,
+      );
+    }
+    const mount = prepareTokenMount(workload, options);
+    if (attached === undefined) attachWorkload(workload, account, false);
+    mount();
+  }
+
+  private account(): WorkloadAccount {
+    return { name: this.serviceAccountName, namespace: this.namespace, by: this.node.path };
   }
 
   /** An authorizer over the access objects, rebuilt only after `allow()`. */

@@ -142,6 +142,7 @@ export class ServiceAccountAccess extends Construct {
   private readonly compactedClusterRules: PolicyRule[];
   private cachedAuthorizer?: { readonly key: string; readonly authorizer: RbacAuthorizer };
   private cachedRules?: { readonly key: string; readonly rules: readonly PolicyRule[] };
+  private cachedValidation?: { readonly key: string; readonly errors: readonly string[] };
 
   constructor(scope: Construct, id: string, props: ServiceAccountAccessProps = {}) {
     super(scope, id);
@@ -241,7 +242,7 @@ export class ServiceAccountAccess extends Construct {
    * permissions, plus any rules added through cdk8s-plus's own `role.allow()`.
    */
   public get rules(): PolicyRule[] {
-    const key = `${this.permissions.length}/${this.role.rules.length}`;
+    const key = this.rulesKey();
     if (this.cachedRules?.key !== key) {
       const kplusRules = this.role.rules.flatMap((r) =>
         r.resources.map((resource) => Permission.verbs(r.verbs, resource).rule),
@@ -335,12 +336,17 @@ export class ServiceAccountAccess extends Construct {
 
   /** An authorizer over the access objects, rebuilt only after `allow()`. */
   private authorizer(): RbacAuthorizer {
-    const key = `${this.permissions.length}/${this.role.rules.length}`;
+    const key = this.rulesKey();
     if (this.cachedAuthorizer?.key !== key) {
       const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.accessObjects()));
       this.cachedAuthorizer = { key, authorizer };
     }
     return this.cachedAuthorizer.authorizer;
+  }
+
+  /** Changes whenever the namespaced rules can have changed (permissions and rules only grow). */
+  private rulesKey(): string {
+    return `${this.permissions.length}/${this.role.rules.length}`;
   }
 
   private acknowledgementAnnotation(): Record<string, string> {
@@ -418,7 +424,20 @@ export class ServiceAccountAccess extends Construct {
     return objects;
   }
 
+  /**
+   * cdk8s validates the whole app once per chart it renders (`synthYaml`, `synth`), so an app
+   * of 50 charts would lint each construct 51 times: the outcome is kept until `allow()` or
+   * `role.allow()` changes the rules.
+   */
   private validateLeastPrivilege(): string[] {
+    const key = this.rulesKey();
+    if (this.cachedValidation?.key !== key) {
+      this.cachedValidation = { key, errors: this.lintAccessObjects() };
+    }
+    return [...this.cachedValidation.errors];
+  }
+
+  private lintAccessObjects(): string[] {
     const report = lintManifests(this.accessObjects());
     const errors = report.errors.map((f) => ({
       ...f,

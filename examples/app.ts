@@ -1,5 +1,5 @@
 import { Chart, Duration, type App } from 'cdk8s';
-import { ApiResource } from 'cdk8s-plus-27';
+import { ApiResource, Deployment } from 'cdk8s-plus-27';
 import { Permission, Risk, ServiceAccountAccess, TokenStore } from '../src/index.js';
 
 /** The example's namespace. */
@@ -31,7 +31,7 @@ export function buildExampleApp(
 
   // A read-only dashboard: workloads, their pods and logs, events and config maps. Its
   // 8-hour token goes into a kubeconfig file on the machine that runs `mint --from`.
-  new ServiceAccountAccess(chart, 'dashboard', {
+  const dashboard = new ServiceAccountAccess(chart, 'dashboard', {
     token: {
       duration: Duration.hours(8),
       store: TokenStore.kubeconfigFile(dashboardKubeconfig),
@@ -45,6 +45,16 @@ export function buildExampleApp(
       Permission.read(ApiResource.CONFIG_MAPS),
     ],
   });
+
+  // The dashboard's web front end runs in the cluster as the same account. Its pods get a
+  // projected token for the API server (one hour, re-minted by the kubelet) where in-cluster
+  // clients look for it, instead of the kubelet's automounted one.
+  dashboard.attachTo(
+    new Deployment(chart, 'dashboard-web', {
+      metadata: { name: 'dashboard' },
+      containers: [{ name: 'dashboard', image: 'ghcr.io/example/dashboard:1.0', portNumber: 8080 }],
+    }),
+  );
 
   // A backup job that needs one database credential: a risky grant, acknowledged on purpose.
   new ServiceAccountAccess(chart, 'backup', {

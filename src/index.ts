@@ -23,6 +23,15 @@ export {
   type TokenProps,
   type TokenRotationProps,
 } from './constructs/token.js';
+export {
+  TokenAudience,
+  type IWorkload,
+  type MountTokenOptions,
+  type WorkloadContainer,
+  type WorkloadServiceAccount,
+  type WorkloadVolume,
+  type WorkloadVolumeMount,
+} from './constructs/workload.js';
 // Risks to acknowledge, and what the lint reports about rules.
 export { Risk, type RiskId } from './rbac/risks/risk-rules.js';
 export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './rbac/finding.js';

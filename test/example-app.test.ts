@@ -66,6 +66,16 @@ describe('the example app', () => {
     ).toBe(true);
   });
 
+  test("runs the dashboard's Deployment as its account, with a projected token", () => {
+    const [deployment] = objects.filter((o) => o.kind === 'Deployment');
+    const spec = (deployment as { spec: { template: { spec: Record<string, unknown> } } }).spec
+      .template.spec;
+    expect(spec.serviceAccountName).toBe('dashboard');
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(JSON.stringify(spec.volumes)).toContain('"serviceAccountToken"');
+    expect(lintManifests(objects).findings.filter((f) => f.id === 'automounted-token')).toEqual([]);
+  });
+
   test('is byte-identical on every synth', () => {
     expect(synthExample()).toEqual(files);
   });

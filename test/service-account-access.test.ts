@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Permission, Risk, ServiceAccountAccess, TokenStore } from '../src/index.js';
@@ -164,7 +165,8 @@ describe('ServiceAccountAccess', () => {
     const spec = (o: KubeObject, path: string[]) => path.reduce((v: any, k) => v?.[k], o); // eslint-disable-line @typescript-eslint/no-explicit-any
     const d = byKind(objects, 'Deployment')[0];
     expect(spec(d, ['spec', 'template', 'spec', 'serviceAccountName'])).toBe('worker');
-    expect(spec(d, ['spec', 'template', 'spec', 'automountServiceAccountToken'])).toBe(true);
+    // A projected token by default, not the kubelet's automount (test/workload.test.ts).
+    expect(spec(d, ['spec', 'template', 'spec', 'automountServiceAccountToken'])).toBe(false);
     const cj = byKind(objects, 'CronJob')[0];
     expect(
       spec(cj, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'serviceAccountName']),
@@ -230,6 +232,25 @@ describe('ServiceAccountAccess', () => {
     });
     access.role.allow(['list'], kplus.ApiResource.SECRETS);
     expect(() => app.synth()).toThrow(/secrets-read/);
+  });
+
+  test('the lint runs once per construct in an app of many charts, again after allow()', () => {
+    // GIVEN three charts (cdk8s validates the whole app once per chart it renders)
+    const app = testApp();
+    const charts = ['a', 'b', 'c'].map((id) => new Chart(app, id, { namespace: id }));
+    const access = charts.map(
+      (c) => new ServiceAccountAccess(c, 'x', { permissions: [Permission.read('configmaps')] }),
+    );
+    const linted = access.map((a) => jest.spyOn(a, 'accessObjects'));
+    // WHEN
+    app.synthYaml();
+    // THEN each construct's objects were linted once
+    expect(linted.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 1]);
+    // AND a later risky allow() is linted, not answered from the first outcome
+    access[1].allow(Permission.read('secrets'));
+    expect(() => app.synthYaml()).toThrow(/\[b\/x\] .*secrets-read/s);
+    access[2].role.allow(['list'], kplus.ApiResource.SECRETS);
+    expect(() => app.synthYaml()).toThrow(/\[c\/x\] .*secrets-read/s);
   });
 
   test('a declared token: annotation on the ServiceAccount, an empty managed Secret, no value', () => {

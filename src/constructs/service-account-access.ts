@@ -15,6 +15,16 @@ import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
 import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
+import {
+  attachedAccount,
+  attachWorkload,
+  checkAttachable,
+  prepareTokenMount,
+  TokenAudience,
+  type IWorkload,
+  type MountTokenOptions,
+  type WorkloadAccount,
+} from './workload.js';
 
 /** Properties of `ServiceAccountAccess`. */
 export interface ServiceAccountAccessProps {
@@ -79,10 +89,20 @@ export interface CanIRequestOptions {
 /** Options for `attachTo`. */
 export interface AttachOptions {
   /**
-   * Mount a token into the workload's pods (kubelet's projected, auto-rotated token).
-   * @default true - a workload is attached so that it can use the API
+   * The kubelet's automount instead of a projected token: `true` mounts the token into every
+   * container (the lint warns `automounted-token`), `false` mounts no token at all. Not with
+   * `token`.
+   * @default - neither: a projected token is mounted (see `token`)
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
    */
   readonly automountToken?: boolean;
+  /**
+   * The projected token mounted into the workload (see `mountToken`).
+   * @default - for the API server (`TokenAudience.API_SERVER`), 1 hour, at
+   * /var/run/secrets/kubernetes.io/serviceaccount
+   * @see https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken
+   */
+  readonly token?: MountTokenOptions;
 }
 
 /**
@@ -117,6 +137,7 @@ export class ServiceAccountAccess extends Construct {
   private readonly compactedClusterRules: PolicyRule[];
   private cachedAuthorizer?: { readonly key: string; readonly authorizer: RbacAuthorizer };
   private cachedRules?: { readonly key: string; readonly rules: readonly PolicyRule[] };
+  private cachedValidation?: { readonly key: string; readonly errors: readonly string[] };
 
   constructor(scope: Construct, id: string, props: ServiceAccountAccessProps = {}) {
     super(scope, id);
@@ -216,7 +237,7 @@ export class ServiceAccountAccess extends Construct {
    * permissions, plus any rules added through cdk8s-plus's own `role.allow()`.
    */
   public get rules(): PolicyRule[] {
-    const key = `${this.permissions.length}/${this.role.rules.length}`;
+    const key = this.rulesKey();
     if (this.cachedRules?.key !== key) {
       const kplusRules = this.role.rules.flatMap((r) =>
         r.resources.map((resource) => Permission.verbs(r.verbs, resource).rule),
@@ -263,35 +284,68 @@ export class ServiceAccountAccess extends Construct {
     }).allowed;
   }
 
-  /** Makes a cdk8s-plus workload (Pod, Deployment, Job, CronJob, ...) run as this ServiceAccount. */
-  public attachTo(workload: kplus.AbstractPod, options: AttachOptions = {}): void {
-    const existing = workload.serviceAccount?.name;
-    if (existing !== undefined && existing !== this.serviceAccountName) {
+  /**
+   * Makes a cdk8s-plus workload (Pod, Deployment, StatefulSet, Job, CronJob, ... of any
+   * cdk8s-plus major from 27 on) run as this ServiceAccount. By default its pods get a
+   * projected token for the API server (1 hour, re-minted by the kubelet), mounted read-only
+   * where in-cluster clients look for it, with `automountServiceAccountToken: false`. A workload
+   * is attached once: a second `attachTo` on it is refused.
+   */
+  public attachTo(workload: IWorkload, options: AttachOptions = {}): void {
+    if (options.automountToken !== undefined && options.token !== undefined) {
       throw new Error(
-        `workload '${workload.node.path}' already runs as service account '${existing}'; cannot attach '${this.serviceAccountName}'`,
+        `attachTo options: give either automountToken (${options.automountToken}) or token, not both`,
       );
     }
-    const podSpec =
-      workload instanceof kplus.Pod
-        ? '/spec'
-        : workload instanceof kplus.CronJob
-          ? '/spec/jobTemplate/spec/template/spec'
-          : '/spec/template/spec';
-    const obj = ApiObject.of(workload);
-    obj.addJsonPatch(JsonPatch.add(`${podSpec}/serviceAccountName`, this.serviceAccountName));
-    obj.addJsonPatch(
-      JsonPatch.add(`${podSpec}/automountServiceAccountToken`, options.automountToken ?? true),
-    );
+    checkAttachable(workload, this.account());
+    const mount =
+      options.automountToken === undefined
+        ? prepareTokenMount(workload, options.token ?? { audience: TokenAudience.API_SERVER })
+        : undefined;
+    attachWorkload(workload, this.account(), options.automountToken === true);
+    mount?.();
+  }
+
+  /**
+   * Mounts a projected token of this ServiceAccount into a cdk8s-plus workload (of any
+   * cdk8s-plus major from 27 on), read-only, in every container and init container, with an
+   * explicit audience and lifetime; the workload keeps `automountServiceAccountToken: false`.
+   * The kubelet re-mints the token after 80% of its lifetime: the application must re-read the
+   * file. A workload not yet attached is attached to this ServiceAccount.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken
+   */
+  public mountToken(workload: IWorkload, options: MountTokenOptions): void {
+    const account = this.account();
+    const attached = attachedAccount(workload);
+    const qualified = `${account.namespace}/${account.name}`;
+    if (attached !== undefined && attached !== qualified) {
+      throw new Error(
+        `workload '${workload.node.path}' runs as service account '${attached}'; cannot mount a token of '${qualified}' into it`,
+      );
+    }
+    const mount = prepareTokenMount(workload, options);
+    if (attached === undefined) attachWorkload(workload, account, false);
+    mount();
+  }
+
+  private account(): WorkloadAccount {
+    return { name: this.serviceAccountName, namespace: this.namespace, by: this.node.path };
   }
 
   /** An authorizer over the access objects, rebuilt only after `allow()`. */
   private authorizer(): RbacAuthorizer {
-    const key = `${this.permissions.length}/${this.role.rules.length}`;
+    const key = this.rulesKey();
     if (this.cachedAuthorizer?.key !== key) {
       const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.accessObjects()));
       this.cachedAuthorizer = { key, authorizer };
     }
     return this.cachedAuthorizer.authorizer;
+  }
+
+  /** Changes whenever the namespaced rules can have changed (permissions and rules only grow). */
+  private rulesKey(): string {
+    return `${this.permissions.length}/${this.role.rules.length}`;
   }
 
   private acknowledgementAnnotation(): Record<string, string> {
@@ -369,7 +423,20 @@ export class ServiceAccountAccess extends Construct {
     return objects;
   }
 
+  /**
+   * cdk8s validates the whole app once per chart it renders (`synthYaml`, `synth`), so an app
+   * of 50 charts would lint each construct 51 times: the outcome is kept until `allow()` or
+   * `role.allow()` changes the rules.
+   */
   private validateLeastPrivilege(): string[] {
+    const key = this.rulesKey();
+    if (this.cachedValidation?.key !== key) {
+      this.cachedValidation = { key, errors: this.lintAccessObjects() };
+    }
+    return [...this.cachedValidation.errors];
+  }
+
+  private lintAccessObjects(): string[] {
     const report = lintManifests(this.accessObjects());
     const errors = report.errors.map((f) => ({
       ...f,

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { durationProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError, registerSecret } from './errors.js';
+import { sendJson } from './json-request.js';
 import { decodeJwtClaims, subjectOf, type ServiceAccountClaims } from './jwt.js';
 import {
   createBindingSecret,
@@ -133,7 +134,14 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
     // is never received; it is bound to nothing new (at most to the same object) and expires.
     response = await client.call(
       { verb: 'create', resource: 'serviceaccounts/token', namespace, name },
-      (o) => core.createNamespacedServiceAccountToken({ name, namespace, body }, o),
+      (o) =>
+        sendJson(
+          client,
+          'POST',
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}/token`,
+          body,
+          () => core.createNamespacedServiceAccountToken({ name, namespace, body }, o),
+        ),
     );
   } catch (err) {
     if (newSecret) await deleteBindingSecret(client, namespace, newSecret).catch(() => undefined);

@@ -18,6 +18,7 @@ import {
 import { tokenFileProblem, writeFileAtomic } from './atomic-file.js';
 import type { ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
+import { sendJson } from './json-request.js';
 import { tokenStoreProblem } from './managed-secret.js';
 import type { MintedToken } from './minted-token.js';
 import { renderTokenKubeconfig } from './token-kubeconfig.js';
@@ -121,6 +122,9 @@ function secretAnnotations(minted: MintedToken): Record<string, string> {
   };
 }
 
+const secretsPath = (namespace: string): string =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+
 /** The 409 of a write whose resourceVersion is no longer the Secret's. */
 function conflict(namespace: string, name: string, why: string): AccessTokensError {
   return new AccessTokensError(
@@ -185,7 +189,9 @@ async function storeInSecret(
     });
     try {
       const created = await client.call({ verb: 'create', resource: 'secrets', namespace }, (o) =>
-        core.createNamespacedSecret({ namespace, body }, o),
+        sendJson(client, 'POST', `${secretsPath(namespace)}`, body, () =>
+          core.createNamespacedSecret({ namespace, body }, o),
+        ),
       );
       return { destination, resourceVersion: created.metadata?.resourceVersion };
     } catch (err) {
@@ -219,7 +225,10 @@ async function storeInSecret(
   try {
     const replaced = await client.call(
       { verb: 'update', resource: 'secrets', namespace, name },
-      (o) => core.replaceNamespacedSecret({ name, namespace, body }, o),
+      (o) =>
+        sendJson(client, 'PUT', `${secretsPath(namespace)}/${encodeURIComponent(name)}`, body, () =>
+          core.replaceNamespacedSecret({ name, namespace, body }, o),
+        ),
     );
     return { destination, resourceVersion: replaced.metadata?.resourceVersion };
   } catch (err) {

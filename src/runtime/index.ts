@@ -37,6 +37,7 @@ export {
   type MintedToken,
 } from './mint.js';
 export { storeToken, type StoredToken, type TokenDestination } from './store.js';
+export { mintAndStore, type MintAndStoreOptions, type MintedAndStored } from './mint-and-store.js';
 export { writeFileAtomic } from './atomic-file.js';
 export { renderTokenKubeconfig, type TokenKubeconfigOptions } from './token-kubeconfig.js';
 export { reviewToken, type ReviewOptions, type TokenReviewResult } from './review.js';

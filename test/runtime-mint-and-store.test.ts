@@ -8,7 +8,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import type { ClusterClient } from '../src/runtime/cluster.js';
-import { toAccessTokensError, type ApiAction } from '../src/runtime/errors.js';
+import type { ApiAction } from '../src/runtime/api-action.js';
+import { toAccessTokensError } from '../src/runtime/api-errors.js';
 import { mintAndStore } from '../src/runtime/mint-and-store.js';
 import { tempDir } from './temp-dir.js';
 

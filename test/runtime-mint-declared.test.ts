@@ -7,7 +7,9 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import type { ClusterClient } from '../src/runtime/cluster.js';
-import { AccessTokensError, toAccessTokensError, type ApiAction } from '../src/runtime/errors.js';
+import type { ApiAction } from '../src/runtime/api-action.js';
+import { toAccessTokensError } from '../src/runtime/api-errors.js';
+import { AccessTokensError } from '../src/runtime/errors.js';
 import type { DeclaredToken } from '../src/runtime/manifests.js';
 import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
 

@@ -138,7 +138,7 @@ describe('ManagedTokenSecret', () => {
   const testChart = (): Chart =>
     new Chart(Testing.app({ outdir: tempDir('cdk8s.outdir.') }), 'test');
 
-  test('synthesizes an empty Opaque Secret labelled as managed', () => {
+  test('synthesizes an empty Secret of a type of its own, labelled as managed', () => {
     // GIVEN
     const chart = testChart();
     // WHEN
@@ -157,7 +157,10 @@ describe('ManagedTokenSecret', () => {
         namespace: 'shop',
         labels: { app: 'x', [MANAGED_LABEL]: 'true' },
       },
-      type: 'Opaque',
+      // Not Opaque: `type` is immutable, so applying it onto someone else's Opaque Secret of
+      // the same name fails instead of merging our label into it (the kubectl apply e2e test
+      // in test/e2e/store-safety.test.ts shows the server refusing it).
+      type: 'access-tokens.cdk8s.io/token',
     });
     expect(secret.data).toBeUndefined();
     expect(secret.stringData).toBeUndefined();

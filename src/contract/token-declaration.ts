@@ -35,6 +35,13 @@ export const TOKEN_DECLARATION_VERSION = 1;
 /** Label on Secrets whose content the runtime manages (`"true"`). */
 export const MANAGED_LABEL = 'access-tokens.cdk8s.io/managed';
 
+/**
+ * The `type` of the Secrets access-tokens writes. A type of its own, not `Opaque`: `type` is
+ * immutable, so applying a token store onto an existing Secret of someone else's (same name, type
+ * `Opaque`) fails loudly instead of merging the managed label into it.
+ */
+export const MANAGED_SECRET_TYPE = 'access-tokens.cdk8s.io/token';
+
 /** Annotation on a managed Secret: the token's real expiry (RFC 3339, from its `exp`). */
 export const EXPIRES_AT_ANNOTATION = 'access-tokens.cdk8s.io/expires-at';
 
@@ -323,7 +330,7 @@ export function managedSecretManifest(name: string, options: ManagedSecretOption
       ...(options.annotations ? { annotations: { ...options.annotations } } : {}),
       ...(options.ownerReferences ? { ownerReferences: [...options.ownerReferences] } : {}),
     },
-    type: 'Opaque' as const,
+    type: MANAGED_SECRET_TYPE,
     ...(options.data ? { data: { ...options.data } } : {}),
   };
 }

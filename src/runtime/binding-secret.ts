@@ -13,7 +13,7 @@ import {
 } from '../contract/token-declaration.js';
 import type { ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
-import type { BoundObject, MintedToken } from './mint.js';
+import type { BoundObject, MintedToken } from './minted-token.js';
 
 /** Label on a Secret created only to bind one token to it. */
 export const BINDING_SECRET_LABEL = 'access-tokens.cdk8s.io/token-binding';

@@ -16,6 +16,7 @@ export { mintToken, type BoundObject, type MintOptions, type MintedToken } from 
 export { storeToken, type StoredToken, type TokenDestination } from './store.js';
 export { inspectToken, type TokenInspection } from './inspect.js';
 export type { ServiceAccountClaims, TokenSubject } from './jwt.js';
+export { mintAndStore, type MintAndStoreOptions, type MintedAndStored } from './mint-and-store.js';
 export { reviewToken, type ReviewOptions, type TokenReviewResult } from './review.js';
 export { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
 // Access.

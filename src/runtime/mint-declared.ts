@@ -9,13 +9,9 @@ import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
-import {
-  cleanUpExpiredBindingSecrets,
-  discardBindingSecret,
-  listBindingSecrets,
-} from './binding-secret.js';
-import { mintToken } from './mint.js';
-import { checkTokenFile, storeToken, type TokenDestination } from './store.js';
+import { listManagedSecrets, tokenStoreProblem } from './managed-secret.js';
+import { mintAndStore } from './mint-and-store.js';
+import { checkTokenFile, type TokenDestination } from './store.js';
 
 /** Options of `mintDeclaredTokens`. */
 export interface MintDeclaredOptions extends ClusterOptions {
@@ -114,46 +110,67 @@ async function createFolderInside(outDir: string, path: string): Promise<void> {
   await checkTokenFile(path);
 }
 
+/**
+ * The managed Secrets of a namespace, listed once for all its tokens (one LIST, label
+ * selector), or undefined when they cannot be listed (a Role that grants only `get` and
+ * `update` on named Secrets): each Secret store then reads its own Secret before writing.
+ */
+type ManagedSecretsOf = (namespace: string) => Promise<readonly k8s.V1Secret[] | undefined>;
+
+/**
+ * A declared Secret store, checked against the namespace's LIST before anything is minted: a
+ * Secret that is not ours to write is refused with no token (and no binding Secret) made for
+ * it, and the write becomes one request based on what the LIST read. A Secret not in the LIST
+ * is created; one of someone else's by that name makes the create fail (409), never replaced.
+ */
+async function checkedSecretStore(
+  dest: Extract<TokenDestination, { kind: 'secret' }>,
+  decl: DeclaredToken,
+  managedSecretsOf: ManagedSecretsOf,
+): Promise<TokenDestination> {
+  const listed = await managedSecretsOf(decl.namespace);
+  if (!listed) return dest;
+  const current = listed.find((s) => s.metadata?.name === dest.name) ?? null;
+  const problem =
+    current && tokenStoreProblem(current, decl.namespace, dest.name, decl.serviceAccount);
+  if (problem) throw new AccessTokensError(problem, 'usage');
+  return { ...dest, current };
+}
+
 async function mintOneDeclared(
   client: ClusterClient,
   decl: DeclaredToken,
   stdout: (t: string) => void,
   outDir: string,
-  bindingSecretsOf: (namespace: string) => Promise<readonly k8s.V1Secret[]>,
+  managedSecretsOf: ManagedSecretsOf,
 ): Promise<DeclaredMintResult> {
   const base = { namespace: decl.namespace, serviceAccount: decl.serviceAccount };
   try {
-    const destination = destinationOf(decl, stdout, outDir);
+    let destination = destinationOf(decl, stdout, outDir);
     if (destination.kind === 'kubeconfigFile') await createFolderInside(outDir, destination.path);
-    const minted = await mintToken({
+    if (destination.kind === 'secret')
+      destination = await checkedSecretStore(destination, decl, managedSecretsOf);
+    const boundToSecret = decl.declaration.boundToSecret;
+    const listed = boundToSecret ? await managedSecretsOf(decl.namespace) : undefined;
+    const { minted, stored, deletedBindingSecrets, warnings } = await mintAndStore({
       client,
       serviceAccount: decl.serviceAccount,
       namespace: decl.namespace,
       durationSeconds: decl.declaration.durationSeconds,
       audiences: decl.declaration.audiences,
-      bindToNewSecret: decl.declaration.boundToSecret,
+      bindToNewSecret: boundToSecret,
+      destinations: [destination],
+      // The managed Secrets include the binding Secrets (they carry the managed label too).
+      ...(listed ? { bindingSecrets: Promise.resolve(listed) } : {}),
     });
-    const stored = await storeToken(client, minted, destination).catch((err: unknown) =>
-      decl.declaration.boundToSecret
-        ? discardBindingSecret(client, minted, err)
-        : Promise.reject(err),
-    );
-    const cleanup = decl.declaration.boundToSecret
-      ? await cleanUpExpiredBindingSecrets(
-          client,
-          decl.namespace,
-          decl.serviceAccount,
-          bindingSecretsOf(decl.namespace),
-        )
-      : undefined;
     return {
       ...base,
       ok: true,
-      destination: stored.destination,
+      destination: stored[0]?.destination,
       expiresAt: minted.expiresAt,
       ...(minted.boundObject ? { boundSecret: minted.boundObject.name } : {}),
-      ...(cleanup ? { deletedBindingSecrets: cleanup.deleted } : {}),
-      warnings: cleanup?.warning ? [...minted.warnings, cleanup.warning] : minted.warnings,
+      ...(deletedBindingSecrets !== undefined ? { deletedBindingSecrets } : {}),
+      warnings,
     };
   } catch (err) {
     const e =
@@ -190,13 +207,17 @@ export async function mintDeclaredTokens(
   const client = options.client ?? connect(options);
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const outDir = resolve(options.outDir ?? '.');
-  // Binding Secrets to clean up are listed once per namespace, not once per token.
-  const listed = new Map<string, Promise<readonly k8s.V1Secret[]>>();
-  const bindingSecretsOf = (namespace: string): Promise<readonly k8s.V1Secret[]> => {
+  // A namespace's Secret stores and binding Secrets: one LIST for all its tokens.
+  const listed = new Map<string, Promise<readonly k8s.V1Secret[] | undefined>>();
+  const managedSecretsOf = (namespace: string): Promise<readonly k8s.V1Secret[] | undefined> => {
     let secrets = listed.get(namespace);
     if (!secrets) {
-      secrets = listBindingSecrets(client, namespace);
-      secrets.catch(() => undefined); // each token's clean-up reports a failure
+      secrets = listManagedSecrets(client, namespace).catch((err: unknown) => {
+        client.log.debug(
+          `cannot list the managed Secrets of '${namespace}' (${(err as Error).message}): each Secret store is read before its write`,
+        );
+        return undefined;
+      });
       listed.set(namespace, secrets);
     }
     return secrets;
@@ -207,7 +228,7 @@ export async function mintDeclaredTokens(
   const worker = async (): Promise<void> => {
     while (next < declared.length) {
       const i = next++;
-      results[i] = await mintOneDeclared(client, declared[i], stdout, outDir, bindingSecretsOf);
+      results[i] = await mintOneDeclared(client, declared[i], stdout, outDir, managedSecretsOf);
       done++;
       options.onProgress?.(done, declared.length, results[i]);
     }

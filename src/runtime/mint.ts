@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { durationProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
+import { sendJson } from './json-request.js';
 import { registerSecret } from './redact.js';
 import { decodeJwtClaims, subjectOf, type ServiceAccountClaims } from './jwt.js';
 import {
@@ -14,22 +15,12 @@ import {
   deleteBindingSecret,
   recordBindingSecretExpiry,
 } from './binding-secret.js';
+import { withHiddenToken, type BoundObject, type MintedToken } from './minted-token.js';
+
+export { withHiddenToken, type BoundObject, type MintedToken } from './minted-token.js';
 
 /** kubelet asks for exactly this lifetime, and servers extend such tokens to a year. */
 export const KUBELET_MAGIC_SECONDS = 3607;
-
-/** An object a token is bound to: deleting it invalidates the token. */
-export interface BoundObject {
-  /** `Secret` or `Pod`, in the ServiceAccount's namespace. */
-  readonly kind: 'Secret' | 'Pod';
-  /** The object's name. */
-  readonly name: string;
-  /**
-   * The object's UID. When omitted the server fills it in (and then needs no `get` permission
-   * on the object); when given, the server refuses a token for an object with another UID (409).
-   */
-  readonly uid?: string;
-}
 
 /** What to mint. */
 export interface MintOptions extends ClusterOptions {
@@ -49,33 +40,6 @@ export interface MintOptions extends ClusterOptions {
   readonly bindToNewSecret?: boolean;
   /** A client to reuse (e.g. when minting many). @default - connects with the options above */
   readonly client?: ClusterClient;
-}
-
-/** A minted token. `token` is not enumerable: JSON.stringify and console.log leave it out. */
-export interface MintedToken {
-  /**
-   * The token (a JWT): a credential, never to be logged. Not enumerable, so spreading,
-   * `JSON.stringify` and `console.log` leave it out; the runtime's messages redact it.
-   */
-  readonly token: string;
-  /** The ServiceAccount's namespace. */
-  readonly namespace: string;
-  /** The ServiceAccount's name. */
-  readonly serviceAccount: string;
-  /** The audiences in the token (its `aud`): the server's own when none were requested. */
-  readonly audiences: readonly string[];
-  /** The lifetime asked for, in seconds: `durationSeconds`, or 3608 where 3607 was asked. */
-  readonly requestedSeconds: number;
-  /** The real expiry, from the token's `exp`, as an ISO-8601 UTC time. */
-  readonly expiresAt: string;
-  /** `exp - iat`: the lifetime the server actually granted. */
-  readonly lifetimeSeconds: number;
-  /** `status.expirationTimestamp` as the server reported it. */
-  readonly statusExpiresAt?: string;
-  /** The object the token is bound to, with the UID from its claims; absent when unbound. */
-  readonly boundObject?: Required<BoundObject>;
-  /** Human-readable warnings (lifetime changed, 3607 avoided). */
-  readonly warnings: readonly string[];
 }
 
 /** The lifetime to request: validated, and never kubelet's 3607. */
@@ -171,7 +135,14 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
     // is never received; it is bound to nothing new (at most to the same object) and expires.
     response = await client.call(
       { verb: 'create', resource: 'serviceaccounts/token', namespace, name },
-      (o) => core.createNamespacedServiceAccountToken({ name, namespace, body }, o),
+      (o) =>
+        sendJson(
+          client,
+          'POST',
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}/token`,
+          body,
+          () => core.createNamespacedServiceAccountToken({ name, namespace, body }, o),
+        ),
     );
   } catch (err) {
     if (newSecret) await deleteBindingSecret(client, namespace, newSecret).catch(() => undefined);
@@ -226,14 +197,4 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
     warnings,
   };
   return withHiddenToken(minted, token);
-}
-
-/** Attaches the token as a non-enumerable property, so that it is not printed by accident. */
-export function withHiddenToken<T extends object>(
-  value: T,
-  token: string,
-): T & { readonly token: string } {
-  return Object.defineProperty({ ...value }, 'token', { value: token, enumerable: false }) as T & {
-    readonly token: string;
-  };
 }

@@ -16,10 +16,11 @@ import {
   TOKEN_SECRET_KEY,
 } from '../contract/token-declaration.js';
 import { tokenFileProblem, writeFileAtomic } from './atomic-file.js';
-import { BINDING_SECRET_LABEL } from './binding-secret.js';
 import type { ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
-import type { MintedToken } from './mint.js';
+import { sendJson } from './json-request.js';
+import { tokenStoreProblem } from './managed-secret.js';
+import type { MintedToken } from './minted-token.js';
 import { renderTokenKubeconfig } from './token-kubeconfig.js';
 
 /** Throws a usage error naming `path` when a token file may not be written there (a link, a device). */
@@ -44,8 +45,9 @@ async function writeTokenFile(path: string, text: string): Promise<void> {
 export type TokenDestination =
   | {
       /**
-       * An Opaque Secret: the token in `data.token`, its expiry, audiences, mint time and
-       * ServiceAccount as annotations. Written with optimistic concurrency.
+       * A Secret of type `access-tokens.cdk8s.io/token`: the token in `data.token`, its expiry,
+       * audiences, mint time and ServiceAccount as annotations. Written with optimistic
+       * concurrency, and only into a token store of ours for this ServiceAccount.
        */
       readonly kind: 'secret';
       /** The Secret's name. */
@@ -62,6 +64,14 @@ export type TokenDestination =
        * first); a conflict when it changed or was deleted since.
        */
       readonly expectedResourceVersion?: string;
+      /**
+       * The Secret as the caller read it (e.g. in one LIST for many tokens), or `null` when
+       * that read found none: the store then sends one request (a replace with the
+       * resourceVersion read, or a create) instead of reading first. A change since the read
+       * is a conflict, reported, never overwritten.
+       * @default - read just before the write
+       */
+      readonly current?: k8s.V1Secret | null;
     }
   | {
       /**
@@ -112,6 +122,18 @@ function secretAnnotations(minted: MintedToken): Record<string, string> {
   };
 }
 
+const secretsPath = (namespace: string): string =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+
+/** The 409 of a write whose resourceVersion is no longer the Secret's. */
+function conflict(namespace: string, name: string, why: string): AccessTokensError {
+  return new AccessTokensError(
+    `cannot update secrets '${name}' in namespace '${namespace}': conflict: ${why}`,
+    'conflict',
+    409,
+  );
+}
+
 async function storeInSecret(
   client: ClusterClient,
   minted: MintedToken,
@@ -123,44 +145,57 @@ async function storeInSecret(
   const nameProblem = secretNameProblem(name);
   if (nameProblem) throw new AccessTokensError(nameProblem, 'usage');
   const data = { [TOKEN_SECRET_KEY]: Buffer.from(minted.token, 'utf8').toString('base64') };
+  const destination = `secret/${name} -n ${namespace}`;
   let current: k8s.V1Secret | undefined;
-  try {
-    current = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
-      core.readNamespacedSecret({ name, namespace }, o),
-    );
-  } catch (err) {
-    if (
-      !(err instanceof AccessTokensError && err.category === 'not-found') ||
-      dest.create === false
-    )
-      throw err;
+  if (dest.current !== undefined) {
+    current = dest.current ?? undefined;
+  } else {
+    try {
+      current = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
+        core.readNamespacedSecret({ name, namespace }, o),
+      );
+    } catch (err) {
+      if (
+        !(err instanceof AccessTokensError && err.category === 'not-found') ||
+        dest.create === false
+      )
+        throw err;
+    }
   }
-  if (!current && dest.expectedResourceVersion !== undefined) {
+  if (!current && (dest.create === false || dest.expectedResourceVersion !== undefined)) {
     // The caller read a version of it: one deleted since is a lost race too, not a fresh start.
-    throw new AccessTokensError(
-      `cannot update secrets '${name}' in namespace '${namespace}': conflict: it was deleted since it was read (resourceVersion ${dest.expectedResourceVersion})`,
-      'conflict',
-      409,
+    if (dest.expectedResourceVersion === undefined)
+      throw new AccessTokensError(
+        `cannot update secrets '${name}' in namespace '${namespace}': not found`,
+        'not-found',
+        404,
+      );
+    throw conflict(
+      namespace,
+      name,
+      `it was deleted since it was read (resourceVersion ${dest.expectedResourceVersion})`,
     );
   }
+  // What went wrong when a write based on `current` (read here or by the caller) got a 409.
+  const onWriteError = (err: unknown): Promise<StoredToken> =>
+    storedByEarlierAttempt(client, err, namespace, name, data[TOKEN_SECRET_KEY]).catch(
+      (final: unknown) => explainConflict(client, final, namespace, name, minted),
+    );
   if (!current) {
     const body: k8s.V1Secret = managedSecretManifest(name, {
       namespace,
       annotations: secretAnnotations(minted),
       data,
     });
-    // A 409 here means someone else created it meanwhile: reported as a conflict (unless it was
-    // our own earlier attempt, see `storedByEarlierAttempt`).
     try {
       const created = await client.call({ verb: 'create', resource: 'secrets', namespace }, (o) =>
-        core.createNamespacedSecret({ namespace, body }, o),
+        sendJson(client, 'POST', `${secretsPath(namespace)}`, body, () =>
+          core.createNamespacedSecret({ namespace, body }, o),
+        ),
       );
-      return {
-        destination: `secret/${name} -n ${namespace}`,
-        resourceVersion: created.metadata?.resourceVersion,
-      };
+      return { destination, resourceVersion: created.metadata?.resourceVersion };
     } catch (err) {
-      return storedByEarlierAttempt(client, err, namespace, name, data[TOKEN_SECRET_KEY]);
+      return onWriteError(err);
     }
   }
   const resourceVersion = current.metadata?.resourceVersion;
@@ -168,39 +203,14 @@ async function storeInSecret(
     dest.expectedResourceVersion !== undefined &&
     dest.expectedResourceVersion !== resourceVersion
   ) {
-    throw new AccessTokensError(
-      `cannot update secrets '${name}' in namespace '${namespace}': conflict: it changed since it was read (resourceVersion ${dest.expectedResourceVersion}, now ${resourceVersion})`,
-      'conflict',
-      409,
+    throw conflict(
+      namespace,
+      name,
+      `it changed since it was read (resourceVersion ${dest.expectedResourceVersion}, now ${resourceVersion})`,
     );
   }
-  // Only a Secret of ours for this ServiceAccount is replaced: a typo in a name, or a manifest
-  // naming someone else's Secret, must not take it over (RBAC cannot restrict writes by name).
-  if (current.type && current.type !== 'Opaque') {
-    throw new AccessTokensError(
-      `secret '${namespace}/${name}' has type '${current.type}', expected 'Opaque': refusing to overwrite it`,
-      'usage',
-    );
-  }
-  if (current.metadata?.labels?.[MANAGED_LABEL] !== 'true') {
-    throw new AccessTokensError(
-      `secret '${namespace}/${name}' exists and is not managed by access-tokens (no label ${MANAGED_LABEL}=true): refusing to overwrite it; choose another name, or add the label to hand it over`,
-      'usage',
-    );
-  }
-  if (current.metadata?.labels?.[BINDING_SECRET_LABEL] === 'true') {
-    throw new AccessTokensError(
-      `secret '${namespace}/${name}' is the binding Secret of a token (label ${BINDING_SECRET_LABEL}): it holds no token; choose another name`,
-      'usage',
-    );
-  }
-  const holder = current.metadata?.annotations?.[SERVICE_ACCOUNT_ANNOTATION];
-  if (holder !== undefined && holder !== minted.serviceAccount) {
-    throw new AccessTokensError(
-      `secret '${namespace}/${name}' holds the token of ServiceAccount '${holder}': refusing to overwrite it with one of '${minted.serviceAccount}'`,
-      'usage',
-    );
-  }
+  const problem = tokenStoreProblem(current, namespace, name, minted.serviceAccount);
+  if (problem) throw new AccessTokensError(problem, 'usage');
   const body: k8s.V1Secret = {
     ...current,
     metadata: {
@@ -209,21 +219,46 @@ async function storeInSecret(
       labels: { ...(current.metadata?.labels ?? {}), [MANAGED_LABEL]: 'true' },
       annotations: { ...(current.metadata?.annotations ?? {}), ...secretAnnotations(minted) },
     },
-    data: { ...(current.data ?? {}), ...data },
+    data,
   };
   // PUT with the resourceVersion read: the server answers 409 if anyone wrote in between.
   try {
     const replaced = await client.call(
       { verb: 'update', resource: 'secrets', namespace, name },
-      (o) => core.replaceNamespacedSecret({ name, namespace, body }, o),
+      (o) =>
+        sendJson(client, 'PUT', `${secretsPath(namespace)}/${encodeURIComponent(name)}`, body, () =>
+          core.replaceNamespacedSecret({ name, namespace, body }, o),
+        ),
     );
-    return {
-      destination: `secret/${name} -n ${namespace}`,
-      resourceVersion: replaced.metadata?.resourceVersion,
-    };
+    return { destination, resourceVersion: replaced.metadata?.resourceVersion };
   } catch (err) {
-    return storedByEarlierAttempt(client, err, namespace, name, data[TOKEN_SECRET_KEY]);
+    return onWriteError(err);
   }
+}
+
+/**
+ * After a 409 that was not our own earlier attempt: a Secret created or changed since it was
+ * read. Read again to say why: one that is now not ours (someone else's Secret of that name, one
+ * holding another ServiceAccount's token) is refused as such, anything else is the conflict.
+ * Never a second write: a conflict is reported, not overwritten.
+ */
+async function explainConflict(
+  client: ClusterClient,
+  err: unknown,
+  namespace: string,
+  name: string,
+  minted: MintedToken,
+): Promise<never> {
+  if (!(err instanceof AccessTokensError && err.status === 409)) throw err;
+  const core = client.api(k8s.CoreV1Api);
+  const now = await client
+    .call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
+      core.readNamespacedSecret({ name, namespace }, o),
+    )
+    .catch(() => undefined);
+  const problem = now && tokenStoreProblem(now, namespace, name, minted.serviceAccount);
+  if (problem) throw new AccessTokensError(problem, 'usage');
+  throw err;
 }
 
 /**

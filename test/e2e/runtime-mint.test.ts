@@ -554,7 +554,7 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     });
   });
 
-  test('store refuses to overwrite a non-Opaque Secret (e.g. a TLS Secret of the same name)', async () => {
+  test('store refuses to overwrite a Secret of another type (e.g. a TLS Secret of the same name)', async () => {
     await kc.makeApiClient(k8s.CoreV1Api).createNamespacedSecret({
       namespace: ns,
       body: {
@@ -566,7 +566,9 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     const err = await expectError(
       storeToken(connect({ kubeConfig: kc }), await mint(), { kind: 'secret', name: 'tls' }),
     );
-    expect(err.message).toMatch(/has type 'kubernetes.io\/tls', expected 'Opaque'/);
+    expect(err.message).toMatch(
+      /has type 'kubernetes.io\/tls', expected 'access-tokens.cdk8s.io\/token'/,
+    );
     expect(err.category).toBe('usage'); // bad input, not a race: trying again will not help
   });
 

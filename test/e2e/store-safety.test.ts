@@ -5,10 +5,13 @@
  * a symbolic link. When a token minted with a new binding Secret cannot be kept, that Secret is
  * deleted, not left behind.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { App, Chart, Duration } from 'cdk8s';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { ServiceAccountAccess, TokenStore } from '../../src/constructs/index.js';
 import { BINDING_SECRET_LABEL } from '../../src/runtime/binding-secret.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import {
@@ -17,6 +20,12 @@ import {
   runCli,
 } from './runtime-fixtures.js';
 import { tempDir } from '../temp-dir.js';
+
+/** kubectl, when one is on PATH (KUBECTL overrides): the kubectl apply check runs only then. */
+const kubectl = ((name) =>
+  spawnSync(name, ['version', '--client'], { stdio: 'ignore' }).status === 0 ? name : undefined)(
+  process.env.KUBECTL ?? 'kubectl',
+);
 
 describeE2E('where tokens may be kept', () => {
   let kc: k8s.KubeConfig;
@@ -44,6 +53,25 @@ describeE2E('where tokens may be kept', () => {
         labelSelector: `${BINDING_SECRET_LABEL}=true`,
       })
     ).items.map((s) => s.metadata?.name);
+
+  /** The app's manifests with a token stored in `secret`, synthesized into a file. */
+  const synthesizedWithStore = (
+    secret: string,
+  ): { file: string; objects: k8s.KubernetesObject[] } => {
+    const app = new App({ outdir: tempDir('store-safety-dist-') });
+    const chart = new Chart(app, 'app', { namespace: ns });
+    new ServiceAccountAccess(chart, 'deployer', {
+      serviceAccountName: 'deployer',
+      token: { duration: Duration.hours(1), store: TokenStore.secret(secret) },
+    });
+    const objects = chart.toJson() as k8s.KubernetesObject[];
+    const file = join(app.outdir, 'app.k8s.yaml');
+    writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+    return { file, objects };
+  };
+  /** `mint --from` over manifests, `--kubeconfig` the e2e cluster's. */
+  const mintFrom = (file: string) =>
+    runCli(['mint', '--from', file, '--kubeconfig', E2E_KUBECONFIG as string]);
 
   beforeAll(async () => {
     kc = adminKubeConfig();
@@ -175,6 +203,93 @@ describeE2E('where tokens may be kept', () => {
     expect(r.stdout).toMatch(/other +minted/);
     expect(existsSync(join(work, 'out', 'other.kubeconfig'))).toBe(true);
     expect(await bindingSecrets()).toEqual(before);
+  });
+
+  test("TokenStore.secret named like someone else's Secret: applying the store fails loudly, the Secret untouched", async () => {
+    // GIVEN db-credentials (Opaque, a password), and an app whose token store has that name
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'db-credentials' }, stringData: { password: 'hunter2' } },
+    });
+    const before = await core.readNamespacedSecret({ name: 'db-credentials', namespace: ns });
+    const { file, objects } = synthesizedWithStore('db-credentials');
+    const store = objects.find((o) => o.kind === 'Secret') as k8s.KubernetesObject;
+    // WHEN the store is applied as a pipeline applies it (a strategic merge patch, as `kubectl
+    // apply` sends for an object that exists)
+    const patched = await k8s.KubernetesObjectApi.makeApiClient(kc)
+      .patch(store)
+      .then(
+        () => undefined,
+        (err: unknown) => err as { code?: number; body?: string },
+      );
+    // THEN the server refuses to change the type, and nothing was merged into the Secret
+    expect(patched?.code).toBe(422);
+    expect(String(patched?.body)).toMatch(/type: Invalid value: .*field is immutable/);
+    const after = await core.readNamespacedSecret({ name: 'db-credentials', namespace: ns });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(after.metadata?.labels).toBeUndefined();
+    expect(Object.keys(after.data ?? {})).toEqual(['password']);
+    // ... and kubectl apply of the whole synthesized file says so and fails, when kubectl is here
+    if (kubectl) {
+      const applied = spawnSync(
+        kubectl,
+        ['apply', '-f', file, '--kubeconfig', E2E_KUBECONFIG as string],
+        { encoding: 'utf8' },
+      );
+      expect(applied.status).not.toBe(0);
+      expect(applied.stderr).toMatch(
+        /Secret "db-credentials" is invalid: type: .*field is immutable/,
+      );
+      const afterKubectl = await core.readNamespacedSecret({
+        name: 'db-credentials',
+        namespace: ns,
+      });
+      expect(afterKubectl.metadata?.labels).toBeUndefined();
+      expect(Object.keys(afterKubectl.data ?? {})).toEqual(['password']);
+    } else {
+      console.warn('kubectl not on PATH: the kubectl apply half of this test did not run');
+    }
+  });
+
+  test("mint --from into someone else's Secret that has our label merged in (0.1's Opaque store applied onto it): refused, nothing written", async () => {
+    // GIVEN a Secret with a password that an Opaque store of the same name was applied onto
+    // (what `kubectl apply` did before stores had a type of their own): our label merged in
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'db-password' }, stringData: { password: 'hunter2' } },
+    });
+    const { file, objects } = synthesizedWithStore('db-password');
+    const store = objects.find((o) => o.kind === 'Secret') as k8s.V1Secret;
+    await k8s.KubernetesObjectApi.makeApiClient(kc).patch({ ...store, type: 'Opaque' });
+    const before = await core.readNamespacedSecret({ name: 'db-password', namespace: ns });
+    expect(before.metadata?.labels?.['access-tokens.cdk8s.io/managed']).toBe('true');
+    // WHEN
+    const r = await mintFrom(file);
+    // THEN the token is refused (exit 2, a usage error), the password alone in its Secret
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(
+      `failed: ${ns}/deployer: secret '${ns}/db-password' holds keys that access-tokens did not write (password): refusing to put a token beside them`,
+    );
+    const after = await core.readNamespacedSecret({ name: 'db-password', namespace: ns });
+    expect(Object.keys(after.data ?? {})).toEqual(['password']);
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+  });
+
+  test('the synthesized store, applied where no Secret of that name exists: created with its own type, then mint --from fills it', async () => {
+    // GIVEN the app applied (its store created empty)
+    const { file, objects } = synthesizedWithStore('deployer-store');
+    const store = objects.find((o) => o.kind === 'Secret') as k8s.KubernetesObject;
+    await k8s.KubernetesObjectApi.makeApiClient(kc).create(store);
+    // WHEN
+    const r = await mintFrom(file);
+    // THEN
+    expect(r.code).toBe(0);
+    const after = await core.readNamespacedSecret({ name: 'deployer-store', namespace: ns });
+    expect(after.type).toBe('access-tokens.cdk8s.io/token');
+    expect(Object.keys(after.data ?? {})).toEqual(['token']);
+    expect(after.metadata?.annotations?.['access-tokens.cdk8s.io/service-account']).toBe(
+      'deployer',
+    );
   });
 
   test('mint --from: a declared file cannot leave --out-dir through a symbolic link', async () => {

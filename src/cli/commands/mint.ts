@@ -9,10 +9,9 @@ import { Option, type Command } from 'commander';
 import type { CliIo, SetExitCode } from '../io.js';
 import { durationProblem } from '../../contract/token-declaration.js';
 import { dnsSubdomainProblem } from '../../rbac/names.js';
-import { CliError } from '../exit-codes.js';
+import { CliError, runAction } from '../exit-codes.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, keyValueTable, printData } from './_output.js';
-import { exitCodeOf, runAction } from '../exit-codes.js';
 import { collect, parseDurationSeconds } from './_option-values.js';
 
 interface MintFlags extends ClusterFlags {
@@ -124,15 +123,6 @@ function outFileProblem(
   }
 }
 
-/** A failure to store a token that was stored elsewhere already: the message says where. */
-function keptIn(err: unknown, stored: readonly string[]): CliError {
-  const message = `${(err as Error).message} (the token was kept in ${stored.join(', ')})`;
-  return new CliError(
-    message,
-    err instanceof CliError ? err.exitCode : exitCodeOf((err as { category?: string }).category),
-  );
-}
-
 /** The first flag given that is about one token, which `--from` (many tokens) cannot take. */
 function singleTokenFlagGiven(flags: MintFlags): string | undefined {
   const given: [string, boolean][] = [
@@ -198,12 +188,15 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
   const durationIssue = durationProblem(durationSeconds, '--duration');
   if (durationIssue) throw new CliError(durationIssue);
   const { connect } = await import('../../runtime/cluster.js');
-  const { mintToken } = await import('../../runtime/mint.js');
+  const { mintAndStore } = await import('../../runtime/mint-and-store.js');
   const { storeToken } = await import('../../runtime/store.js');
-  const { cleanUpExpiredBindingSecrets, discardBindingSecret } =
-    await import('../../runtime/binding-secret.js');
   const client = connect(clusterOptions(flags, io));
-  const minted = await mintToken({
+  const {
+    minted,
+    stored: storedIn,
+    deletedBindingSecrets,
+    warnings,
+  } = await mintAndStore({
     client,
     serviceAccount,
     namespace: client.namespace,
@@ -219,35 +212,22 @@ async function mintOne(serviceAccount: string, flags: MintFlags, io: CliIo): Pro
           },
         }
       : {}),
+    // The file first: it is the destination more likely to fail (a folder not writable), and a
+    // Secret written before it would be left holding a token its failure revokes.
+    destinations: [
+      ...(flags.out !== undefined
+        ? [
+            flags.output === 'kubeconfig'
+              ? ({ kind: 'kubeconfigFile', path: flags.out } as const)
+              : ({ kind: 'tokenFile', path: flags.out } as const),
+          ]
+        : []),
+      ...(flags.secret !== undefined ? [{ kind: 'secret', name: flags.secret } as const] : []),
+    ],
   });
-  // The file first: it is the destination more likely to fail (a folder not writable), and a
-  // Secret written before it would be left holding a token its failure revokes.
-  const destinations = [
-    ...(flags.out !== undefined
-      ? [
-          flags.output === 'kubeconfig'
-            ? ({ kind: 'kubeconfigFile', path: flags.out } as const)
-            : ({ kind: 'tokenFile', path: flags.out } as const),
-        ]
-      : []),
-    ...(flags.secret !== undefined ? [{ kind: 'secret', name: flags.secret } as const] : []),
-  ];
-  const stored: string[] = [];
-  for (const dest of destinations) {
-    try {
-      stored.push((await storeToken(client, minted, dest)).destination);
-    } catch (err) {
-      // Kept somewhere already: say where, and leave its binding Secret (the token is in use).
-      if (stored.length > 0) throw keptIn(err, stored);
-      if (!flags.bindToNewSecret) throw err;
-      await discardBindingSecret(client, minted, err);
-    }
-  }
-  // Only now, with the new token kept: the Secrets of expired tokens revoke nothing alive.
-  const cleanup = flags.bindToNewSecret
-    ? await cleanUpExpiredBindingSecrets(client, minted.namespace, minted.serviceAccount)
-    : undefined;
-  const warnings = cleanup?.warning ? [...minted.warnings, cleanup.warning] : minted.warnings;
+  const stored = storedIn.map((s) => s.destination);
+  const cleanup =
+    deletedBindingSecrets === undefined ? undefined : { deleted: deletedBindingSecrets };
   for (const w of warnings)
     io.stderr(`warning: ${minted.namespace}/${minted.serviceAccount}: ${w}\n`);
   const summary = {

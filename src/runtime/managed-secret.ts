@@ -1,0 +1,61 @@
+/**
+ * Whether a Secret may take a ServiceAccount's token: only a token store of ours, for that
+ * ServiceAccount, holding nothing but a token. Pure, so that `mint --from` checks a namespace's
+ * destinations from one LIST before it mints (`listManagedSecrets`), and `storeToken` the
+ * Secret it read itself.
+ */
+import * as k8s from '@kubernetes/client-node';
+import {
+  MANAGED_LABEL,
+  MANAGED_SECRET_TYPE,
+  SERVICE_ACCOUNT_ANNOTATION,
+  TOKEN_SECRET_KEY,
+} from '../contract/token-declaration.js';
+import { BINDING_SECRET_LABEL } from './binding-secret.js';
+import type { ClusterClient } from './cluster.js';
+
+/** `Opaque`: the type token stores had before they had one of their own (version 0.1). */
+const EARLIER_STORE_TYPE = 'Opaque';
+
+/**
+ * Why the existing Secret `namespace/name` must not take a token of `serviceAccount`, or
+ * undefined when it may. A typo in a name, or a manifest naming someone else's Secret, must not
+ * take it over: RBAC cannot restrict writes to Secrets by label or content.
+ */
+export function tokenStoreProblem(
+  secret: k8s.V1Secret,
+  namespace: string,
+  name: string,
+  serviceAccount: string,
+): string | undefined {
+  const where = `secret '${namespace}/${name}'`;
+  const type = secret.type ?? EARLIER_STORE_TYPE;
+  if (type !== MANAGED_SECRET_TYPE && type !== EARLIER_STORE_TYPE)
+    return `${where} has type '${type}', expected '${MANAGED_SECRET_TYPE}': refusing to overwrite it`;
+  const labels = secret.metadata?.labels ?? {};
+  if (labels[MANAGED_LABEL] !== 'true')
+    return `${where} exists and is not managed by access-tokens (no label ${MANAGED_LABEL}=true): refusing to overwrite it; choose another name, or add the label to hand it over`;
+  if (labels[BINDING_SECRET_LABEL] === 'true')
+    return `${where} is the binding Secret of a token (label ${BINDING_SECRET_LABEL}): it holds no token; choose another name`;
+  // A label merged into someone else's Secret (`kubectl apply` of a store named like it, before
+  // stores had a type of their own) must not make its keys share a Secret with a token.
+  const foreign = Object.keys(secret.data ?? {}).filter((key) => key !== TOKEN_SECRET_KEY);
+  if (foreign.length > 0)
+    return `${where} holds keys that access-tokens did not write (${foreign.sort().join(', ')}): refusing to put a token beside them; choose another name for the token's Secret`;
+  const holder = secret.metadata?.annotations?.[SERVICE_ACCOUNT_ANNOTATION];
+  if (holder !== undefined && holder !== serviceAccount)
+    return `${where} holds the token of ServiceAccount '${holder}': refusing to overwrite it with one of '${serviceAccount}'`;
+  return undefined;
+}
+
+/** The Secrets of `namespace` labelled as managed by access-tokens (one LIST). */
+export async function listManagedSecrets(
+  client: ClusterClient,
+  namespace: string,
+): Promise<readonly k8s.V1Secret[]> {
+  const core = client.api(k8s.CoreV1Api);
+  const list = await client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
+    core.listNamespacedSecret({ namespace, labelSelector: `${MANAGED_LABEL}=true` }, o),
+  );
+  return list.items;
+}

@@ -1,0 +1,258 @@
+/**
+ * `mintDeclaredTokens` without a cluster: which requests it sends for Secret stores (one LIST
+ * per namespace, then a TokenRequest and one write per token), and that the checks on that
+ * LIST refuse a Secret that is not ours before anything is minted. A recording stand-in for
+ * the client answers like the API server would; the real server is in
+ * test/e2e/runtime-mint-from.test.ts and store-safety.test.ts.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type { ClusterClient } from '../src/runtime/cluster.js';
+import type { ApiAction } from '../src/runtime/api-action.js';
+import { toAccessTokensError } from '../src/runtime/api-errors.js';
+import { AccessTokensError } from '../src/runtime/errors.js';
+import type { DeclaredToken } from '../src/runtime/manifests.js';
+import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
+
+const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwtFor = (namespace: string, name: string): string =>
+  [
+    b64({ alg: 'RS256' }),
+    b64({
+      aud: ['https://kubernetes.default.svc'],
+      exp: 4102444800,
+      iat: 4102441200,
+      sub: `system:serviceaccount:${namespace}:${name}`,
+      'kubernetes.io': { namespace, serviceaccount: { name, uid: `uid-${name}` } },
+    }),
+    'c2lnbmF0dXJl',
+  ].join('.');
+
+const declared = (namespace: string, serviceAccount: string, secret: string): DeclaredToken =>
+  ({
+    namespace,
+    serviceAccount,
+    source: 'test',
+    declaration: {
+      version: 1,
+      durationSeconds: 3600,
+      audiences: [],
+      store: { kind: 'secret', name: secret },
+      boundToSecret: false,
+    },
+  }) as DeclaredToken;
+
+const store = (name: string, rv: string, extra: Partial<k8s.V1Secret> = {}): k8s.V1Secret => ({
+  type: 'access-tokens.cdk8s.io/token',
+  metadata: {
+    name,
+    resourceVersion: rv,
+    labels: { 'access-tokens.cdk8s.io/managed': 'true' },
+  },
+  ...extra,
+});
+
+/** A stand-in API server holding `secrets` (by namespace), recording every request. */
+function recordingClient(secrets: Record<string, k8s.V1Secret[]>) {
+  const requests: string[] = [];
+  const httpError = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
+  const find = (namespace: string, name: string) =>
+    (secrets[namespace] ?? []).find((s) => s.metadata?.name === name);
+  const core = {
+    listNamespacedSecret: async (req: { namespace: string; labelSelector?: string }) => {
+      requests.push(`list secrets -n ${req.namespace} -l ${req.labelSelector}`);
+      return {
+        items: (secrets[req.namespace] ?? []).filter(
+          (s) => s.metadata?.labels?.['access-tokens.cdk8s.io/managed'] === 'true',
+        ),
+      };
+    },
+    readNamespacedSecret: async (req: { namespace: string; name: string }) => {
+      requests.push(`get secret ${req.namespace}/${req.name}`);
+      const found = find(req.namespace, req.name);
+      if (!found) throw httpError(404);
+      return found;
+    },
+    createNamespacedServiceAccountToken: async (req: { namespace: string; name: string }) => {
+      requests.push(`create token ${req.namespace}/${req.name}`);
+      return { status: { token: jwtFor(req.namespace, req.name) } };
+    },
+    createNamespacedSecret: async (req: { namespace: string; body: k8s.V1Secret }) => {
+      const name = req.body.metadata?.name ?? '';
+      requests.push(`create secret ${req.namespace}/${name}`);
+      if (find(req.namespace, name)) throw httpError(409);
+      return { ...req.body, metadata: { ...req.body.metadata, resourceVersion: '1' } };
+    },
+    replaceNamespacedSecret: async (req: {
+      namespace: string;
+      name: string;
+      body: k8s.V1Secret;
+    }) => {
+      requests.push(
+        `replace secret ${req.namespace}/${req.name} at ${req.body.metadata?.resourceVersion}`,
+      );
+      const found = find(req.namespace, req.name);
+      if (!found) throw httpError(404);
+      if (found.metadata?.resourceVersion !== req.body.metadata?.resourceVersion)
+        throw httpError(409);
+      return { ...req.body, metadata: { ...req.body.metadata, resourceVersion: 'next' } };
+    },
+  };
+  const client = {
+    namespace: 'default',
+    log: { debug: () => undefined, warn: () => undefined },
+    api: () => core,
+    call: (action: ApiAction, fn: (o: unknown) => Promise<unknown>) =>
+      fn({}).catch((err: unknown) => {
+        throw toAccessTokensError(err, action);
+      }),
+  } as unknown as ClusterClient;
+  return { client, requests };
+}
+
+describe('mintDeclaredTokens with Secret stores', () => {
+  test('one LIST per namespace, then a TokenRequest and one write per token: no read', async () => {
+    // GIVEN two namespaces: in shop an empty store as synthesized, in web none yet
+    const { client, requests } = recordingClient({
+      shop: [store('a-token', '7'), store('b-token', '8')],
+      web: [],
+    });
+    // WHEN
+    const results = await mintDeclaredTokens(
+      [
+        declared('shop', 'a', 'a-token'),
+        declared('shop', 'b', 'b-token'),
+        declared('web', 'c', 'c-token'),
+      ],
+      { client, concurrency: 1 },
+    );
+    // THEN
+    expect(results.map((r) => [r.ok, r.destination])).toEqual([
+      [true, 'secret/a-token -n shop'],
+      [true, 'secret/b-token -n shop'],
+      [true, 'secret/c-token -n web'],
+    ]);
+    expect(requests).toEqual([
+      'list secrets -n shop -l access-tokens.cdk8s.io/managed=true',
+      'create token shop/a',
+      'replace secret shop/a-token at 7',
+      'create token shop/b',
+      'replace secret shop/b-token at 8',
+      'list secrets -n web -l access-tokens.cdk8s.io/managed=true',
+      'create token web/c',
+      'create secret web/c-token',
+    ]);
+  });
+
+  test('a listed Secret that is not ours to write: refused before minting, the others go on', async () => {
+    // GIVEN other's store, and db-credentials with our label merged into it by kubectl apply
+    const { client, requests } = recordingClient({
+      shop: [
+        store('other-token', '3', {
+          metadata: {
+            name: 'other-token',
+            resourceVersion: '3',
+            labels: { 'access-tokens.cdk8s.io/managed': 'true' },
+            annotations: { 'access-tokens.cdk8s.io/service-account': 'other' },
+          },
+        }),
+        store('db-credentials', '4', { type: 'Opaque', data: { password: 'aHVudGVyMg==' } }),
+        store('a-token', '5'),
+      ],
+    });
+    // WHEN
+    const results = await mintDeclaredTokens(
+      [
+        declared('shop', 'a', 'other-token'),
+        declared('shop', 'b', 'db-credentials'),
+        declared('shop', 'a', 'a-token'),
+      ],
+      { client, concurrency: 1 },
+    );
+    // THEN
+    expect(results[0]).toMatchObject({
+      ok: false,
+      category: 'usage',
+      error:
+        "secret 'shop/other-token' holds the token of ServiceAccount 'other': refusing to overwrite it with one of 'a'",
+    });
+    expect(results[1]).toMatchObject({
+      ok: false,
+      category: 'usage',
+      error: expect.stringMatching(
+        /^secret 'shop\/db-credentials' holds keys that access-tokens did not write \(password\)/,
+      ),
+    });
+    expect(results[2].ok).toBe(true);
+    expect(requests.filter((r) => r.startsWith('create token'))).toEqual(['create token shop/a']);
+    expect(requests.filter((r) => / (other-token|db-credentials)/.test(r))).toEqual([]);
+  });
+
+  test('a Secret changed since the LIST: a conflict, reported and not overwritten', async () => {
+    // GIVEN the store as listed (resourceVersion 7), changed on the server before the write
+    const secrets = { shop: [store('a-token', '7')] };
+    const { client, requests } = recordingClient(secrets);
+    const core = (client.api as unknown as () => Record<string, (r: never) => Promise<unknown>>)();
+    const list = core.listNamespacedSecret;
+    core.listNamespacedSecret = async (req: never) => {
+      const answer = await list(req);
+      secrets.shop = [store('a-token', '9')]; // someone wrote after the LIST
+      return answer;
+    };
+    // WHEN
+    const [result] = await mintDeclaredTokens([declared('shop', 'a', 'a-token')], { client });
+    // THEN one write, at the version listed, and a conflict
+    expect(result).toMatchObject({ ok: false, category: 'conflict' });
+    expect(requests.filter((r) => r.startsWith('replace'))).toEqual([
+      'replace secret shop/a-token at 7',
+    ]);
+  });
+
+  test('a Secret of the same name that is not labelled (not in the LIST): the create fails, nothing replaced', async () => {
+    // GIVEN someone else's Secret named like the store, without our label
+    const { client, requests } = recordingClient({
+      shop: [{ type: 'Opaque', metadata: { name: 'app-credentials', resourceVersion: '2' } }],
+    });
+    // WHEN
+    const [result] = await mintDeclaredTokens([declared('shop', 'a', 'app-credentials')], {
+      client,
+    });
+    // THEN refused with the reason read after the 409
+    expect(result).toMatchObject({
+      ok: false,
+      category: 'usage',
+      error: expect.stringContaining('exists and is not managed by access-tokens'),
+    });
+    expect(requests.some((r) => r.startsWith('replace'))).toBe(false);
+  });
+
+  test('when the Secrets cannot be listed (403), each store is read before its write', async () => {
+    const { client, requests } = recordingClient({ shop: [store('a-token', '7')] });
+    const core = (client.api as unknown as () => Record<string, unknown>)();
+    core.listNamespacedSecret = async () => {
+      requests.push('list (forbidden)');
+      throw Object.assign(new Error('HTTP 403'), { code: 403 });
+    };
+    const [result] = await mintDeclaredTokens([declared('shop', 'a', 'a-token')], { client });
+    expect(result.ok).toBe(true);
+    expect(requests).toEqual([
+      'list (forbidden)',
+      'create token shop/a',
+      'get secret shop/a-token',
+      'replace secret shop/a-token at 7',
+    ]);
+  });
+});
+
+test('the stand-in answers 409 as the API server does: an AccessTokensError of category conflict', async () => {
+  const { client } = recordingClient({ shop: [store('x', '1')] });
+  const core = client.api as unknown as () => {
+    createNamespacedSecret: (r: unknown) => Promise<unknown>;
+  };
+  const err: unknown = await client
+    .call({ verb: 'create', resource: 'secrets', namespace: 'shop' }, () =>
+      core().createNamespacedSecret({ namespace: 'shop', body: store('x', '1') }),
+    )
+    .catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(AccessTokensError);
+  expect((err as AccessTokensError).category).toBe('conflict');
+});

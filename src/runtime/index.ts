@@ -67,3 +67,10 @@ export {
   type StoredTokenSummary,
 } from './describe.js';
 export { accessQueryOf } from './can-i.js';
+export { rotateToken, type RotateOptions, type RotationResult } from './rotate.js';
+export {
+  declaredRotations,
+  rotateDeclaredTokens,
+  type DeclaredRotationResult,
+  type RotateDeclaredOptions,
+} from './rotate-declared.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
   checkRotationSchedule,
@@ -90,6 +91,29 @@ describe('deriveRotationSchedule', () => {
       [604800, '0 */12 * * *', 'every 12 hours'],
       [2592000, '0 0 * * *', 'every day'],
     ]);
+  });
+
+  test("the README's schedule table is what is derived", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### The schedule'));
+    const units: Record<string, number> = {
+      minutes: 60,
+      hour: 3600,
+      hours: 3600,
+      day: 86400,
+      days: 86400,
+    };
+    const rows = [...section.matchAll(/^\| (\d+) (\w+) +\| `([^`]+)` +\| ([\w ]+?) +\|$/gm)];
+    expect(rows.length).toBe(9);
+    for (const [, n, unit, expression, words] of rows) {
+      const derived = deriveRotationSchedule(Number(n) * units[unit]);
+      expect({ n, unit, expression, words }).toEqual({
+        n,
+        unit,
+        expression: derived.expression,
+        words: derived.description,
+      });
+    }
   });
 
   test('runs at most 10% of the lifetime apart, and never less often than needed by a full step', () => {

@@ -377,7 +377,27 @@ describe('TokenRotation for a ServiceAccount the app does not own', () => {
         verbs: ['get', 'update'],
       },
     ]);
-    expect(byKind(objects, 'Secret')).toEqual([]); // the store is someone else's
+    // the store is synthesized empty and managed, so that the rotator need not create it
+    expect(byKind(objects, 'Secret')).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: 'vault-token',
+          namespace: 'ops',
+          labels: { 'access-tokens.cdk8s.io/managed': 'true' },
+        },
+        type: 'Opaque',
+      },
+    ]);
+    const without = chart('ops');
+    new TokenRotation(without, 'rot', {
+      serviceAccountName: 'sa',
+      secretName: 's',
+      duration: Duration.days(1),
+      createSecret: false,
+    });
+    expect(byKind(Testing.synth(without) as KubeObject[], 'Secret')).toEqual([]);
   });
 
   test('rejects bad input naming the field and the value', () => {

@@ -18,7 +18,7 @@ import {
   deriveRotationSchedule,
   type RotationSchedule,
 } from './rotation-schedule.js';
-import type { TokenProps } from './token.js';
+import { ManagedTokenSecret, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
 
 /** This package's version: the default rotator image's tag (a unit test keeps it in step). */
@@ -52,11 +52,16 @@ export interface TokenRotationProps {
    */
   readonly namespace?: string;
   /**
-   * The Secret that holds the token; it must exist, labelled `access-tokens.cdk8s.io/managed:
-   * "true"` (`ServiceAccountAccess` with `TokenStore.secret` synthesizes it).
+   * The Secret that holds the token, labelled `access-tokens.cdk8s.io/managed: "true"`: the
+   * rotator may only get and update it (RBAC cannot restrict create by name).
    * @see https://kubernetes.io/docs/concepts/configuration/secret/
    */
   readonly secretName: string;
+  /**
+   * Synthesize that Secret, empty and labelled as managed.
+   * @default true - false when it is synthesized elsewhere (`ServiceAccountAccess` does)
+   */
+  readonly createSecret?: boolean;
   /**
    * The lifetime of each token (10 minutes or more); the schedule is derived from it.
    * @see https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/
@@ -162,6 +167,8 @@ export class TokenRotation extends Construct {
   public readonly cronJob?: ApiObject;
   /** The deploy-time Job, with `mintOnDeploy`. */
   public readonly mintJob?: ApiObject;
+  /** The empty store Secret, unless `createSecret: false`. */
+  public readonly tokenSecret?: ManagedTokenSecret;
   /** The rotator's rules. */
   public readonly rules: readonly PolicyRule[];
   /** The command of the rotation pods (what `access-tokens rotate` is given). */
@@ -267,6 +274,14 @@ export class TokenRotation extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.rotatorName },
       subjects: [{ kind: 'ServiceAccount', name: this.rotatorName, namespace }],
     });
+
+    if (props.createSecret ?? true) {
+      this.tokenSecret = new ManagedTokenSecret(this, 'TokenSecret', {
+        name: props.secretName,
+        namespace,
+        labels: props.labels,
+      });
+    }
 
     const podTemplate = { metadata: { labels }, spec: this.podSpec() };
     if (rotate) {
@@ -430,6 +445,7 @@ export function rotationPropsOf(
     serviceAccountName,
     namespace,
     secretName: store.name,
+    createSecret: false,
     duration: token.duration,
     audiences: token.audiences,
     schedule: token.rotation?.schedule,

@@ -22,8 +22,12 @@ export interface RotateDeclaredOptions extends ClusterOptions {
 
 /** The outcome for one declared rotation: the rotation's result, or why it failed. */
 export type DeclaredRotationResult =
-  | (RotationResult & { readonly ok: true })
+  | (RotationResult & {
+      /** The rotation ran: `rotated` says whether it replaced the token. */
+      readonly ok: true;
+    })
   | {
+      /** It failed: `error` and `category` say why. */
       readonly ok: false;
       /** The ServiceAccount's namespace. */
       readonly namespace: string;

@@ -127,6 +127,7 @@ describeE2E('offline authorizer vs the API server', () => {
       'backup',
       'dashboard',
       'deployer',
+      'exporter',
     ]);
     const other = uniqueNamespace('e2e-other');
     const cells: { account: ServiceAccountAccess; req: ResourceRequest }[] = [];

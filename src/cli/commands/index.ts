@@ -2,7 +2,7 @@
  * Every subcommand registers itself here; one file per subcommand.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { registerDescribe } from './describe.js';
 import { registerInspect } from './inspect.js';
 import { registerMint } from './mint.js';
@@ -11,6 +11,7 @@ import { registerCanI } from './can-i.js';
 import { registerWhoCan } from './who-can.js';
 import { registerRevoke } from './revoke.js';
 import { registerRotate } from './rotate.js';
+import { registerLegacy } from './legacy.js';
 
 /** Sets the process's exit code without exiting. */
 export type SetExitCode = (code: number) => void;
@@ -25,4 +26,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerRevoke(program, io, setExitCode);
   registerDescribe(program, io, setExitCode);
   registerRotate(program, io, setExitCode);
+  registerLegacy(program, io, setExitCode);
 }

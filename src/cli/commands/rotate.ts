@@ -4,23 +4,14 @@
  * declared rotation. What the rotation CronJob and the deploy-time Job run.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { durationProblem } from '../../contract/token-declaration.js';
 import { dnsSubdomainProblem } from '../../rbac/names.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode, exitCodeOf, runAction } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  clusterOptions,
-  collect,
-  exitCodeOf,
-  parseDurationSeconds,
-  printData,
-  runAction,
-  table,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, printData, table } from './_output.js';
+import { collect, parseDurationSeconds } from './_option-values.js';
 
 interface RotateFlags extends ClusterFlags {
   readonly secret?: string;

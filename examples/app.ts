@@ -55,6 +55,18 @@ export function buildExampleApp(
       containers: [{ name: 'dashboard', image: 'ghcr.io/example/dashboard:1.0', portNumber: 8080 }],
     }),
   );
+  // A metrics exporter outside the cluster reads pod metrics with a one-hour token that keeps
+  // itself valid: a Job mints it when the manifests are applied, and a CronJob replaces it
+  // after 80% of its lifetime (every 6 minutes it checks), in the Secret exporter-token.
+  new ServiceAccountAccess(chart, 'exporter', {
+    token: {
+      duration: Duration.hours(1),
+      store: TokenStore.secret('exporter-token'),
+      rotation: {},
+      mintOnDeploy: true,
+    },
+    permissions: [Permission.read('pods.metrics.k8s.io')],
+  });
 
   // A backup job that needs one database credential: a risky grant, acknowledged on purpose.
   new ServiceAccountAccess(chart, 'backup', {

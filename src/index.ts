@@ -21,8 +21,18 @@ export {
   TokenStore,
   type ManagedTokenSecretProps,
   type TokenProps,
-  type TokenRotationProps,
+  type TokenRotationSettings,
 } from './constructs/token.js';
+export {
+  DEFAULT_ROTATOR_IMAGE,
+  TokenRotation,
+  type TokenRotationProps,
+} from './constructs/token-rotation.js';
+export {
+  checkRotationSchedule,
+  deriveRotationSchedule,
+  type RotationSchedule,
+} from './constructs/rotation-schedule.js';
 export {
   TokenAudience,
   type IWorkload,

@@ -45,12 +45,16 @@ describe('the example app', () => {
         .filter((o) => o.kind === kind)
         .map((o) => o.metadata?.name)
         .sort();
-    expect(names('ServiceAccount')).toEqual(['backup', 'dashboard', 'deployer']);
-    expect(names('Role')).toEqual(['backup', 'dashboard', 'deployer']);
-    expect(names('RoleBinding')).toEqual(['backup', 'dashboard', 'deployer']);
+    const accounts = ['backup', 'dashboard', 'deployer', 'exporter', 'exporter-token-rotator'];
+    expect(names('ServiceAccount')).toEqual(accounts);
+    expect(names('Role')).toEqual(accounts);
+    expect(names('RoleBinding')).toEqual(accounts);
     expect(objects.every((o) => o.metadata?.namespace === 'shop')).toBe(true);
-    // The deployer's token goes into an empty managed Secret; the dashboard's into a file.
-    expect(names('Secret')).toEqual(['deployer-token']);
+    // The deployer's and exporter's tokens go into empty managed Secrets; the dashboard's into a file.
+    expect(names('Secret')).toEqual(['deployer-token', 'exporter-token']);
+    // The exporter's token is rotated by a CronJob and minted on deploy by a Job.
+    expect(names('CronJob')).toEqual(['exporter-token-rotation']);
+    expect(names('Job')).toEqual(['exporter-token-mint']);
     const declared = objects
       .filter(
         (o) =>
@@ -58,7 +62,7 @@ describe('the example app', () => {
       )
       .map((o) => o.metadata?.name)
       .sort();
-    expect(declared).toEqual(['dashboard', 'deployer']);
+    expect(declared).toEqual(['dashboard', 'deployer', 'exporter']);
     expect(
       objects
         .filter((o) => o.kind === 'ServiceAccount')
@@ -112,6 +116,10 @@ describe('the example app', () => {
     const report = lintManifests(objects);
     expect(report.errors).toEqual([]);
     const acknowledged = report.findings.filter((f) => f.acknowledgedReason);
-    expect(acknowledged.map((f) => [f.id, f.location?.name])).toEqual([['secrets-read', 'backup']]);
+    expect(acknowledged.map((f) => [f.id, f.location?.name])).toEqual([
+      ['secrets-read', 'backup'],
+      ['token-create', 'exporter-token-rotator'],
+      ['secrets-read', 'exporter-token-rotator'],
+    ]);
   });
 });

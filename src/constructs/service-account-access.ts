@@ -14,6 +14,7 @@ import type { PolicyRule } from '../rbac/policy-rule.js';
 import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
 import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
+import { rotationPropsOf, TokenRotation } from './token-rotation.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
 import {
   attachedAccount,
@@ -124,6 +125,8 @@ export class ServiceAccountAccess extends Construct {
   public readonly clusterRoleBinding?: kplus.ClusterRoleBinding;
   /** The empty Secret the token is stored into, when the token declares a Secret store. */
   public readonly tokenSecret?: ManagedTokenSecret;
+  /** The rotation CronJob and/or deploy-time Job, when the token asks for rotation or mintOnDeploy. */
+  public readonly tokenRotation?: TokenRotation;
   /** Name of the ServiceAccount, Role and RoleBinding. */
   public readonly serviceAccountName: string;
   /** Namespace of the ServiceAccount, Role and RoleBinding. */
@@ -219,6 +222,11 @@ export class ServiceAccountAccess extends Construct {
         labels,
       });
     }
+
+    const rotation = props.token
+      ? rotationPropsOf(props.token, this.serviceAccountName, namespace, labels)
+      : undefined;
+    if (rotation) this.tokenRotation = new TokenRotation(this, 'TokenRotation', rotation);
 
     // Rules are rendered lazily so that `allow()` after construction is included.
     this.renderRulesAtSynth();

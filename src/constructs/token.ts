@@ -59,15 +59,22 @@ export class TokenStore {
   ) {}
 }
 
-/** Reserved: rotation settings. */
-export interface TokenRotationProps {
+/** Rotation settings: a CronJob keeps the token's Secret holding a valid token. */
+export interface TokenRotationSettings {
   /**
-   * A cron schedule for the rotation CronJob.
+   * A cron schedule for the rotation CronJob: evenly spaced runs at most 10% of the lifetime
+   * apart.
    *
    * @default - derived from the duration (re-mint after 80% of the lifetime, kubelet's rule)
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
    */
   readonly schedule?: string;
+  /**
+   * The image that runs `access-tokens rotate`, pinned by tag or digest.
+   *
+   * @default - this package's image, pinned to its version (`DEFAULT_ROTATOR_IMAGE`)
+   */
+  readonly image?: string;
 }
 
 /** A token to mint for a ServiceAccount after deployment. */
@@ -106,19 +113,19 @@ export interface TokenProps {
   readonly boundToSecret?: boolean;
 
   /**
-   * Reserved: rotation settings.
+   * Rotate the token in the cluster: a CronJob (`TokenRotation`) replaces it once 80% of its
+   * lifetime has passed. Needs a `TokenStore.secret` store; `{}` derives the schedule.
    *
-   * @default - no explicit settings; the schedule is derived from the duration
+   * @default - no rotation
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
    */
-  readonly rotation?: TokenRotationProps;
+  readonly rotation?: TokenRotationSettings;
 
   /**
-   * Reserved: mint the token when the manifests are deployed (a sync-hook Job in GitOps). Only
-   * recorded in the declaration for now: no Job is synthesized yet, and `mint --from` mints the
-   * token whatever the value.
+   * Mint the token when the manifests are deployed: a Job annotated as an Argo CD `PostSync`
+   * and Helm `post-install,post-upgrade` hook. Needs a `TokenStore.secret` store.
    *
-   * @default - not declared; `access-tokens mint --from` mints it
+   * @default false - `access-tokens mint --from` mints it
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
    */
   readonly mintOnDeploy?: boolean;

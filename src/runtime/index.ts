@@ -45,3 +45,10 @@ export type {
   TokenRotationDeclaration,
   TokenStoreDeclaration,
 } from '../contract/token-declaration.js';
+export { rotateToken, type RotateOptions, type RotationResult } from './rotate.js';
+export {
+  declaredRotations,
+  rotateDeclaredTokens,
+  type DeclaredRotationResult,
+  type RotateDeclaredOptions,
+} from './rotate-declared.js';

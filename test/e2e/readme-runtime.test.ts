@@ -11,7 +11,13 @@ import * as k8s from '@kubernetes/client-node';
 import { buildExampleApp } from '../../examples/app.js';
 import { parseManifests } from '../../src/rbac/manifest-reader.js';
 import { inspectToken } from '../../src/runtime/index.js';
-import { adminKubeConfig, describeE2E, E2E_KUBECONFIG, uniqueNamespace } from './cluster.js';
+import {
+  adminKubeConfig,
+  describeE2E,
+  E2E_KUBECONFIG,
+  uniqueNamespace,
+  servedByTestServer,
+} from './cluster.js';
 import { tempDir } from '../temp-dir.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -40,7 +46,7 @@ describeE2E('the README runtime example', () => {
     const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     await objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     const text = readFileSync(join(work, 'dist', 'access.k8s.yaml'), 'utf8');
-    for (const obj of parseManifests(text, 'dist'))
+    for (const obj of parseManifests(text, 'dist').filter(servedByTestServer))
       await objects.create(obj as k8s.KubernetesObject);
     // ... and the README's block as a program inside the package (so that its own name
     // resolves to the build in lib/), the namespace being the only change

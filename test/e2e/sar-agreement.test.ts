@@ -18,7 +18,13 @@ import {
 import { rbacPolicyFrom, type KubeObject } from '../../src/rbac/kube-object.js';
 import type { AccessRequest, ResourceRequest } from '../../src/rbac/policy-rule.js';
 import { ServiceAccountAccess } from '../../src/constructs/service-account-access.js';
-import { adminKubeConfig, createNamespace, describeE2E, uniqueNamespace } from './cluster.js';
+import {
+  adminKubeConfig,
+  createNamespace,
+  describeE2E,
+  uniqueNamespace,
+  servedByTestServer,
+} from './cluster.js';
 import { runCli } from './runtime-fixtures.js';
 import { tempDir } from '../temp-dir.js';
 
@@ -109,10 +115,14 @@ describeE2E('offline authorizer vs the API server', () => {
     app.synth();
     accounts = chart.node
       .findAll()
-      .filter((c): c is ServiceAccountAccess => c instanceof ServiceAccountAccess);
+      .filter((c): c is ServiceAccountAccess => c instanceof ServiceAccountAccess)
+      // The matrix stays the three accounts it was sized for (its time budget on a loaded
+      // machine); the exporter's one read rule and its rotator are covered by their own tests.
+      .filter((a) => a.serviceAccountName !== 'exporter');
     const objects = app.charts.flatMap((c) => c.toJson()) as KubeObject[];
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-    for (const obj of objects) await client.create(obj as k8s.KubernetesObject);
+    for (const obj of objects.filter(servedByTestServer))
+      await client.create(obj as k8s.KubernetesObject);
   });
 
   test('canI of every example ServiceAccount agrees with SubjectAccessReview on every cell', async () => {

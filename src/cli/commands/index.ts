@@ -10,6 +10,7 @@ import { registerLint } from './lint.js';
 import { registerCanI } from './can-i.js';
 import { registerWhoCan } from './who-can.js';
 import { registerRevoke } from './revoke.js';
+import { registerRotate } from './rotate.js';
 import { registerLegacy } from './legacy.js';
 
 /** Adds all subcommands to the program. */
@@ -21,5 +22,6 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerWhoCan(program, io, setExitCode);
   registerRevoke(program, io, setExitCode);
   registerDescribe(program, io, setExitCode);
+  registerRotate(program, io, setExitCode);
   registerLegacy(program, io, setExitCode);
 }

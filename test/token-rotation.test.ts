@@ -1,0 +1,437 @@
+import { readFileSync } from 'node:fs';
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import {
+  DEFAULT_ROTATOR_IMAGE,
+  PACKAGE_VERSION,
+  Permission,
+  ROTATOR_CREDENTIALS_PATH,
+  ServiceAccountAccess,
+  TokenRotation,
+  TokenStore,
+} from '../src/index.js';
+import {
+  RbacAuthorizer,
+  serviceAccountGroups,
+  serviceAccountUser,
+} from '../src/rbac/authorizer.js';
+import {
+  ACKNOWLEDGED_RISKS_ANNOTATION,
+  rbacPolicyFrom,
+  type KubeObject,
+} from '../src/rbac/kube-object.js';
+import { lintManifests } from '../src/rbac/lint.js';
+import { validateAgainstSchema } from './schema.js';
+import { tempDir } from './temp-dir.js';
+
+function testApp(): App {
+  return Testing.app({ outdir: tempDir('cdk8s.outdir.') });
+}
+
+function chart(namespace = 'shop'): Chart {
+  return new Chart(testApp(), 'test', { namespace });
+}
+
+/** The issue's example: a 1-hour token in a Secret, rotated, minted on deploy. */
+function exporter(c: Chart, token: Record<string, unknown> = {}): ServiceAccountAccess {
+  return new ServiceAccountAccess(c, 'exporter', {
+    permissions: [Permission.read('pods.metrics.k8s.io')],
+    token: {
+      duration: Duration.hours(1),
+      store: TokenStore.secret('exporter-token'),
+      rotation: {},
+      mintOnDeploy: true,
+      ...token,
+    },
+  });
+}
+
+const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
+type Untyped = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function podSpecs(objects: KubeObject[]): [string, Untyped][] {
+  return objects.flatMap((o): [string, Untyped][] => {
+    const u = o as Untyped;
+    if (o.kind === 'CronJob') return [['CronJob', u.spec.jobTemplate.spec.template.spec]];
+    if (o.kind === 'Job') return [['Job', u.spec.template.spec]];
+    return [];
+  });
+}
+
+describe('TokenRotation through ServiceAccountAccess', () => {
+  test('the issue example synthesizes a CronJob, a deploy-time Job and the rotator RBAC in the namespace', () => {
+    // GIVEN
+    const c = chart();
+    const access = exporter(c);
+    // WHEN
+    const objects = Testing.synth(c) as KubeObject[];
+    // THEN
+    expect(access.tokenRotation).toBeInstanceOf(TokenRotation);
+    const names = (kind: string) =>
+      byKind(objects, kind)
+        .map((o) => o.metadata?.name)
+        .sort();
+    expect(names('ServiceAccount')).toEqual(['exporter', 'exporter-token-rotator']);
+    expect(names('Role')).toEqual(['exporter', 'exporter-token-rotator']);
+    expect(names('RoleBinding')).toEqual(['exporter', 'exporter-token-rotator']);
+    expect(names('CronJob')).toEqual(['exporter-token-rotation']);
+    expect(names('Job')).toEqual(['exporter-token-mint']);
+    expect(objects.every((o) => o.metadata?.namespace === 'shop')).toBe(true);
+    const [cron] = byKind(objects, 'CronJob') as Untyped[];
+    expect(cron.apiVersion).toBe('batch/v1');
+    expect(cron.spec).toMatchObject({
+      schedule: '*/6 * * * *',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 360,
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: { spec: { backoffLimit: 2, activeDeadlineSeconds: 360 } },
+    });
+    const [job] = byKind(objects, 'Job') as Untyped[];
+    expect(job.metadata.annotations).toEqual({
+      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'helm.sh/hook': 'post-install,post-upgrade',
+      'helm.sh/hook-delete-policy': 'before-hook-creation',
+    });
+    expect(job.spec).toMatchObject({ backoffLimit: 4, ttlSecondsAfterFinished: 3600 });
+    // the declaration still says it, for rotate --from
+    const [sa] = byKind(objects, 'ServiceAccount').filter((o) => o.metadata?.name === 'exporter');
+    expect(
+      JSON.parse(sa.metadata?.annotations?.['access-tokens.cdk8s.io/token'] ?? ''),
+    ).toMatchObject({ rotation: {}, mintOnDeploy: true });
+  });
+
+  test('the pods run exactly `access-tokens rotate` for the target, with the pinned default image', () => {
+    const c = chart();
+    exporter(c, { audiences: ['https://vault.example'] });
+    const objects = Testing.synth(c) as KubeObject[];
+    for (const [kind, spec] of podSpecs(objects)) {
+      expect({
+        kind,
+        command: spec.containers[0].command,
+        image: spec.containers[0].image,
+      }).toEqual({
+        kind,
+        command: [
+          'access-tokens',
+          'rotate',
+          'exporter',
+          '--namespace',
+          'shop',
+          '--secret',
+          'exporter-token',
+          '--duration',
+          '3600s',
+          '--audience',
+          'https://vault.example',
+        ],
+        image: DEFAULT_ROTATOR_IMAGE,
+      });
+      expect(spec.containers[0].args).toBeUndefined();
+    }
+    expect(DEFAULT_ROTATOR_IMAGE).toMatch(new RegExp(`:${PACKAGE_VERSION.replace(/\./g, '\\.')}$`));
+  });
+
+  test('PACKAGE_VERSION is package.json version (the default image tag)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(PACKAGE_VERSION).toBe(pkg.version);
+  });
+
+  test('the CronJob, Job, Role and every object validate against the Kubernetes schema', async () => {
+    const c = chart();
+    exporter(c);
+    const objects = Testing.synth(c) as KubeObject[];
+    for (const o of objects) await validateAgainstSchema(o);
+    // and the schema check itself rejects a broken CronJob (it can fail)
+    const broken = { ...(byKind(objects, 'CronJob')[0] as Untyped) };
+    broken.spec = { ...broken.spec, concurrencyPolicy: 42 };
+    await expect(validateAgainstSchema(broken as KubeObject)).rejects.toThrow(/CronJob/);
+  });
+
+  test('the pods meet the Pod Security "restricted" profile, field by field', () => {
+    const c = chart();
+    exporter(c);
+    const specs = podSpecs(Testing.synth(c) as KubeObject[]);
+    expect(specs.map(([k]) => k).sort()).toEqual(['CronJob', 'Job']);
+    for (const [kind, spec] of specs) {
+      const where = { kind };
+      const pod = spec.securityContext;
+      expect({ ...where, runAsNonRoot: pod.runAsNonRoot }).toEqual({
+        ...where,
+        runAsNonRoot: true,
+      });
+      expect(pod.runAsUser).toBeGreaterThan(0);
+      expect(pod.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(spec.hostNetwork ?? false).toBe(false);
+      expect(spec.hostPID ?? false).toBe(false);
+      expect(spec.hostIPC ?? false).toBe(false);
+      // restricted allows only these volume types
+      for (const volume of spec.volumes) {
+        const type = Object.keys(volume).filter((k) => k !== 'name');
+        expect(type).toEqual(['projected']);
+      }
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.serviceAccountName).toBe('exporter-token-rotator');
+      for (const container of spec.containers) {
+        const sc = container.securityContext;
+        expect(sc.allowPrivilegeEscalation).toBe(false);
+        expect(sc.capabilities).toEqual({ drop: ['ALL'] });
+        expect(sc.privileged).toBe(false);
+        expect(sc.readOnlyRootFilesystem).toBe(true);
+        expect(sc.runAsNonRoot).toBe(true);
+        expect(sc.runAsUser).toBeGreaterThan(0);
+        expect(container.ports).toBeUndefined();
+        expect(container.resources.requests).toEqual({ cpu: '50m', memory: '96Mi' });
+        expect(container.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
+        expect(container.volumeMounts).toEqual([
+          { name: 'kube-api-access', mountPath: ROTATOR_CREDENTIALS_PATH, readOnly: true },
+        ]);
+      }
+      // the rotator's own token: projected, 10 minutes, with the CA and the namespace
+      expect(spec.volumes[0].projected.sources).toEqual([
+        { serviceAccountToken: { path: 'token', expirationSeconds: 600 } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        {
+          downwardAPI: {
+            items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }],
+          },
+        },
+      ]);
+    }
+  });
+
+  test('the rotator may create exactly the target token and get/update exactly the store, nothing else', () => {
+    // GIVEN the synthesized RBAC of the whole chart (the app's own account included)
+    const c = chart();
+    exporter(c);
+    const objects = Testing.synth(c) as KubeObject[];
+    const authorizer = new RbacAuthorizer(rbacPolicyFrom(objects));
+    const who = {
+      user: serviceAccountUser('shop', 'exporter-token-rotator'),
+      groups: serviceAccountGroups('shop'),
+    };
+    // WHEN every request of a finite universe is asked
+    const verbs = [
+      'get',
+      'list',
+      'watch',
+      'create',
+      'update',
+      'patch',
+      'delete',
+      'deletecollection',
+      'impersonate',
+      'bind',
+      'escalate',
+    ];
+    const resources: [string, string, string | undefined][] = [
+      ['', 'secrets', undefined],
+      ['', 'serviceaccounts', undefined],
+      ['', 'serviceaccounts', 'token'],
+      ['', 'configmaps', undefined],
+      ['', 'pods', undefined],
+      ['', 'pods', 'exec'],
+      ['batch', 'cronjobs', undefined],
+      ['rbac.authorization.k8s.io', 'roles', undefined],
+    ];
+    const names = ['', 'exporter', 'exporter-token', 'exporter-token-rotator', 'other'];
+    const allowed: string[] = [];
+    for (const namespace of ['shop', 'other', ''])
+      for (const verb of verbs)
+        for (const [apiGroup, resource, subresource] of resources)
+          for (const name of names) {
+            const request = { verb, apiGroup, resource, subresource, name, namespace };
+            if (authorizer.authorize(who, request).allowed)
+              allowed.push(
+                `${verb} ${resource}${subresource ? `/${subresource}` : ''} ${namespace}/${name}`,
+              );
+          }
+    // THEN exactly the three grants, by name (a hand-made expectation)
+    expect(allowed.sort()).toEqual([
+      'create serviceaccounts/token shop/exporter',
+      'get secrets shop/exporter-token',
+      'update secrets shop/exporter-token',
+    ]);
+  });
+
+  test('the synthesized objects lint clean; the acknowledgements are on the Role with reasons', () => {
+    const c = chart();
+    exporter(c);
+    const objects = Testing.synth(c) as KubeObject[];
+    const report = lintManifests(objects);
+    expect(report.errors).toEqual([]);
+    expect(report.findings.filter((f) => !f.acknowledgedReason)).toEqual([]);
+    const role = byKind(objects, 'Role').find((o) => o.metadata?.name === 'exporter-token-rotator');
+    const acks = JSON.parse(role?.metadata?.annotations?.[ACKNOWLEDGED_RISKS_ANNOTATION] ?? '[]');
+    expect(acks.map((a: { risk: string }) => a.risk)).toEqual(['secrets-read', 'token-create']);
+    for (const a of acks) expect(a.reason).toMatch(/resourceNames/);
+    // without them the lint would fail: they are needed, not decoration
+    const bare = objects.map((o) =>
+      o === role ? { ...o, metadata: { ...o.metadata, annotations: {} } } : o,
+    );
+    expect(
+      lintManifests(bare)
+        .errors.map((f) => f.id)
+        .sort(),
+    ).toEqual(['secrets-read', 'token-create']);
+  });
+
+  test('is byte-identical on every synth', () => {
+    const synth = () => {
+      const c = chart();
+      exporter(c);
+      return JSON.stringify(Testing.synth(c));
+    };
+    expect(synth()).toBe(synth());
+  });
+
+  test('rotation alone: a CronJob and no Job; mintOnDeploy alone: a Job and no CronJob', () => {
+    const a = chart();
+    exporter(a, { mintOnDeploy: undefined });
+    const aObjects = Testing.synth(a) as KubeObject[];
+    expect([byKind(aObjects, 'CronJob').length, byKind(aObjects, 'Job').length]).toEqual([1, 0]);
+    const b = chart();
+    exporter(b, { rotation: undefined });
+    const bObjects = Testing.synth(b) as KubeObject[];
+    expect([byKind(bObjects, 'CronJob').length, byKind(bObjects, 'Job').length]).toEqual([0, 1]);
+    expect(byKind(bObjects, 'Role')).toHaveLength(2);
+    const c = chart();
+    exporter(c, { rotation: undefined, mintOnDeploy: undefined });
+    expect(byKind(Testing.synth(c) as KubeObject[], 'Role')).toHaveLength(1);
+  });
+
+  test('a given schedule is used when it is even and often enough, and refused otherwise', () => {
+    const c = chart();
+    const access = exporter(c, { rotation: { schedule: '*/5 * * * *' } });
+    expect(access.tokenRotation?.schedule.expression).toBe('*/5 * * * *');
+    expect(() => exporter(chart(), { rotation: { schedule: '*/40 * * * *' } })).toThrow(
+      /schedule '\*\/40 \* \* \* \*' does not run evenly/,
+    );
+    expect(() => exporter(chart(), { rotation: { schedule: '0 * * * *' } })).toThrow(
+      /runs every hour, but the token must be checked at least every 360 s/,
+    );
+  });
+
+  test('boundToSecret with rotation or mintOnDeploy is refused, saying why and what to do', () => {
+    expect(() => exporter(chart(), { boundToSecret: true })).toThrow(
+      /token\.boundToSecret cannot be combined with token\.rotation: a new binding Secret per token needs create on secrets, which RBAC cannot restrict by name.*drop boundToSecret.*access-tokens mint --from/,
+    );
+    expect(() => exporter(chart(), { boundToSecret: true, rotation: undefined })).toThrow(
+      /cannot be combined with token\.mintOnDeploy/,
+    );
+  });
+
+  test('rotation needs a Secret store', () => {
+    expect(() => exporter(chart(), { store: TokenStore.kubeconfigFile('x.kubeconfig') })).toThrow(
+      /token\.rotation needs token\.store to be TokenStore\.secret\(\.\.\.\).*got store kubeconfigFile/,
+    );
+    expect(() => exporter(chart(), { store: undefined, rotation: undefined })).toThrow(
+      /token\.mintOnDeploy needs token\.store.*got store stdout \(the default\)/,
+    );
+  });
+
+  test('an image must be pinned; a given pinned image is used', () => {
+    const digest = `registry.example:5000/tools/access-tokens@sha256:${'a'.repeat(64)}`;
+    const c = chart();
+    const access = exporter(c, { rotation: { image: digest } });
+    expect(access.tokenRotation?.image).toBe(digest);
+    for (const bad of [
+      'access-tokens',
+      'access-tokens:latest',
+      'registry.example:5000/access-tokens',
+      'a b:1',
+    ]) {
+      expect(() => exporter(chart(), { rotation: { image: bad } })).toThrow(
+        new RegExp(`image must .*got '${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`),
+      );
+    }
+  });
+});
+
+describe('TokenRotation for a ServiceAccount the app does not own', () => {
+  test('rotates another ServiceAccount by name, with long names kept within Kubernetes limits', () => {
+    const c = chart('ops');
+    const long = 'a-very-long-service-account-name-that-goes-on-and-on-forever';
+    const rotation = new TokenRotation(c, 'rot', {
+      serviceAccountName: long,
+      secretName: 'vault-token',
+      duration: Duration.days(1),
+    });
+    const objects = Testing.synth(c) as KubeObject[];
+    const [cron] = byKind(objects, 'CronJob') as Untyped[];
+    expect(cron.metadata.name.length).toBeLessThanOrEqual(52);
+    expect(cron.metadata.name).toMatch(/^a-very-long-.*-[0-9a-f]{8}-token-rotation$/);
+    expect(cron.spec.schedule).toBe('0 */2 * * *');
+    expect(rotation.rotatorName).toBe(`${long}-token-rotator`);
+    expect(rotation.rules).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['serviceaccounts/token'],
+        resourceNames: [long],
+        verbs: ['create'],
+      },
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['vault-token'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+    // the store is synthesized empty and managed, so that the rotator need not create it
+    expect(byKind(objects, 'Secret')).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: 'vault-token',
+          namespace: 'ops',
+          labels: { 'access-tokens.cdk8s.io/managed': 'true' },
+        },
+        type: 'Opaque',
+      },
+    ]);
+    const without = chart('ops');
+    new TokenRotation(without, 'rot', {
+      serviceAccountName: 'sa',
+      secretName: 's',
+      duration: Duration.days(1),
+      createSecret: false,
+    });
+    expect(byKind(Testing.synth(without) as KubeObject[], 'Secret')).toEqual([]);
+  });
+
+  test('rejects bad input naming the field and the value', () => {
+    const props = { serviceAccountName: 'sa', secretName: 's', duration: Duration.hours(1) };
+    expect(
+      () => new TokenRotation(chart(), 'r', { ...props, serviceAccountName: 'Bad_Name' }),
+    ).toThrow(/serviceAccountName.*Bad_Name/);
+    expect(() => new TokenRotation(chart(), 'r', { ...props, secretName: 'Bad_Name' })).toThrow(
+      /secretName: .*Bad_Name/,
+    );
+    expect(
+      () => new TokenRotation(chart(), 'r', { ...props, duration: Duration.minutes(5) }),
+    ).toThrow(/duration must be at least 10 minutes \(600 s\), got 300 s/);
+    expect(() => new TokenRotation(chart(), 'r', { ...props, audiences: [' '] })).toThrow(
+      /audiences\[0\] must not be empty/,
+    );
+    expect(() => new TokenRotation(chart(), 'r', { ...props, rotate: false })).toThrow(
+      /rotate: false needs mintOnDeploy: true/,
+    );
+    expect(
+      () =>
+        new TokenRotation(chart(), 'r', {
+          ...props,
+          rotate: false,
+          mintOnDeploy: true,
+          schedule: '* * * * *',
+        }),
+    ).toThrow(/schedule '\* \* \* \* \*' needs rotate: true/);
+    const noNamespace = new Chart(testApp(), 'nons');
+    expect(() => new TokenRotation(noNamespace, 'r', props)).toThrow(
+      /namespace is required for TokenRotation/,
+    );
+    const twice = chart();
+    new TokenRotation(twice, 'r1', props);
+    expect(() => new TokenRotation(twice, 'r2', props)).toThrow(/already declared by/);
+  });
+});

@@ -67,3 +67,10 @@ export {
   type StoredTokenSummary,
 } from './describe.js';
 export { accessQueryOf } from './can-i.js';
+export {
+  analyzeAuditLog,
+  type AnalyzeAuditLogOptions,
+  type AuditLogAnalysis,
+  type MalformedLine,
+} from './audit/analyze.js';
+export { forEachLogLine, auditLogFiles, type LineHandler, type LogReadStats } from './audit/log-lines.js';

@@ -10,6 +10,7 @@ import { registerLint } from './lint.js';
 import { registerCanI } from './can-i.js';
 import { registerWhoCan } from './who-can.js';
 import { registerRevoke } from './revoke.js';
+import { registerAudit } from './audit.js';
 
 /** Sets the process's exit code without exiting. */
 export type SetExitCode = (code: number) => void;
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerWhoCan(program, io, setExitCode);
   registerRevoke(program, io, setExitCode);
   registerDescribe(program, io, setExitCode);
+  registerAudit(program, io, setExitCode);
 }

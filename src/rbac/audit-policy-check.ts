@@ -221,6 +221,8 @@ export function checkAuditPolicy(document: unknown, options: AuditPolicyCheckOpt
       );
     }
   }
+  // In rule order, as a reader walks the policy (the API server's order).
+  findings.sort((a, b) => (a.location?.ruleIndex ?? 0) - (b.location?.ruleIndex ?? 0));
   findings.push(...mintingFindings(policy, location));
   const omitted = new Set(policy.omitStages ?? []);
   const everyRuleOmits = policy.rules.every((r) => (r.omitStages ?? []).includes('RequestReceived'));

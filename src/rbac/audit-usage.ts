@@ -156,6 +156,8 @@ interface MutableTokenUse {
 
 /** Open long-running requests (watches) whose ResponseStarted was counted; bounded. */
 const MAX_OPEN_REQUESTS = 100_000;
+/** The shared empty set of `impersonatedBy` until a request kind is impersonated. */
+const EMPTY: Set<string> = new Set();
 
 const earlier = (a: string, b: string) => (a === '' ? b : b !== '' && b < a ? b : a);
 const later = (a: string, b: string) => (b > a ? b : a);
@@ -167,7 +169,8 @@ const later = (a: string, b: string) => (b > a ? b : a);
  */
 export class AuditUsage {
   private readonly maxNames: number;
-  private readonly usage = new Map<string, MutableUsage>();
+  /** identity -> request kind -> usage: two short keys hash faster than one long one. */
+  private readonly usage = new Map<string, Map<string, MutableUsage>>();
   private readonly minting = new Map<string, MutableMinting>();
   private readonly tokens = new Map<string, MutableTokenUse>();
   private readonly open = new Set<string>();
@@ -205,8 +208,13 @@ export class AuditUsage {
   /** Adds one request (already read from its event). */
   addRequest(r: ObservedRequest): void {
     this.requests++;
-    const key = `${r.identity}\u0000${r.verb}\u0000${r.apiGroup}\u0000${r.resource}\u0000${r.subresource}\u0000${r.namespace}\u0000${r.path ?? ''}\u0000${r.allowed ? 1 : 0}`;
-    let u = this.usage.get(key);
+    let kinds = this.usage.get(r.identity);
+    if (!kinds) {
+      kinds = new Map();
+      this.usage.set(r.identity, kinds);
+    }
+    const key = `${r.verb} ${r.apiGroup}/${r.resource}/${r.subresource} ${r.namespace} ${r.path ?? ''}${r.allowed ? '' : ' !'}`;
+    let u = kinds.get(key);
     if (!u) {
       u = {
         identity: r.identity,
@@ -224,9 +232,9 @@ export class AuditUsage {
         count: 0,
         first: r.time,
         last: r.time,
-        impersonatedBy: new Set(),
+        impersonatedBy: EMPTY,
       };
-      this.usage.set(key, u);
+      kinds.set(key, u);
     }
     u.count++;
     u.codes.set(r.code, (u.codes.get(r.code) ?? 0) + 1);
@@ -237,8 +245,11 @@ export class AuditUsage {
       if (u.names.size < this.maxNames) u.names.add(r.name);
       else u.namesTruncated = true;
     }
-    if (r.impersonatedBy !== undefined && u.impersonatedBy.size < this.maxNames)
-      u.impersonatedBy.add(r.impersonatedBy);
+    if (r.impersonatedBy !== undefined) {
+      // Created on first use: most request kinds are never impersonated.
+      if (u.impersonatedBy === EMPTY) u.impersonatedBy = new Set();
+      if (u.impersonatedBy.size < this.maxNames) u.impersonatedBy.add(r.impersonatedBy);
+    }
     if (r.resource === 'serviceaccounts' && r.subresource === 'token' && r.verb === 'create')
       this.addMinting(r);
     if (r.credentialId !== undefined) this.addTokenUse(r);
@@ -273,14 +284,16 @@ export class AuditUsage {
     t.count++;
     t.first = earlier(t.first, r.time);
     t.last = later(t.last, r.time);
+    if (t.requests.size >= this.maxNames) return;
     const resource = `${r.subresource ? `${r.resource}/${r.subresource}` : r.resource}${r.apiGroup ? `.${r.apiGroup}` : ''}`;
-    const what = `${r.verb} ${r.path ?? resource}`;
-    if (t.requests.size < this.maxNames) t.requests.add(what);
+    t.requests.add(`${r.verb} ${r.path ?? resource}`);
   }
 
   /** The request kinds seen so far, in a deterministic order. */
   requestUsage(): RequestUsage[] {
-    return [...this.usage.values()].map(freezeUsage).sort(compareUsage);
+    const all: RequestUsage[] = [];
+    for (const kinds of this.usage.values()) for (const u of kinds.values()) all.push(freezeUsage(u));
+    return all.sort(compareUsage);
   }
 
   /** The report so far. */

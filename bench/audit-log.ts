@@ -31,7 +31,13 @@ function prng(seed: number): () => number {
   };
 }
 
-const RESOURCES: [group: string, resource: string, sub: string, namespaced: boolean, weight: number][] = [
+const RESOURCES: [
+  group: string,
+  resource: string,
+  sub: string,
+  namespaced: boolean,
+  weight: number,
+][] = [
   ['', 'pods', '', true, 20],
   ['', 'pods', 'log', true, 3],
   ['', 'pods', 'status', true, 4],
@@ -86,16 +92,28 @@ function weighted<T>(rand: () => number, items: [T, ...unknown[]][], weightAt: n
 }
 
 /** Writes about `sizeMb` MB of audit events to `file`; returns the bytes and events written. */
-export function generateAuditLog(file: string, sizeMb: number, seed = 42): { bytes: number; events: number } {
+export function generateAuditLog(
+  file: string,
+  sizeMb: number,
+  seed = 42,
+): { bytes: number; events: number } {
   const rand = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const namespaces = Array.from({ length: 40 }, (_, i) => `team-${i}`);
-  const serviceAccounts = namespaces.flatMap((ns) => ['deployer', 'app', 'worker', 'ci', 'metrics', 'backup'].map((n) => [ns, n] as const));
+  const serviceAccounts = namespaces.flatMap((ns) =>
+    ['deployer', 'app', 'worker', 'ci', 'metrics', 'backup'].map((n) => [ns, n] as const),
+  );
   const users = Array.from({ length: 30 }, (_, i) => `user-${i}@example.com`);
   const nodes = Array.from({ length: 20 }, (_, i) => `node-${i}`);
-  const resourceIndex = weighted(rand, RESOURCES.map((r, i) => [i, r[4]] as [number, number]), 1);
+  const resourceIndex = weighted(
+    rand,
+    RESOURCES.map((r, i) => [i, r[4]] as [number, number]),
+    1,
+  );
   // Each ServiceAccount's app uses 2 to 6 kinds of resources.
-  const profiles = serviceAccounts.map(() => Array.from({ length: 2 + Math.floor(rand() * 5) }, () => resourceIndex()));
+  const profiles = serviceAccounts.map(() =>
+    Array.from({ length: 2 + Math.floor(rand() * 5) }, () => resourceIndex()),
+  );
   const verb = weighted(rand, VERBS, 1);
   const fd = openSync(file, 'w');
   let bytes = 0;
@@ -118,9 +136,14 @@ export function generateAuditLog(file: string, sizeMb: number, seed = 42): { byt
         const index = Math.floor(rand() * serviceAccounts.length);
         const [own, n] = serviceAccounts[index];
         username = `system:serviceaccount:${own}:${n}`;
-        groups = ['system:serviceaccounts', `system:serviceaccounts:${own}`, 'system:authenticated'];
+        groups = [
+          'system:serviceaccounts',
+          `system:serviceaccounts:${own}`,
+          'system:authenticated',
+        ];
         const profile = profiles[index];
-        [group, resource, sub, namespaced] = RESOURCES[profile[Math.floor(rand() * profile.length)]];
+        [group, resource, sub, namespaced] =
+          RESOURCES[profile[Math.floor(rand() * profile.length)]];
         // and now and then in a neighbouring team's namespace
         ns = namespaced ? (rand() < 0.97 ? own : namespaces[(index + 1) % namespaces.length]) : '';
       } else if (r < 0.8) {
@@ -137,7 +160,11 @@ export function generateAuditLog(file: string, sizeMb: number, seed = 42): { byt
         ns = namespaced && rand() < 0.5 ? pick(namespaces) : '';
         forcedVerb = ns ? 'get' : pick(['list', 'watch']);
       } else {
-        username = pick(['system:kube-controller-manager', 'system:kube-scheduler', 'system:apiserver']);
+        username = pick([
+          'system:kube-controller-manager',
+          'system:kube-scheduler',
+          'system:apiserver',
+        ]);
         groups = ['system:authenticated'];
         // Controllers watch everything cluster-wide and write in namespaces.
         forcedVerb = rand() < 0.5 ? pick(['list', 'watch']) : undefined;
@@ -145,12 +172,35 @@ export function generateAuditLog(file: string, sizeMb: number, seed = 42): { byt
       }
       const v = sub === 'token' ? 'create' : (forcedVerb ?? verb());
       const nameless = v === 'list' || v === 'watch' || v === 'deletecollection';
-      const name = nameless ? '' : resource === 'nodes' ? pick(nodes) : `${resource.slice(0, 6)}-${Math.floor(rand() * 400)}`;
-      const code = rand() < 0.03 ? 403 : rand() < 0.05 ? 404 : v === 'create' ? 201 : rand() < 0.01 ? 409 : 200;
+      const name = nameless
+        ? ''
+        : resource === 'nodes'
+          ? pick(nodes)
+          : `${resource.slice(0, 6)}-${Math.floor(rand() * 400)}`;
+      const code =
+        rand() < 0.03
+          ? 403
+          : rand() < 0.05
+            ? 404
+            : v === 'create'
+              ? 201
+              : rand() < 0.01
+                ? 409
+                : 200;
       const uri = `${group ? `/apis/${group}/v1` : '/api/v1'}${ns ? `/namespaces/${ns}` : ''}/${resource}${name ? `/${name}` : ''}${sub ? `/${sub}` : ''}${nameless ? '?limit=500&resourceVersion=0' : ''}`;
       const ts = new Date(time).toISOString().replace('Z', '000Z');
       const stages = v === 'watch' ? ['ResponseStarted', 'ResponseComplete'] : ['ResponseComplete'];
-      const auditID = `${(time % 0xffffffff).toString(16).padStart(8, '0')}-${Math.floor(rand() * 0xffff).toString(16).padStart(4, '0')}-4${Math.floor(rand() * 0xfff).toString(16).padStart(3, '0')}-a${Math.floor(rand() * 0xfff).toString(16).padStart(3, '0')}-${Math.floor(rand() * 0xffffffffffff).toString(16).padStart(12, '0')}`;
+      const auditID = `${(time % 0xffffffff).toString(16).padStart(8, '0')}-${Math.floor(
+        rand() * 0xffff,
+      )
+        .toString(16)
+        .padStart(4, '0')}-4${Math.floor(rand() * 0xfff)
+        .toString(16)
+        .padStart(3, '0')}-a${Math.floor(rand() * 0xfff)
+        .toString(16)
+        .padStart(3, '0')}-${Math.floor(rand() * 0xffffffffffff)
+        .toString(16)
+        .padStart(12, '0')}`;
       const impersonate = rand() < 0.02;
       const credential = username.startsWith('system:serviceaccount:') && rand() < 0.5;
       for (const stage of stages) {
@@ -169,14 +219,18 @@ export function generateAuditLog(file: string, sizeMb: number, seed = 42): { byt
             ...(credential
               ? {
                   extra: {
-                    'authentication.kubernetes.io/credential-id': [`JTI=${Math.floor(rand() * 5000).toString(16)}-token`],
+                    'authentication.kubernetes.io/credential-id': [
+                      `JTI=${Math.floor(rand() * 5000).toString(16)}-token`,
+                    ],
                     'authentication.kubernetes.io/pod-name': [`pod-${Math.floor(rand() * 300)}`],
                   },
                 }
               : {}),
           },
           ...(impersonate ? { impersonatedUser: { username, groups } } : {}),
-          sourceIPs: [`10.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`],
+          sourceIPs: [
+            `10.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`,
+          ],
           userAgent: pick(AGENTS),
           objectRef: {
             resource,
@@ -186,13 +240,23 @@ export function generateAuditLog(file: string, sizeMb: number, seed = 42): { byt
             apiVersion: 'v1',
             ...(sub ? { subresource: sub } : {}),
           },
-          responseStatus: code >= 400 ? { metadata: {}, status: 'Failure', reason: code === 403 ? 'Forbidden' : 'NotFound', code } : { metadata: {}, code },
+          responseStatus:
+            code >= 400
+              ? {
+                  metadata: {},
+                  status: 'Failure',
+                  reason: code === 403 ? 'Forbidden' : 'NotFound',
+                  code,
+                }
+              : { metadata: {}, code },
           requestReceivedTimestamp: ts,
           stageTimestamp: ts,
           annotations: {
             'authorization.k8s.io/decision': code === 403 ? 'forbid' : 'allow',
             'authorization.k8s.io/reason':
-              code === 403 ? '' : `RBAC: allowed by RoleBinding "${resource}-access/${ns || 'cluster'}" of Role "${resource}-access" to ServiceAccount "${username}"`,
+              code === 403
+                ? ''
+                : `RBAC: allowed by RoleBinding "${resource}-access/${ns || 'cluster'}" of Role "${resource}-access" to ServiceAccount "${username}"`,
           },
         };
         const line = `${JSON.stringify(event)}\n`;
@@ -238,12 +302,20 @@ async function child(mode: Mode, file: string): Promise<void> {
   } else if (mode === 'report') {
     check = await main(['audit', 'report', '--log', file, '-o', 'json'], io);
   } else {
-    check = await main(['audit', 'rules', '--log', file, '--service-account', 'team-7:deployer', '-o', 'code'], io);
+    check = await main(
+      ['audit', 'rules', '--log', file, '--service-account', 'team-7:deployer', '-o', 'code'],
+      io,
+    );
   }
   const cpu = process.cpuUsage(cpu0);
   const wall = (performance.now() - t0) / 1000;
   process.stdout.write(
-    JSON.stringify({ cpu: (cpu.user + cpu.system) / 1e6, wall, maxRssMb: process.resourceUsage().maxRSS / 1024, check }),
+    JSON.stringify({
+      cpu: (cpu.user + cpu.system) / 1e6,
+      wall,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      check,
+    }),
   );
 }
 
@@ -255,7 +327,10 @@ interface Measurement {
 
 function measure(mode: Mode, file: string): Measurement {
   const self = fileURLToPath(import.meta.url);
-  const run = spawnSync(process.execPath, [self, '--child', mode, file], { encoding: 'utf8', maxBuffer: 16 * MB });
+  const run = spawnSync(process.execPath, [self, '--child', mode, file], {
+    encoding: 'utf8',
+    maxBuffer: 16 * MB,
+  });
   if (run.status !== 0) throw new Error(`${mode} failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Measurement;
 }
@@ -277,30 +352,43 @@ async function run(): Promise<void> {
   const dir = arg('--dir', '/tmp');
   const keep = process.argv.includes('--keep');
   const modes: Mode[] = ['split', 'parse', 'report', 'rules'];
-  console.log(`audit-log bench: sizes ${sizes.join(', ')} MB, ${repeats} repeat(s), node ${process.version}`);
+  console.log(
+    `audit-log bench: sizes ${sizes.join(', ')} MB, ${repeats} repeat(s), node ${process.version}`,
+  );
   const rows: string[][] = [];
   for (const size of sizes) {
     const file = join(dir, `access-tokens-audit-bench-${size}mb.log`);
     const g0 = performance.now();
     const { bytes, events } = generateAuditLog(file, size);
-    console.log(`generated ${file}: ${(bytes / MB).toFixed(0)} MB, ${events} events, ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${file}: ${(bytes / MB).toFixed(0)} MB, ${events} events, ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+    );
     const results = new Map<Mode, Measurement[]>(modes.map((m) => [m, []]));
     try {
-      for (let r = 0; r < repeats; r++) for (const m of modes) results.get(m)!.push(measure(m, file));
+      for (let r = 0; r < repeats; r++)
+        for (const m of modes) results.get(m)!.push(measure(m, file));
     } finally {
       if (!keep) rmSync(file, { force: true });
     }
     const mb = bytes / MB;
     const summary = (m: Mode) => {
       const list = results.get(m)!;
-      return { cpu: median(list.map((x) => x.cpu)), wall: median(list.map((x) => x.wall)), rss: Math.max(...list.map((x) => x.maxRssMb)) };
+      return {
+        cpu: median(list.map((x) => x.cpu)),
+        wall: median(list.map((x) => x.wall)),
+        rss: Math.max(...list.map((x) => x.maxRssMb)),
+      };
     };
     const base = summary('parse');
     for (const m of modes) {
       const s = summary(m);
       rows.push([
         `${size}`,
-        m === 'parse' ? 'JSON.parse per line (baseline)' : m === 'split' ? 'read + split lines only' : `audit ${m}`,
+        m === 'parse'
+          ? 'JSON.parse per line (baseline)'
+          : m === 'split'
+            ? 'read + split lines only'
+            : `audit ${m}`,
         (mb / s.cpu).toFixed(1),
         (mb / s.wall).toFixed(1),
         `${((base.cpu / s.cpu) * 100).toFixed(0)}%`,
@@ -313,7 +401,11 @@ async function run(): Promise<void> {
   for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
-if (process.argv[1] && statSync(process.argv[1]).isFile() && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (
+  process.argv[1] &&
+  statSync(process.argv[1]).isFile() &&
+  fileURLToPath(import.meta.url) === process.argv[1]
+) {
   run().catch((err) => {
     console.error(err);
     process.exit(1);

@@ -15,7 +15,12 @@ const MANIFESTS: KubeObject[] = [
     metadata: { name: 'deployer', namespace: 'shop' },
     rules: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'], verbs: ['get', 'patch'] },
+      {
+        apiGroups: ['apps'],
+        resources: ['deployments'],
+        resourceNames: ['web'],
+        verbs: ['get', 'patch'],
+      },
       { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['delete'] },
     ],
   },
@@ -53,19 +58,34 @@ describe('auditDrift', () => {
     const usage = usageOf([
       { user: USER, verb: 'get', resource: 'pods', namespace: 'shop', name: 'a' },
       { user: USER, verb: 'list', resource: 'pods', namespace: 'shop' },
-      { user: USER, verb: 'patch', apiGroup: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+      {
+        user: USER,
+        verb: 'patch',
+        apiGroup: 'apps',
+        resource: 'deployments',
+        namespace: 'shop',
+        name: 'web',
+      },
       { user: USER, verb: 'get', path: '/healthz' },
       { user: USER, verb: 'create', resource: 'pods', namespace: 'shop', decision: 'forbid' },
       // the same verbs elsewhere or by someone else do not count
       { user: USER, verb: 'watch', resource: 'pods', namespace: 'other', decision: 'forbid' },
-      { user: saUser('shop', 'other'), verb: 'delete', resource: 'secrets', namespace: 'shop', name: 's' },
+      {
+        user: saUser('shop', 'other'),
+        verb: 'delete',
+        resource: 'secrets',
+        namespace: 'shop',
+        name: 's',
+      },
     ]);
     const policy = rbacPolicyFrom(MANIFESTS);
     // WHEN
     const [deployer, idle] = auditDrift(policy, serviceAccountsOf(MANIFESTS, policy), usage);
     // THEN
     expect(deployer.serviceAccount).toBe('shop/deployer');
-    expect(deployer.unused.map((u) => `${u.role} rules[${u.ruleIndex}] ${formatRule(u.grant)}`)).toEqual([
+    expect(
+      deployer.unused.map((u) => `${u.role} rules[${u.ruleIndex}] ${formatRule(u.grant)}`),
+    ).toEqual([
       'Role shop/deployer rules[0] verbs=[watch] apiGroups=[""] resources=[pods]',
       'Role shop/deployer rules[1] verbs=[get] apiGroups=[apps] resources=[deployments] resourceNames=[web]',
       'Role shop/deployer rules[2] verbs=[delete] apiGroups=[""] resources=[secrets]',
@@ -87,19 +107,41 @@ describe('auditDrift', () => {
 
   test('a grant is used only by requests by its names; names beyond those kept count as used', () => {
     const policy = rbacPolicyFrom(MANIFESTS);
-    const other = usageOf([{ user: USER, verb: 'get', apiGroup: 'apps', resource: 'deployments', namespace: 'shop', name: 'api' }]);
+    const other = usageOf([
+      {
+        user: USER,
+        verb: 'get',
+        apiGroup: 'apps',
+        resource: 'deployments',
+        namespace: 'shop',
+        name: 'api',
+      },
+    ]);
     const [d1] = auditDrift(policy, ['shop/deployer'], other);
-    expect(d1.unused.some((u) => u.grant.verbs[0] === 'get' && u.grant.resources?.[0] === 'deployments')).toBe(true);
+    expect(
+      d1.unused.some((u) => u.grant.verbs[0] === 'get' && u.grant.resources?.[0] === 'deployments'),
+    ).toBe(true);
     const many = new AuditUsage({ maxNames: 1 });
     for (const name of ['api', 'db', 'web'])
-      many.add(auditEvent({ user: USER, verb: 'get', apiGroup: 'apps', resource: 'deployments', namespace: 'shop', name }));
+      many.add(
+        auditEvent({
+          user: USER,
+          verb: 'get',
+          apiGroup: 'apps',
+          resource: 'deployments',
+          namespace: 'shop',
+          name,
+        }),
+      );
     const [d2] = auditDrift(policy, ['shop/deployer'], many.requestUsage());
-    expect(d2.unused.some((u) => u.grant.verbs[0] === 'get' && u.grant.resources?.[0] === 'deployments')).toBe(false);
+    expect(
+      d2.unused.some((u) => u.grant.verbs[0] === 'get' && u.grant.resources?.[0] === 'deployments'),
+    ).toBe(false);
   });
 });
 
 describe('serviceAccountsOf', () => {
-  test('declared and bound ServiceAccounts, sorted, a subject without namespace in its binding\'s', () => {
+  test("declared and bound ServiceAccounts, sorted, a subject without namespace in its binding's", () => {
     const objects: KubeObject[] = [
       ...MANIFESTS,
       {
@@ -110,6 +152,10 @@ describe('serviceAccountsOf', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'runner' }],
       },
     ];
-    expect(serviceAccountsOf(objects, rbacPolicyFrom(objects))).toEqual(['ci/runner', 'shop/deployer', 'shop/idle']);
+    expect(serviceAccountsOf(objects, rbacPolicyFrom(objects))).toEqual([
+      'ci/runner',
+      'shop/deployer',
+      'shop/idle',
+    ]);
   });
 });

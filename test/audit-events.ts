@@ -32,7 +32,11 @@ export function auditEvent(spec: EventSpec): Record<string, unknown> {
   const code = spec.code ?? (spec.decision === 'forbid' ? 403 : 200);
   const decision = spec.decision ?? (code === 403 ? 'forbid' : 'allow');
   const groups = spec.user.startsWith('system:serviceaccount:')
-    ? ['system:serviceaccounts', `system:serviceaccounts:${spec.user.split(':')[2]}`, 'system:authenticated']
+    ? [
+        'system:serviceaccounts',
+        `system:serviceaccounts:${spec.user.split(':')[2]}`,
+        'system:authenticated',
+      ]
     : ['system:authenticated'];
   const ns = spec.namespace ? `/namespaces/${spec.namespace}` : '';
   const prefix = spec.apiGroup ? `/apis/${spec.apiGroup}/v1` : '/api/v1';
@@ -50,9 +54,13 @@ export function auditEvent(spec: EventSpec): Record<string, unknown> {
     user: {
       username: spec.user,
       groups,
-      ...(spec.credentialId ? { extra: { 'authentication.kubernetes.io/credential-id': [spec.credentialId] } } : {}),
+      ...(spec.credentialId
+        ? { extra: { 'authentication.kubernetes.io/credential-id': [spec.credentialId] } }
+        : {}),
     },
-    ...(spec.impersonate ? { impersonatedUser: { username: spec.impersonate, groups: ['system:authenticated'] } } : {}),
+    ...(spec.impersonate
+      ? { impersonatedUser: { username: spec.impersonate, groups: ['system:authenticated'] } }
+      : {}),
     sourceIPs: ['127.0.0.1'],
     userAgent: 'test/1.0',
     ...(spec.path
@@ -73,7 +81,9 @@ export function auditEvent(spec: EventSpec): Record<string, unknown> {
     annotations: {
       'authorization.k8s.io/decision': decision,
       'authorization.k8s.io/reason': '',
-      ...(spec.issuedCredentialId ? { 'authentication.kubernetes.io/issued-credential-id': spec.issuedCredentialId } : {}),
+      ...(spec.issuedCredentialId
+        ? { 'authentication.kubernetes.io/issued-credential-id': spec.issuedCredentialId }
+        : {}),
     },
   };
 }

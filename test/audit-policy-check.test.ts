@@ -6,7 +6,12 @@ import type { AuditPolicyRule } from '../src/rbac/audit-policy.js';
 const DOCS_EXAMPLE = 'test/fixtures/audit/k8s-docs-audit-policy.yaml';
 
 function policy(rules: AuditPolicyRule[], omitStages: string[] | null = ['RequestReceived']) {
-  return { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', ...(omitStages ? { omitStages } : {}), rules };
+  return {
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Policy',
+    ...(omitStages ? { omitStages } : {}),
+    rules,
+  };
 }
 
 const METADATA_SENSITIVE: AuditPolicyRule = {
@@ -65,28 +70,51 @@ describe('checkAuditPolicy', () => {
   });
 
   test('Request on Secrets for reads only records no Secret data; for writes it does', () => {
-    const reads = { level: 'Request' as const, verbs: ['get', 'list'], resources: [{ group: '', resources: ['secrets'] }] };
+    const reads = {
+      level: 'Request' as const,
+      verbs: ['get', 'list'],
+      resources: [{ group: '', resources: ['secrets'] }],
+    };
     const writes = { ...reads, verbs: ['update'] };
     expect(summary(policy([reads, METADATA_SENSITIVE]))).toEqual([]);
-    expect(summary(policy([writes, METADATA_SENSITIVE]))).toEqual([[AuditPolicyCheck.SECRET_BODY, 'error', 0]]);
+    expect(summary(policy([writes, METADATA_SENSITIVE]))).toEqual([
+      [AuditPolicyCheck.SECRET_BODY, 'error', 0],
+    ]);
   });
 
   test('wildcards reach the sensitive resources as the API server matches them', () => {
     // '*/token' matches serviceaccounts/token; 'serviceaccounts/*' too; 'serviceaccounts' does not
     for (const resources of [['*/token'], ['serviceaccounts/*'], ['*']]) {
       const rule = { level: 'RequestResponse' as const, resources: [{ group: '', resources }] };
-      expect(summary(policy([rule, METADATA_SENSITIVE]))[0]).toEqual([AuditPolicyCheck.TOKEN_BODY, 'error', 0]);
+      expect(summary(policy([rule, METADATA_SENSITIVE]))[0]).toEqual([
+        AuditPolicyCheck.TOKEN_BODY,
+        'error',
+        0,
+      ]);
     }
-    const plain = { level: 'RequestResponse' as const, resources: [{ group: '', resources: ['serviceaccounts'] }] };
+    const plain = {
+      level: 'RequestResponse' as const,
+      resources: [{ group: '', resources: ['serviceaccounts'] }],
+    };
     expect(summary(policy([plain, METADATA_SENSITIVE]))).toEqual([]);
   });
 
   test('token minting not recorded: an error when nobody is, a warning when some are not', () => {
-    const none = { level: 'None' as const, resources: [{ group: '', resources: ['serviceaccounts/token'] }] };
-    expect(summary(policy([none, METADATA_SENSITIVE]))).toEqual([[AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED, 'error', undefined]]);
-    expect(summary(policy([METADATA_SENSITIVE.resources ? { ...METADATA_SENSITIVE, level: 'None' } : none, { level: 'Metadata' }]))).toEqual([
+    const none = {
+      level: 'None' as const,
+      resources: [{ group: '', resources: ['serviceaccounts/token'] }],
+    };
+    expect(summary(policy([none, METADATA_SENSITIVE]))).toEqual([
       [AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED, 'error', undefined],
     ]);
+    expect(
+      summary(
+        policy([
+          METADATA_SENSITIVE.resources ? { ...METADATA_SENSITIVE, level: 'None' } : none,
+          { level: 'Metadata' },
+        ]),
+      ),
+    ).toEqual([[AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED, 'error', undefined]]);
     const someUsers = { ...none, userGroups: ['system:nodes'] };
     const findings = checkAuditPolicy(policy([someUsers, METADATA_SENSITIVE]));
     expect(findings.map((f) => [f.id, f.severity, f.location?.ruleIndex])).toEqual([
@@ -95,22 +123,34 @@ describe('checkAuditPolicy', () => {
     expect(findings[0].message).toMatch(/system:nodes/);
     // a policy that matches nothing records nothing
     const unrelated = { level: 'Metadata' as const, resources: [{ group: 'apps' }] };
-    expect(summary(policy([unrelated]))).toEqual([[AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED, 'error', undefined]]);
+    expect(summary(policy([unrelated]))).toEqual([
+      [AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED, 'error', undefined],
+    ]);
   });
 
   test('a policy that omits ResponseComplete for TokenRequests does not record minting', () => {
     const rule = { ...METADATA_SENSITIVE, omitStages: ['ResponseComplete' as const] };
-    expect(summary(policy([rule, { level: 'Metadata' }]))[0]).toEqual([AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED, 'error', undefined]);
+    expect(summary(policy([rule, { level: 'Metadata' }]))[0]).toEqual([
+      AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED,
+      'error',
+      undefined,
+    ]);
   });
 
   test('missing omitStages is a warning, unless every rule omits RequestReceived', () => {
-    expect(summary(policy([METADATA_SENSITIVE], null))).toEqual([[AuditPolicyCheck.NO_OMIT_STAGES, 'warning', undefined]]);
+    expect(summary(policy([METADATA_SENSITIVE], null))).toEqual([
+      [AuditPolicyCheck.NO_OMIT_STAGES, 'warning', undefined],
+    ]);
     const everyRule = { ...METADATA_SENSITIVE, omitStages: ['RequestReceived' as const] };
     expect(summary(policy([everyRule], null))).toEqual([]);
   });
 
   test('an invalid policy gets only audit-policy-invalid errors, one per problem', () => {
-    const findings = checkAuditPolicy({ apiVersion: 'audit.k8s.io/v1beta1', kind: 'Policy', rules: [{ level: 'All' }] });
+    const findings = checkAuditPolicy({
+      apiVersion: 'audit.k8s.io/v1beta1',
+      kind: 'Policy',
+      rules: [{ level: 'All' }],
+    });
     expect(findings.map((f) => f.id)).toEqual([AuditPolicyCheck.INVALID, AuditPolicyCheck.INVALID]);
     expect(findings.every((f) => f.severity === 'error')).toBe(true);
   });

@@ -1,4 +1,9 @@
-import { auditLevelOf, auditRuleMatches, isAuditPolicyDocument, validateAuditPolicy } from '../src/rbac/audit-policy.js';
+import {
+  auditLevelOf,
+  auditRuleMatches,
+  isAuditPolicyDocument,
+  validateAuditPolicy,
+} from '../src/rbac/audit-policy.js';
 
 const valid = { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Metadata' }] };
 const req = (over: Record<string, unknown> = {}) => ({
@@ -19,7 +24,17 @@ describe('validateAuditPolicy', () => {
         metadata: { name: 'p' },
         omitStages: ['RequestReceived'],
         rules: [
-          { level: 'None', users: ['a'], userGroups: ['g'], verbs: ['get'], namespaces: ['', 'x'], resources: [{ group: 'apps', resources: ['deployments', '*/scale'], resourceNames: ['web'] }], omitStages: ['Panic'] },
+          {
+            level: 'None',
+            users: ['a'],
+            userGroups: ['g'],
+            verbs: ['get'],
+            namespaces: ['', 'x'],
+            resources: [
+              { group: 'apps', resources: ['deployments', '*/scale'], resourceNames: ['web'] },
+            ],
+            omitStages: ['Panic'],
+          },
           { level: 'Request', nonResourceURLs: ['/healthz*', '*', '/version'] },
           { level: 'RequestResponse' },
         ],
@@ -28,21 +43,51 @@ describe('validateAuditPolicy', () => {
   });
 
   test.each([
-    [{ ...valid, apiVersion: 'audit.k8s.io/v1beta1' }, /apiVersion 'audit\.k8s\.io\/v1beta1' is not supported: expected 'audit\.k8s\.io\/v1'/],
+    [
+      { ...valid, apiVersion: 'audit.k8s.io/v1beta1' },
+      /apiVersion 'audit\.k8s\.io\/v1beta1' is not supported: expected 'audit\.k8s\.io\/v1'/,
+    ],
     [{ ...valid, kind: 'AuditPolicy' }, /kind 'AuditPolicy' is invalid: expected 'Policy'/],
     [{ ...valid, rules: [] }, /rules must be a non-empty list/],
     [{ ...valid, rules: undefined }, /rules must be a non-empty list/],
     [{ ...valid, rules: [{}] }, /rules\[0\]\.level is required/],
-    [{ ...valid, rules: [{ level: 'metadata' }] }, /rules\[0\]\.level 'metadata' is invalid: allowed levels are None, Metadata, Request, RequestResponse/],
-    [{ ...valid, omitStages: ['Received'] }, /omitStages has 'Received': allowed stages are RequestReceived, ResponseStarted, ResponseComplete, Panic/],
+    [
+      { ...valid, rules: [{ level: 'metadata' }] },
+      /rules\[0\]\.level 'metadata' is invalid: allowed levels are None, Metadata, Request, RequestResponse/,
+    ],
+    [
+      { ...valid, omitStages: ['Received'] },
+      /omitStages has 'Received': allowed stages are RequestReceived, ResponseStarted, ResponseComplete, Panic/,
+    ],
     [{ ...valid, rules: [{ level: 'None', omitStages: ['x'] }] }, /rules\[0\]\.omitStages has 'x'/],
-    [{ ...valid, rules: [{ level: 'None', verbs: 'get' }] }, /rules\[0\]\.verbs must be a list of strings, got "get"/],
-    [{ ...valid, rules: [{ level: 'None', resources: [{ group: 'apps/v1' }] }] }, /rules\[0\]\.resources\[0\]\.group 'apps\/v1' is invalid/],
-    [{ ...valid, rules: [{ level: 'None', resources: [{ group: '', resourceNames: ['a'] }] }] }, /resourceNames needs at least one resource/],
-    [{ ...valid, rules: [{ level: 'None', nonResourceURLs: ['healthz'] }] }, /'healthz': a non-resource URL must start with '\/'/],
-    [{ ...valid, rules: [{ level: 'None', nonResourceURLs: ['/a*b'] }] }, /'\*' is allowed only as the last character/],
-    [{ ...valid, rules: [{ level: 'None', nonResourceURLs: ['/a'], namespaces: ['x'] }] }, /applies to either, not both/],
-    [{ ...valid, rules: [{ level: 'None', user: ['a'] }] }, /rules\[0\] has the unknown field 'user'/],
+    [
+      { ...valid, rules: [{ level: 'None', verbs: 'get' }] },
+      /rules\[0\]\.verbs must be a list of strings, got "get"/,
+    ],
+    [
+      { ...valid, rules: [{ level: 'None', resources: [{ group: 'apps/v1' }] }] },
+      /rules\[0\]\.resources\[0\]\.group 'apps\/v1' is invalid/,
+    ],
+    [
+      { ...valid, rules: [{ level: 'None', resources: [{ group: '', resourceNames: ['a'] }] }] },
+      /resourceNames needs at least one resource/,
+    ],
+    [
+      { ...valid, rules: [{ level: 'None', nonResourceURLs: ['healthz'] }] },
+      /'healthz': a non-resource URL must start with '\/'/,
+    ],
+    [
+      { ...valid, rules: [{ level: 'None', nonResourceURLs: ['/a*b'] }] },
+      /'\*' is allowed only as the last character/,
+    ],
+    [
+      { ...valid, rules: [{ level: 'None', nonResourceURLs: ['/a'], namespaces: ['x'] }] },
+      /applies to either, not both/,
+    ],
+    [
+      { ...valid, rules: [{ level: 'None', user: ['a'] }] },
+      /rules\[0\] has the unknown field 'user'/,
+    ],
     [{ ...valid, spec: {} }, /policy has the unknown field 'spec'/],
     ['text', /an audit policy must be an object, got "text"/],
   ])('rejects %j', (doc, message) => {
@@ -61,8 +106,19 @@ describe('auditRuleMatches (the API server checker)', () => {
   });
 
   test('resources: the group must equal, names narrow, subresources need their own entry or a wildcard', () => {
-    const sub = req({ resource: { apiGroup: '', resource: 'pods', subresource: 'log', namespace: 'shop', name: 'web' } });
-    const rule = (resources: string[], resourceNames?: string[], group = '') => ({ level: 'None' as const, resources: [{ group, resources, ...(resourceNames ? { resourceNames } : {}) }] });
+    const sub = req({
+      resource: {
+        apiGroup: '',
+        resource: 'pods',
+        subresource: 'log',
+        namespace: 'shop',
+        name: 'web',
+      },
+    });
+    const rule = (resources: string[], resourceNames?: string[], group = '') => ({
+      level: 'None' as const,
+      resources: [{ group, resources, ...(resourceNames ? { resourceNames } : {}) }],
+    });
     expect(auditRuleMatches(rule(['pods']), req())).toBe(true);
     expect(auditRuleMatches(rule(['pods'], [], 'apps'), req())).toBe(false);
     expect(auditRuleMatches(rule(['pods'], ['api']), req())).toBe(false);
@@ -92,9 +148,16 @@ describe('auditRuleMatches (the API server checker)', () => {
         { level: 'Metadata' as const, users: ['alice', 'bob'] },
       ],
     };
-    expect(auditLevelOf(policy, req())).toEqual({ level: 'Request', ruleIndex: 0, omitStages: ['RequestReceived', 'Panic'] });
+    expect(auditLevelOf(policy, req())).toEqual({
+      level: 'Request',
+      ruleIndex: 0,
+      omitStages: ['RequestReceived', 'Panic'],
+    });
     expect(auditLevelOf(policy, req({ user: 'bob' })).level).toBe('Metadata');
-    expect(auditLevelOf(policy, req({ user: 'carol' }))).toEqual({ level: 'None', omitStages: ['RequestReceived'] });
+    expect(auditLevelOf(policy, req({ user: 'carol' }))).toEqual({
+      level: 'None',
+      omitStages: ['RequestReceived'],
+    });
   });
 
   test('isAuditPolicyDocument', () => {

@@ -24,9 +24,24 @@ const OBSERVED: ObservedRules[] = [
     namespace: 'shop',
     rules: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['apps'], resources: ['deployments/scale'], resourceNames: ['web'], verbs: ['get', 'patch'] },
-      { apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['deployer'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['configmaps', 'secrets'], resourceNames: ['cfg'], verbs: ['get'] },
+      {
+        apiGroups: ['apps'],
+        resources: ['deployments/scale'],
+        resourceNames: ['web'],
+        verbs: ['get', 'patch'],
+      },
+      {
+        apiGroups: [''],
+        resources: ['serviceaccounts/token'],
+        resourceNames: ['deployer'],
+        verbs: ['create'],
+      },
+      {
+        apiGroups: [''],
+        resources: ['configmaps', 'secrets'],
+        resourceNames: ['cfg'],
+        verbs: ['get'],
+      },
       { apiGroups: ['example.com'], resources: ['widgets'], verbs: ['frobnicate'] },
     ],
   },
@@ -41,8 +56,12 @@ const OBSERVED: ObservedRules[] = [
 ];
 
 /** Runs generated code (transpiled to CommonJS) with `cdk8s-access-tokens` bound to the source. */
-function evaluate(code: string): Record<string, lib.Permission[] | Record<string, lib.Permission[]>> {
-  const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+function evaluate(
+  code: string,
+): Record<string, lib.Permission[] | Record<string, lib.Permission[]>> {
+  const js = ts.transpileModule(code, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const exports: Record<string, never> = {};
   const require = (id: string) => {
     if (id !== 'cdk8s-access-tokens') throw new Error(`unexpected import ${id}`);
@@ -62,7 +81,9 @@ describe('observedPermissionCode', () => {
     const file = join(dir, 'observed.ts');
     writeFileSync(file, code);
     // WHEN
-    const problems = ts.getPreEmitDiagnostics(strictProgram([file])).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const problems = ts
+      .getPreEmitDiagnostics(strictProgram([file]))
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     // THEN
     expect(problems).toEqual([]);
   });
@@ -75,7 +96,9 @@ describe('observedPermissionCode', () => {
       clusterPermissions: lib.Permission[];
       permissionsByNamespace: Record<string, lib.Permission[]>;
     };
-    const chart = new Chart(Testing.app({ outdir: tempDir('cdk8s.outdir.') }), 'app', { namespace: 'shop' });
+    const chart = new Chart(Testing.app({ outdir: tempDir('cdk8s.outdir.') }), 'app', {
+      namespace: 'shop',
+    });
     new lib.ServiceAccountAccess(chart, 'deployer', {
       permissions,
       clusterPermissions,
@@ -92,7 +115,9 @@ describe('observedPermissionCode', () => {
     const clusterRole = objects.find((o) => o.kind === 'ClusterRole');
     expect(role?.rules).toEqual(canon(OBSERVED[0].rules));
     expect(clusterRole?.rules).toEqual(canon(OBSERVED[2].rules));
-    expect(canon(permissionsByNamespace.other.map((p) => p.rule))).toEqual(canon(OBSERVED[1].rules));
+    expect(canon(permissionsByNamespace.other.map((p) => p.rule))).toEqual(
+      canon(OBSERVED[1].rules),
+    );
   });
 
   test('reads like hand-written code: read(), verbs(), customVerbs(), of(), nonResourceUrls()', () => {

@@ -46,29 +46,68 @@ const RESOURCES = [
 const NAMESPACES = ['shop', 'other', ''];
 const NAMES = ['a', 'b', 'c'];
 const PATHS = ['/healthz', '/metrics'];
-const NAMELESS = (verb: string, sub: string) => ['list', 'watch'].includes(verb) || (verb === 'create' && sub === '');
+const NAMELESS = (verb: string, sub: string) =>
+  ['list', 'watch'].includes(verb) || (verb === 'create' && sub === '');
 
-interface Req { verb: string; apiGroup: string; resource: string; subresource: string; namespace: string; name: string; path?: string }
+interface Req {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  path?: string;
+}
 
 function universe(): Req[] {
   const all: Req[] = [];
   for (const verb of VERBS)
     for (const r of RESOURCES)
       for (const namespace of NAMESPACES)
-        for (const name of NAMELESS(verb, r.subresource) ? [''] : NAMES) all.push({ verb, ...r, namespace, name });
-  for (const path of PATHS) for (const verb of ['get', 'post']) all.push({ verb, apiGroup: '', resource: '', subresource: '', namespace: '', name: '', path });
+        for (const name of NAMELESS(verb, r.subresource) ? [''] : NAMES)
+          all.push({ verb, ...r, namespace, name });
+  for (const path of PATHS)
+    for (const verb of ['get', 'post'])
+      all.push({
+        verb,
+        apiGroup: '',
+        resource: '',
+        subresource: '',
+        namespace: '',
+        name: '',
+        path,
+      });
   return all;
 }
 
 const toAccess = (r: Req): AccessRequest =>
-  r.path !== undefined ? { verb: r.verb, path: r.path } : { verb: r.verb, apiGroup: r.apiGroup, resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name };
+  r.path !== undefined
+    ? { verb: r.verb, path: r.path }
+    : {
+        verb: r.verb,
+        apiGroup: r.apiGroup,
+        resource: r.resource,
+        subresource: r.subresource,
+        namespace: r.namespace,
+        name: r.name,
+      };
 
 const toSpec = (r: Req, allowed: boolean): EventSpec =>
   r.path !== undefined
     ? { user: USER, verb: r.verb, path: r.path, decision: allowed ? 'allow' : 'forbid' }
-    : { user: USER, verb: r.verb, apiGroup: r.apiGroup || undefined, resource: r.resource, subresource: r.subresource || undefined, namespace: r.namespace || undefined, name: r.name || undefined, decision: allowed ? 'allow' : 'forbid' };
+    : {
+        user: USER,
+        verb: r.verb,
+        apiGroup: r.apiGroup || undefined,
+        resource: r.resource,
+        subresource: r.subresource || undefined,
+        namespace: r.namespace || undefined,
+        name: r.name || undefined,
+        decision: allowed ? 'allow' : 'forbid',
+      };
 
-const kindKey = (r: Req) => `${r.verb}|${r.apiGroup}|${r.resource}|${r.subresource}|${r.namespace}|${r.path ?? ''}`;
+const kindKey = (r: Req) =>
+  `${r.verb}|${r.apiGroup}|${r.resource}|${r.subresource}|${r.namespace}|${r.path ?? ''}`;
 
 describe('rulesFromUsage', () => {
   test('the rules allow every observed allowed request and nothing else, within the grouping (names kept up to maxNames)', () => {
@@ -80,7 +119,10 @@ describe('rulesFromUsage', () => {
         fc.integer({ min: 0, max: 3 }),
         (observed, refused, maxNames) => {
           // GIVEN observed allowed requests (and some refused ones, which must not count)
-          const usage = usageOf([...observed.map((r) => toSpec(r, true)), ...refused.map((r) => toSpec(r, false))]);
+          const usage = usageOf([
+            ...observed.map((r) => toSpec(r, true)),
+            ...refused.map((r) => toSpec(r, false)),
+          ]);
           // WHEN
           const authorizer = authorizerFor(rulesFromUsage(usage, { maxNames }));
           // THEN, by brute force over the universe: allowed iff observed, or the same kind of
@@ -95,11 +137,14 @@ describe('rulesFromUsage', () => {
           const grantedIn = (r: Req) => {
             const names = namesOfKind.get(kindKey(r));
             const everyName = names !== undefined && (names.has('') || names.size > maxNames);
-            return everyName || observed.some((o) => kindKey(o) === kindKey(r) && o.name === r.name);
+            return (
+              everyName || observed.some((o) => kindKey(o) === kindKey(r) && o.name === r.name)
+            );
           };
           for (const r of all) {
             // What is observed cluster-wide (a ClusterRole) is granted in every namespace too.
-            const expected = grantedIn(r) || (r.path === undefined && grantedIn({ ...r, namespace: '' }));
+            const expected =
+              grantedIn(r) || (r.path === undefined && grantedIn({ ...r, namespace: '' }));
             expect([r, authorizer.authorize(WHO, toAccess(r)).allowed]).toEqual([r, expected]);
           }
         },
@@ -126,7 +171,12 @@ describe('rulesFromUsage', () => {
       {
         namespace: 'shop',
         rules: [
-          { apiGroups: [''], resourceNames: ['cfg'], resources: ['configmaps'], verbs: ['get', 'update'] },
+          {
+            apiGroups: [''],
+            resourceNames: ['cfg'],
+            resources: ['configmaps'],
+            verbs: ['get', 'update'],
+          },
           { apiGroups: [''], resourceNames: ['a'], resources: ['pods'], verbs: ['get'] },
           { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
         ],
@@ -142,6 +192,8 @@ describe('rulesFromUsage', () => {
   });
 
   test('rejects a negative maxNames', () => {
-    expect(() => rulesFromUsage([], { maxNames: -1 })).toThrow(/maxNames must be a whole number of at least 0, got -1/);
+    expect(() => rulesFromUsage([], { maxNames: -1 })).toThrow(
+      /maxNames must be a whole number of at least 0, got -1/,
+    );
   });
 });

@@ -7,7 +7,8 @@ import { auditLog, saUser } from './audit-events.js';
 import { tempDir } from './temp-dir.js';
 
 const USER = saUser('shop', 'deployer');
-const SECRET_LOOKING = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl';
+const SECRET_LOOKING =
+  'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl';
 
 describe('analyzeAuditLog', () => {
   test('files, gzip and stdin together; malformed lines counted and located, never quoted', async () => {
@@ -15,9 +16,19 @@ describe('analyzeAuditLog', () => {
     const dir = tempDir('audit-analyze-');
     const a = join(dir, 'audit.log.1.gz');
     const b = join(dir, 'audit.log');
-    writeFileSync(a, gzipSync(auditLog([{ user: USER, verb: 'get', resource: 'pods', namespace: 'shop', name: 'x' }])));
-    writeFileSync(b, `${auditLog([{ user: USER, verb: 'list', resource: 'pods', namespace: 'shop' }])}{"token": "${SECRET_LOOKING}"\n[1]\n`);
-    const stdin = Readable.from([Buffer.from(auditLog([{ user: 'alice', verb: 'get', path: '/version' }]))]);
+    writeFileSync(
+      a,
+      gzipSync(
+        auditLog([{ user: USER, verb: 'get', resource: 'pods', namespace: 'shop', name: 'x' }]),
+      ),
+    );
+    writeFileSync(
+      b,
+      `${auditLog([{ user: USER, verb: 'list', resource: 'pods', namespace: 'shop' }])}{"token": "${SECRET_LOOKING}"\n[1]\n`,
+    );
+    const stdin = Readable.from([
+      Buffer.from(auditLog([{ user: 'alice', verb: 'get', path: '/version' }])),
+    ]);
     // WHEN
     const analysis = await analyzeAuditLog([a, b, '-'], { stdin });
     // THEN

@@ -7,7 +7,9 @@ import { tempDir } from './temp-dir.js';
 
 async function linesOf(paths: string[], stdin?: NodeJS.ReadableStream) {
   const lines: [string, string, number][] = [];
-  const stats = await forEachLogLine(paths, (line, source, n) => lines.push([line, source, n]), { stdin });
+  const stats = await forEachLogLine(paths, (line, source, n) => lines.push([line, source, n]), {
+    stdin,
+  });
   return { lines, stats };
 }
 
@@ -32,7 +34,10 @@ describe('forEachLogLine', () => {
   });
 
   test('lines split across chunks of any size come out whole (multi-byte characters too)', async () => {
-    const text = Array.from({ length: 200 }, (_, i) => `{"n":${i},"s":"${'é'.repeat(i % 7)}"}`).join('\n');
+    const text = Array.from(
+      { length: 200 },
+      (_, i) => `{"n":${i},"s":"${'é'.repeat(i % 7)}"}`,
+    ).join('\n');
     for (const size of [1, 2, 3, 7, 64]) {
       const chunks: Buffer[] = [];
       const buf = Buffer.from(text);
@@ -54,7 +59,11 @@ describe('forEachLogLine', () => {
     const dir = tempDir('audit-rotated-');
     const logs = join(dir, 'logs');
     mkdirSync(logs);
-    const files = { 'audit.log': 'newest', 'audit-2026-01-02T00-00-00.000.log': 'middle', 'audit-2026-01-01T00-00-00.000.log.gz': 'oldest' };
+    const files = {
+      'audit.log': 'newest',
+      'audit-2026-01-02T00-00-00.000.log': 'middle',
+      'audit-2026-01-01T00-00-00.000.log.gz': 'oldest',
+    };
     let t = 1_700_000_000;
     for (const [name, content] of Object.entries(files).reverse()) {
       const file = join(logs, name);
@@ -68,7 +77,15 @@ describe('forEachLogLine', () => {
 
   test('a line longer than the limit is skipped and counted, the next one read', async () => {
     const big = 'x'.repeat(MAX_LINE_BYTES + 10);
-    const { lines, stats } = await linesOf(['-'], Readable.from([Buffer.from('a\n'), Buffer.from(big.slice(0, 1000)), Buffer.from(big.slice(1000)), Buffer.from('\nb\n')]));
+    const { lines, stats } = await linesOf(
+      ['-'],
+      Readable.from([
+        Buffer.from('a\n'),
+        Buffer.from(big.slice(0, 1000)),
+        Buffer.from(big.slice(1000)),
+        Buffer.from('\nb\n'),
+      ]),
+    );
     expect(lines.map(([l, , n]) => [l, n])).toEqual([
       ['a', 1],
       ['b', 3],
@@ -80,12 +97,16 @@ describe('forEachLogLine', () => {
     const dir = tempDir('audit-bad-');
     const broken = join(dir, 'broken.gz');
     writeFileSync(broken, Buffer.concat([gzipSync('a\n'.repeat(1000)).subarray(0, 20)]));
-    await expect(linesOf([join(dir, 'missing.log')])).rejects.toThrow(/audit log '.*missing\.log' does not exist/);
+    await expect(linesOf([join(dir, 'missing.log')])).rejects.toThrow(
+      /audit log '.*missing\.log' does not exist/,
+    );
     await expect(linesOf([broken])).rejects.toThrow(/cannot read audit log '.*broken\.gz'/);
     await expect(linesOf([])).rejects.toThrow(/no audit log given/);
     await expect(linesOf(['-'])).rejects.toThrow(/audit log '-' needs standard input/);
     const empty = join(dir, 'empty');
     mkdirSync(empty);
-    await expect(auditLogFiles([empty])).rejects.toThrow(/audit log folder '.*empty' holds no files/);
+    await expect(auditLogFiles([empty])).rejects.toThrow(
+      /audit log folder '.*empty' holds no files/,
+    );
   });
 });

@@ -32,7 +32,14 @@ function policyOf(p: TokenAuditPolicy): AuditPolicy {
 }
 
 const sa = (ns: string, name: string) => `system:serviceaccount:${ns}:${name}`;
-const request = (user: string, verb: string, apiGroup: string, resource: string, subresource = '', namespace = 'shop') => ({
+const request = (
+  user: string,
+  verb: string,
+  apiGroup: string,
+  resource: string,
+  subresource = '',
+  namespace = 'shop',
+) => ({
   user,
   groups: ['system:authenticated'],
   verb,
@@ -58,15 +65,26 @@ describe('TokenAuditPolicy', () => {
       // GIVEN
       const app = appWithDeployer();
       // WHEN
-      const policy = policyOf(new TokenAuditPolicy(app, 'audit', { catchAllLevel, users: ['alice'] }));
+      const policy = policyOf(
+        new TokenAuditPolicy(app, 'audit', { catchAllLevel, users: ['alice'] }),
+      );
       // THEN
       for (const user of ['alice', sa('shop', 'deployer'), 'bob', 'system:kube-proxy']) {
         for (const verb of ['get', 'list', 'create', 'update', 'patch', 'delete']) {
           expect(auditLevelOf(policy, request(user, verb, '', 'secrets')).level).toBe('Metadata');
-          expect(auditLevelOf(policy, request(user, verb, '', 'configmaps')).level).toBe('Metadata');
+          expect(auditLevelOf(policy, request(user, verb, '', 'configmaps')).level).toBe(
+            'Metadata',
+          );
         }
-        expect(auditLevelOf(policy, request(user, 'create', '', 'serviceaccounts', 'token')).level).toBe('Metadata');
-        expect(auditLevelOf(policy, request(user, 'create', 'authentication.k8s.io', 'tokenreviews', '', '')).level).toBe('Metadata');
+        expect(
+          auditLevelOf(policy, request(user, 'create', '', 'serviceaccounts', 'token')).level,
+        ).toBe('Metadata');
+        expect(
+          auditLevelOf(
+            policy,
+            request(user, 'create', 'authentication.k8s.io', 'tokenreviews', '', ''),
+          ).level,
+        ).toBe('Metadata');
       }
       expect(auditLevelOf(policy, request('bob', 'get', '', 'pods')).level).toBe(catchAllLevel);
     }
@@ -85,10 +103,19 @@ describe('TokenAuditPolicy', () => {
     const policy = policyOf(policyChart);
     // THEN
     expect(policyChart.auditedUsers()).toEqual([sa('ci', 'runner'), sa('shop', 'deployer')]);
-    expect(auditLevelOf(policy, request(sa('shop', 'deployer'), 'list', '', 'pods')).level).toBe('Metadata');
-    expect(auditLevelOf(policy, { user: sa('ci', 'runner'), groups: [], verb: 'get', path: '/healthz' }).level).toBe('Metadata');
-    expect(auditLevelOf(policy, { user: 'someone', groups: [], verb: 'get', path: '/healthz' }).level).toBe('None');
-    expect(auditLevelOf(policy, request(sa('shop', 'other'), 'list', '', 'pods')).level).toBe('None');
+    expect(auditLevelOf(policy, request(sa('shop', 'deployer'), 'list', '', 'pods')).level).toBe(
+      'Metadata',
+    );
+    expect(
+      auditLevelOf(policy, { user: sa('ci', 'runner'), groups: [], verb: 'get', path: '/healthz' })
+        .level,
+    ).toBe('Metadata');
+    expect(
+      auditLevelOf(policy, { user: 'someone', groups: [], verb: 'get', path: '/healthz' }).level,
+    ).toBe('None');
+    expect(auditLevelOf(policy, request(sa('shop', 'other'), 'list', '', 'pods')).level).toBe(
+      'None',
+    );
   });
 
   test('auditAppServiceAccounts: false leaves the users rule out entirely (an empty users list would match everyone)', () => {
@@ -97,7 +124,9 @@ describe('TokenAuditPolicy', () => {
     // WHEN
     const policy = policyOf(new TokenAuditPolicy(app, 'audit', { auditAppServiceAccounts: false }));
     // THEN
-    expect(policy.rules.some((r) => r.users !== undefined && r.level === 'Metadata' && !r.verbs)).toBe(false);
+    expect(
+      policy.rules.some((r) => r.users !== undefined && r.level === 'Metadata' && !r.verbs),
+    ).toBe(false);
     expect(policy.rules.every((r) => r.users === undefined || r.users.length > 0)).toBe(true);
   });
 
@@ -105,9 +134,16 @@ describe('TokenAuditPolicy', () => {
     // GIVEN
     const policy = policyOf(new TokenAuditPolicy(testApp(), 'audit'));
     // THEN
-    expect(auditLevelOf(policy, request('bob', 'patch', 'rbac.authorization.k8s.io', 'rolebindings')).level).toBe('RequestResponse');
-    expect(auditLevelOf(policy, request('bob', 'create', '', 'serviceaccounts')).level).toBe('RequestResponse');
-    expect(auditLevelOf(policy, request('bob', 'get', '', 'serviceaccounts')).level).toBe('Metadata');
+    expect(
+      auditLevelOf(policy, request('bob', 'patch', 'rbac.authorization.k8s.io', 'rolebindings'))
+        .level,
+    ).toBe('RequestResponse');
+    expect(auditLevelOf(policy, request('bob', 'create', '', 'serviceaccounts')).level).toBe(
+      'RequestResponse',
+    );
+    expect(auditLevelOf(policy, request('bob', 'get', '', 'serviceaccounts')).level).toBe(
+      'Metadata',
+    );
   });
 
   test('dropSystemNoise drops kube-proxy watches and health checks, and only read-only ones', () => {
@@ -118,16 +154,28 @@ describe('TokenAuditPolicy', () => {
     // THEN
     expect(auditLevelOf(on, watch).level).toBe('None');
     expect(auditLevelOf(off, watch).level).toBe('Metadata');
-    expect(auditLevelOf(on, request('system:kube-proxy', 'update', '', 'endpoints')).level).toBe('Metadata');
-    expect(auditLevelOf(on, { user: 'x', groups: [], verb: 'get', path: '/readyz' }).level).toBe('None');
-    expect(auditLevelOf(on, { user: 'x', groups: [], verb: 'post', path: '/readyz' }).level).toBe('Metadata');
+    expect(auditLevelOf(on, request('system:kube-proxy', 'update', '', 'endpoints')).level).toBe(
+      'Metadata',
+    );
+    expect(auditLevelOf(on, { user: 'x', groups: [], verb: 'get', path: '/readyz' }).level).toBe(
+      'None',
+    );
+    expect(auditLevelOf(on, { user: 'x', groups: [], verb: 'post', path: '/readyz' }).level).toBe(
+      'Metadata',
+    );
   });
 
   test('apiServerFlags name the policy file, log path and rotation, with defaults and overrides', () => {
     // GIVEN
     const defaults = new TokenAuditPolicy(testApp(), 'audit');
     const custom = new TokenAuditPolicy(testApp(), 'audit', {
-      log: { policyFile: '/etc/k/p.yaml', logPath: '-', maxAgeDays: 7, maxBackups: 3, maxSizeMegabytes: 50 },
+      log: {
+        policyFile: '/etc/k/p.yaml',
+        logPath: '-',
+        maxAgeDays: 7,
+        maxBackups: 3,
+        maxSizeMegabytes: 50,
+      },
     });
     // THEN
     expect(defaults.apiServerFlags).toEqual([
@@ -160,23 +208,41 @@ describe('TokenAuditPolicy', () => {
     });
     // THEN
     const files = readdirSync(outputs[0]).sort();
-    expect(files).toEqual(['app.k8s.yaml', 'audit-policy-configmap.k8s.yaml', 'audit-policy.k8s.yaml']);
-    for (const f of files) expect(readFileSync(join(outputs[1], f), 'utf8')).toBe(readFileSync(join(outputs[0], f), 'utf8'));
+    expect(files).toEqual([
+      'app.k8s.yaml',
+      'audit-policy-configmap.k8s.yaml',
+      'audit-policy.k8s.yaml',
+    ]);
+    for (const f of files)
+      expect(readFileSync(join(outputs[1], f), 'utf8')).toBe(
+        readFileSync(join(outputs[0], f), 'utf8'),
+      );
     const policyDocs = Yaml.load(join(outputs[0], 'audit-policy.k8s.yaml')) as KubeObject[];
     expect(policyDocs.map((d) => d.kind)).toEqual(['Policy']);
-    const [configMap] = Yaml.load(join(outputs[0], 'audit-policy-configmap.k8s.yaml')) as KubeObject[];
-    expect(configMap).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'audit-policy', namespace: 'kube-system' } });
+    const [configMap] = Yaml.load(
+      join(outputs[0], 'audit-policy-configmap.k8s.yaml'),
+    ) as KubeObject[];
+    expect(configMap).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { name: 'audit-policy', namespace: 'kube-system' },
+    });
     const wrapped = (configMap.data as Record<string, string>)[AUDIT_POLICY_CONFIGMAP_KEY];
     expect(loadAll(wrapped)).toEqual(policyDocs);
   });
 
   test.each([
-    [{ catchAllLevel: 'Everything' }, /catchAllLevel 'Everything' is invalid: allowed levels are None, Metadata, Request, RequestResponse/],
+    [
+      { catchAllLevel: 'Everything' },
+      /catchAllLevel 'Everything' is invalid: allowed levels are None, Metadata, Request, RequestResponse/,
+    ],
     [{ serviceAccounts: [{ namespace: 'Shop', name: 'x' }] }, /serviceAccounts\[0\]\.namespace/],
     [{ serviceAccounts: [{ namespace: 'shop', name: 'a b' }] }, /serviceAccounts\[0\]\.name/],
     [{ users: [' '] }, /users\[0\] ' ' is invalid/],
     [{ log: { maxAgeDays: -1 } }, /log\.maxAgeDays must be a whole number of at least 0, got -1/],
-    [{ log: { policyFile: 'policy.yaml' } }, /log\.policyFile must be an absolute path, got 'policy\.yaml'/],
+    [
+      { log: { policyFile: 'policy.yaml' } },
+      /log\.policyFile must be an absolute path, got 'policy\.yaml'/,
+    ],
     [{ configMap: { namespace: 'Kube_System' } }, /configMap\.namespace/],
   ])('rejects %j', (props, message) => {
     expect(() => new TokenAuditPolicy(testApp(), 'audit', props as never)).toThrow(message);

@@ -1,6 +1,10 @@
 import { ApiObject, Chart, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { validateAuditPolicy, type AuditLevel, type AuditPolicyRule } from '../rbac/audit-policy.js';
+import {
+  validateAuditPolicy,
+  type AuditLevel,
+  type AuditPolicyRule,
+} from '../rbac/audit-policy.js';
 import { serviceAccountUser } from '../rbac/authorizer.js';
 import { ServiceAccountAccess } from './service-account-access.js';
 import { checkDnsLabel, checkDnsSubdomain } from './_names.js';
@@ -212,7 +216,10 @@ export class TokenAuditPolicy extends Chart {
       if (!Number.isInteger(value) || value < 0)
         throw new Error(`log.${field} must be a whole number of at least 0, got ${value}`);
     }
-    for (const [field, value] of [['policyFile', this.policyFile], ['logPath', this.logPath]]) {
+    for (const [field, value] of [
+      ['policyFile', this.policyFile],
+      ['logPath', this.logPath],
+    ]) {
       if (value !== '-' && !value.startsWith('/'))
         throw new Error(`log.${field} must be an absolute path, got '${value}'`);
     }
@@ -252,7 +259,8 @@ export class TokenAuditPolicy extends Chart {
   /** The users whose every request is recorded at Metadata, sorted. */
   public auditedUsers(): string[] {
     const users = new Set<string>(this.props.users ?? []);
-    for (const sa of this.props.serviceAccounts ?? []) users.add(serviceAccountUser(sa.namespace, sa.name));
+    for (const sa of this.props.serviceAccounts ?? [])
+      users.add(serviceAccountUser(sa.namespace, sa.name));
     if (this.props.auditAppServiceAccounts ?? true) {
       for (const c of this.node.root.node.findAll()) {
         if (c instanceof ServiceAccountAccess)

@@ -5,7 +5,11 @@
  * scope: used when an allowed request of the ServiceAccount in that scope matches it.
  */
 import type { RequestUsage } from './audit-usage.js';
-import { parseServiceAccountUser, serviceAccountUser, subjectAppliesToServiceAccount } from './authorizer.js';
+import {
+  parseServiceAccountUser,
+  serviceAccountUser,
+  subjectAppliesToServiceAccount,
+} from './authorizer.js';
 import type { KubeObject, RbacPolicySet, RoleObject } from './kube-object.js';
 import { ruleAllows, type AccessRequest, type PolicyRule } from './policy-rule.js';
 
@@ -40,7 +44,13 @@ function describe(obj: { kind: string; namespace: string; name: string }): strin
 /** The requests a usage entry stands for, as the authorizer sees them. */
 function requestsOf(u: RequestUsage): AccessRequest[] {
   if (u.path !== undefined) return [{ verb: u.verb, path: u.path }];
-  const base = { verb: u.verb, apiGroup: u.apiGroup, resource: u.resource, subresource: u.subresource, namespace: u.namespace };
+  const base = {
+    verb: u.verb,
+    apiGroup: u.apiGroup,
+    resource: u.resource,
+    subresource: u.subresource,
+    namespace: u.namespace,
+  };
   const names = u.nameless ? [''] : [];
   return [...names, ...u.names].map((name) => ({ ...base, name }));
 }
@@ -48,7 +58,9 @@ function requestsOf(u: RequestUsage): AccessRequest[] {
 /** Splits a rule into one rule per verb and resource (or URL), keeping its names. */
 function grantsOf(rule: PolicyRule): PolicyRule[] {
   if (rule.nonResourceURLs?.length)
-    return rule.verbs.flatMap((verb) => rule.nonResourceURLs!.map((url) => ({ verbs: [verb], nonResourceURLs: [url] })));
+    return rule.verbs.flatMap((verb) =>
+      rule.nonResourceURLs!.map((url) => ({ verbs: [verb], nonResourceURLs: [url] })),
+    );
   return rule.verbs.flatMap((verb) =>
     (rule.apiGroups ?? []).flatMap((group) =>
       (rule.resources ?? []).map((resource) => ({
@@ -68,7 +80,14 @@ function used(grant: PolicyRule, usage: readonly RequestUsage[], scope: string):
     if (scope !== '' && (u.path !== undefined || u.namespace !== scope)) return false;
     // Names beyond the kept ones are unknown: count the grant as used rather than wrongly unused.
     if (u.namesTruncated && u.path === undefined && (grant.resourceNames?.length ?? 0) > 0) {
-      const probe = { verb: u.verb, apiGroup: u.apiGroup, resource: u.resource, subresource: u.subresource, namespace: u.namespace, name: grant.resourceNames![0] };
+      const probe = {
+        verb: u.verb,
+        apiGroup: u.apiGroup,
+        resource: u.resource,
+        subresource: u.subresource,
+        namespace: u.namespace,
+        name: grant.resourceNames![0],
+      };
       if (ruleAllows(grant, probe)) return true;
     }
     return requestsOf(u).some((r) => ruleAllows(grant, r));
@@ -108,7 +127,16 @@ export function auditDrift(
     const mine = usage.filter((u) => u.identity === user);
     const unused: UnusedGrant[] = [];
     for (const b of policy.bindings) {
-      if (!b.subjects.some((s) => subjectAppliesToServiceAccount(s, namespace, name, b.kind === 'RoleBinding' ? b.namespace : '')))
+      if (
+        !b.subjects.some((s) =>
+          subjectAppliesToServiceAccount(
+            s,
+            namespace,
+            name,
+            b.kind === 'RoleBinding' ? b.namespace : '',
+          ),
+        )
+      )
         continue;
       const roleNs = b.roleRef.kind === 'Role' ? b.namespace : '';
       const role = roles.get(`${b.roleRef.kind}/${roleNs}/${b.roleRef.name}`);
@@ -117,7 +145,8 @@ export function auditDrift(
       role.rules.forEach((rule, ruleIndex) => {
         for (const grant of grantsOf(rule)) {
           if (scope !== '' && grant.nonResourceURLs) continue;
-          if (!used(grant, mine, scope)) unused.push({ binding: describe(b), role: describe(role), ruleIndex, grant });
+          if (!used(grant, mine, scope))
+            unused.push({ binding: describe(b), role: describe(role), ruleIndex, grant });
         }
       });
     }

@@ -72,7 +72,8 @@ const NAMELESS = new Set(['list', 'watch', 'deletecollection']);
 /** Why an event is not a request (for the malformed count), or undefined when it is one. */
 export function auditEventProblem(event: unknown): string | undefined {
   if (!isRecord(event)) return 'not a JSON object';
-  if (event.kind !== undefined && event.kind !== 'Event') return `kind '${String(event.kind)}' is not Event`;
+  if (event.kind !== undefined && event.kind !== 'Event')
+    return `kind '${String(event.kind)}' is not Event`;
   if (!isRecord(event.user) || typeof event.user.username !== 'string') return 'no user.username';
   if (typeof event.verb !== 'string') return 'no verb';
   if (typeof event.stage !== 'string') return 'no stage';
@@ -115,7 +116,8 @@ export function observedRequestOf(event: Json): ObservedRequest {
     namespace: ref ? str(ref.namespace) : '',
     name,
     code,
-    allowed: decision === 'allow' ? true : decision === 'forbid' ? false : code !== 401 && code !== 403,
+    allowed:
+      decision === 'allow' ? true : decision === 'forbid' ? false : code !== 401 && code !== 403,
     time: str(event.stageTimestamp) || str(event.requestReceivedTimestamp),
   };
   if (path !== undefined) request.path = path;

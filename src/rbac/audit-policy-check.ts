@@ -37,7 +37,16 @@ export const AuditPolicyCheck = {
 } as const;
 
 const WRITE_VERBS = ['create', 'update', 'patch'];
-const RESOURCE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+const RESOURCE_VERBS = [
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+];
 const FRESH = '\u0000unnamed';
 
 interface Target {
@@ -46,7 +55,10 @@ interface Target {
   readonly subresource: string;
   readonly verbs: readonly string[];
   /** The check and its severity for a request at `level` with `verb`, if it leaks. */
-  readonly leak: (level: AuditLevel, verb: string) => { id: string; severity: Severity; what: string } | undefined;
+  readonly leak: (
+    level: AuditLevel,
+    verb: string,
+  ) => { id: string; severity: Severity; what: string } | undefined;
 }
 
 const above = (level: AuditLevel, min: AuditLevel): boolean =>
@@ -61,9 +73,17 @@ const TARGETS: readonly Target[] = [
     verbs: ['create'],
     leak: (level) =>
       level === 'RequestResponse'
-        ? { id: AuditPolicyCheck.TOKEN_BODY, severity: 'error', what: 'the minted token (TokenRequest response at RequestResponse)' }
+        ? {
+            id: AuditPolicyCheck.TOKEN_BODY,
+            severity: 'error',
+            what: 'the minted token (TokenRequest response at RequestResponse)',
+          }
         : level === 'Request'
-          ? { id: AuditPolicyCheck.TOKEN_REQUEST_BODY, severity: 'warning', what: 'TokenRequest bodies (audiences, bound object; not the token) at Request' }
+          ? {
+              id: AuditPolicyCheck.TOKEN_REQUEST_BODY,
+              severity: 'warning',
+              what: 'TokenRequest bodies (audiences, bound object; not the token) at Request',
+            }
           : undefined,
   },
   {
@@ -73,7 +93,11 @@ const TARGETS: readonly Target[] = [
     verbs: ['create'],
     leak: (level) =>
       above(level, 'Request')
-        ? { id: AuditPolicyCheck.TOKEN_BODY, severity: 'error', what: `the reviewed token (TokenReview request at ${level})` }
+        ? {
+            id: AuditPolicyCheck.TOKEN_BODY,
+            severity: 'error',
+            what: `the reviewed token (TokenReview request at ${level})`,
+          }
         : undefined,
   },
   {
@@ -83,7 +107,11 @@ const TARGETS: readonly Target[] = [
     verbs: RESOURCE_VERBS,
     leak: (level, verb) =>
       level === 'RequestResponse' || (level === 'Request' && WRITE_VERBS.includes(verb))
-        ? { id: AuditPolicyCheck.SECRET_BODY, severity: 'error', what: `Secret data (${verb} secrets at ${level})` }
+        ? {
+            id: AuditPolicyCheck.SECRET_BODY,
+            severity: 'error',
+            what: `Secret data (${verb} secrets at ${level})`,
+          }
         : undefined,
   },
   {
@@ -93,7 +121,11 @@ const TARGETS: readonly Target[] = [
     verbs: RESOURCE_VERBS,
     leak: (level, verb) =>
       level === 'RequestResponse' || (level === 'Request' && WRITE_VERBS.includes(verb))
-        ? { id: AuditPolicyCheck.CONFIGMAP_BODY, severity: 'warning', what: `ConfigMap data (${verb} configmaps at ${level})` }
+        ? {
+            id: AuditPolicyCheck.CONFIGMAP_BODY,
+            severity: 'warning',
+            what: `ConfigMap data (${verb} configmaps at ${level})`,
+          }
         : undefined,
   },
 ];
@@ -108,11 +140,12 @@ const EXPLANATIONS: Record<string, { explanation: string; fix: string }> = {
     fix: 'add a Metadata rule for serviceaccounts/token and authentication.k8s.io tokenreviews before this rule',
   },
   [AuditPolicyCheck.SECRET_BODY]: {
-    explanation: "Secret values end up in the audit log and every system it is shipped to",
+    explanation: 'Secret values end up in the audit log and every system it is shipped to',
     fix: 'add a Metadata rule for secrets before this rule',
   },
   [AuditPolicyCheck.TOKEN_REQUEST_BODY]: {
-    explanation: 'the token is not recorded, but audiences and bound objects need not be either; Metadata records who minted for whom',
+    explanation:
+      'the token is not recorded, but audiences and bound objects need not be either; Metadata records who minted for whom',
     fix: 'add a Metadata rule for serviceaccounts/token before this rule',
   },
   [AuditPolicyCheck.CONFIGMAP_BODY]: {
@@ -120,11 +153,13 @@ const EXPLANATIONS: Record<string, { explanation: string; fix: string }> = {
     fix: 'add a Metadata rule for configmaps before this rule',
   },
   [AuditPolicyCheck.TOKEN_MINTING_NOT_RECORDED]: {
-    explanation: 'a token minted through TokenRequest leaves no trace: nobody can tell who minted it for whom',
+    explanation:
+      'a token minted through TokenRequest leaves no trace: nobody can tell who minted it for whom',
     fix: 'add a Metadata rule for serviceaccounts/token (verb create) before any None rule that matches it',
   },
   [AuditPolicyCheck.NO_OMIT_STAGES]: {
-    explanation: 'every request is then logged at RequestReceived and again when it completes, doubling the log',
+    explanation:
+      'every request is then logged at RequestReceived and again when it completes, doubling the log',
     fix: "add 'omitStages: [RequestReceived]' to the policy",
   },
 };
@@ -162,7 +197,13 @@ function* probes(policy: AuditPolicy, target: Target): Generator<AuditRequestAtt
               user,
               groups,
               verb,
-              resource: { apiGroup: target.apiGroup, resource: target.resource, subresource: target.subresource, namespace, name },
+              resource: {
+                apiGroup: target.apiGroup,
+                resource: target.resource,
+                subresource: target.subresource,
+                namespace,
+                name,
+              },
             };
 }
 
@@ -173,7 +214,12 @@ function describeProbe(attrs: AuditRequestAttributes): string {
   return `${user}${attrs.groups.length ? ` (groups ${attrs.groups.join(', ')})` : ''}${where}`;
 }
 
-function finding(id: string, severity: Severity, message: string, location: FindingLocation): Finding {
+function finding(
+  id: string,
+  severity: Severity,
+  message: string,
+  location: FindingLocation,
+): Finding {
   return { id, severity, message, ...EXPLANATIONS[id], location };
 }
 
@@ -189,7 +235,10 @@ export interface AuditPolicyCheckOptions {
  * recorded token and Secret bodies, unrecorded token minting and a recorded RequestReceived
  * stage. Findings use the lint's `Finding` shape, located at the Policy and rule index.
  */
-export function checkAuditPolicy(document: unknown, options: AuditPolicyCheckOptions = {}): Finding[] {
+export function checkAuditPolicy(
+  document: unknown,
+  options: AuditPolicyCheckOptions = {},
+): Finding[] {
   const doc = document as Partial<AuditPolicy> | undefined;
   const location: FindingLocation = {
     kind: 'Policy',
@@ -225,7 +274,9 @@ export function checkAuditPolicy(document: unknown, options: AuditPolicyCheckOpt
   findings.sort((a, b) => (a.location?.ruleIndex ?? 0) - (b.location?.ruleIndex ?? 0));
   findings.push(...mintingFindings(policy, location));
   const omitted = new Set(policy.omitStages ?? []);
-  const everyRuleOmits = policy.rules.every((r) => (r.omitStages ?? []).includes('RequestReceived'));
+  const everyRuleOmits = policy.rules.every((r) =>
+    (r.omitStages ?? []).includes('RequestReceived'),
+  );
   if (!omitted.has('RequestReceived') && !everyRuleOmits)
     findings.push(
       finding(

@@ -10,7 +10,10 @@ import { isAuditPolicyDocument } from './audit-policy.js';
 import { checkAuditPolicy } from './audit-policy-check.js';
 
 /** The findings of every audit Policy among `objects`. */
-export function auditPolicyFindings(objects: readonly KubeObject[], sources?: SourceLookup): Finding[] {
+export function auditPolicyFindings(
+  objects: readonly KubeObject[],
+  sources?: SourceLookup,
+): Finding[] {
   return objects
     .filter(isAuditPolicyDocument)
     .flatMap((o) => checkAuditPolicy(o, { source: sources?.get(o) }));

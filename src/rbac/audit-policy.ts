@@ -14,7 +14,12 @@ export type AuditLevel = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
 export type AuditStage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic';
 
 /** The levels, least to most recorded. */
-export const AUDIT_LEVELS: readonly AuditLevel[] = ['None', 'Metadata', 'Request', 'RequestResponse'];
+export const AUDIT_LEVELS: readonly AuditLevel[] = [
+  'None',
+  'Metadata',
+  'Request',
+  'RequestResponse',
+];
 
 /** Every stage. */
 export const AUDIT_STAGES: readonly AuditStage[] = [
@@ -137,7 +142,12 @@ function checkStages(field: string, value: unknown, problems: string[]): void {
   }
 }
 
-function checkUnknownFields(field: string, value: Record<string, unknown>, known: Set<string>, problems: string[]): void {
+function checkUnknownFields(
+  field: string,
+  value: Record<string, unknown>,
+  known: Set<string>,
+  problems: string[],
+): void {
   for (const key of Object.keys(value)) {
     if (!known.has(key)) problems.push(`${field} has the unknown field '${key}'`);
   }
@@ -146,7 +156,9 @@ function checkUnknownFields(field: string, value: Record<string, unknown>, known
 function checkGroupResources(field: string, value: unknown, problems: string[]): void {
   if (value === undefined || value === null) return;
   if (!Array.isArray(value)) {
-    problems.push(`${field} must be a list of {group, resources, resourceNames}, got ${show(value)}`);
+    problems.push(
+      `${field} must be a list of {group, resources, resourceNames}, got ${show(value)}`,
+    );
     return;
   }
   value.forEach((gr, i) => {
@@ -190,9 +202,12 @@ function checkRule(rule: unknown, index: number, problems: string[]): void {
     return;
   }
   checkUnknownFields(at, rule, RULE_FIELDS, problems);
-  if (rule.level === undefined) problems.push(`${at}.level is required: one of ${AUDIT_LEVELS.join(', ')}`);
+  if (rule.level === undefined)
+    problems.push(`${at}.level is required: one of ${AUDIT_LEVELS.join(', ')}`);
   else if (!AUDIT_LEVELS.includes(rule.level as AuditLevel))
-    problems.push(`${at}.level '${String(rule.level)}' is invalid: allowed levels are ${AUDIT_LEVELS.join(', ')}`);
+    problems.push(
+      `${at}.level '${String(rule.level)}' is invalid: allowed levels are ${AUDIT_LEVELS.join(', ')}`,
+    );
   for (const key of ['users', 'userGroups', 'verbs', 'namespaces'] as const)
     checkStrings(`${at}.${key}`, rule[key], problems);
   checkGroupResources(`${at}.resources`, rule.resources, problems);
@@ -202,7 +217,9 @@ function checkRule(rule: unknown, index: number, problems: string[]): void {
   const resources = Array.isArray(rule.resources) && rule.resources.length > 0;
   const namespaces = Array.isArray(rule.namespaces) && rule.namespaces.length > 0;
   if (urls && (resources || namespaces))
-    problems.push(`${at} has nonResourceURLs together with resources or namespaces: a rule applies to either, not both`);
+    problems.push(
+      `${at} has nonResourceURLs together with resources or namespaces: a rule applies to either, not both`,
+    );
 }
 
 /**
@@ -214,12 +231,17 @@ export function validateAuditPolicy(value: unknown): string[] {
   const problems: string[] = [];
   if (!isRecord(value)) return [`an audit policy must be an object, got ${show(value)}`];
   if (value.apiVersion !== 'audit.k8s.io/v1')
-    problems.push(`apiVersion '${String(value.apiVersion)}' is not supported: expected 'audit.k8s.io/v1'`);
-  if (value.kind !== 'Policy') problems.push(`kind '${String(value.kind)}' is invalid: expected 'Policy'`);
+    problems.push(
+      `apiVersion '${String(value.apiVersion)}' is not supported: expected 'audit.k8s.io/v1'`,
+    );
+  if (value.kind !== 'Policy')
+    problems.push(`kind '${String(value.kind)}' is invalid: expected 'Policy'`);
   checkUnknownFields('policy', value, POLICY_FIELDS, problems);
   checkStages('omitStages', value.omitStages, problems);
   if (!Array.isArray(value.rules) || value.rules.length === 0) {
-    problems.push(`rules must be a non-empty list: the API server refuses a policy with 0 rules, got ${show(value.rules)}`);
+    problems.push(
+      `rules must be a non-empty list: the API server refuses a policy with 0 rules, got ${show(value.rules)}`,
+    );
   } else {
     value.rules.forEach((rule, i) => checkRule(rule, i, problems));
   }
@@ -268,10 +290,16 @@ function resourceMatches(rule: AuditPolicyRule, attrs: AuditRequestAttributes): 
 /** Whether an audit rule matches a request: the API server's `ruleMatchesRequest`. */
 export function auditRuleMatches(rule: AuditPolicyRule, attrs: AuditRequestAttributes): boolean {
   if (nonEmpty(rule.users) && !rule.users.includes(attrs.user)) return false;
-  if (nonEmpty(rule.userGroups) && !rule.userGroups.some((g) => attrs.groups.includes(g))) return false;
+  if (nonEmpty(rule.userGroups) && !rule.userGroups.some((g) => attrs.groups.includes(g)))
+    return false;
   if (nonEmpty(rule.verbs) && !rule.verbs.includes(attrs.verb)) return false;
-  if (nonEmpty(rule.namespaces) || (rule.resources?.length ?? 0) > 0) return resourceMatches(rule, attrs);
-  if (nonEmpty(rule.nonResourceURLs)) return attrs.path !== undefined && rule.nonResourceURLs.some((u) => pathMatches(attrs.path as string, u));
+  if (nonEmpty(rule.namespaces) || (rule.resources?.length ?? 0) > 0)
+    return resourceMatches(rule, attrs);
+  if (nonEmpty(rule.nonResourceURLs))
+    return (
+      attrs.path !== undefined &&
+      rule.nonResourceURLs.some((u) => pathMatches(attrs.path as string, u))
+    );
   return true;
 }
 

@@ -8,7 +8,10 @@ import { KNOWN_VERBS, READ_VERBS, type PolicyRule } from './policy-rule.js';
 import { formatResource, resourceNotationProblem } from './resource-notation.js';
 
 /** The Role (per namespace) and ClusterRole (for `''`) holding the observed rules. */
-export function observedRoleManifests(observed: readonly ObservedRules[], name: string): KubeObject[] {
+export function observedRoleManifests(
+  observed: readonly ObservedRules[],
+  name: string,
+): KubeObject[] {
   return observed.map(({ namespace, rules }) => ({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: namespace ? 'Role' : 'ClusterRole',
@@ -78,11 +81,26 @@ export function observedPermissionCode(
     `// The rules observed for ${identity} in the audit log (access-tokens audit rules).\n`,
     `import { Permission } from 'cdk8s-access-tokens';\n`,
   ];
-  parts.push(block('permissions', `Namespace ${ownNamespace ?? '(none)'}: ServiceAccountAccess permissions.`, own?.rules ?? []));
-  parts.push(block('clusterPermissions', 'Cluster-wide: ServiceAccountAccess clusterPermissions (a risk to acknowledge).', cluster?.rules ?? []));
+  parts.push(
+    block(
+      'permissions',
+      `Namespace ${ownNamespace ?? '(none)'}: ServiceAccountAccess permissions.`,
+      own?.rules ?? [],
+    ),
+  );
+  parts.push(
+    block(
+      'clusterPermissions',
+      'Cluster-wide: ServiceAccountAccess clusterPermissions (a risk to acknowledge).',
+      cluster?.rules ?? [],
+    ),
+  );
   if (others.length > 0) {
     const entries = others
-      .map((o) => `  ${quote(o.namespace)}: [\n${o.rules.map((r) => `    ${permissionExpression(r)},\n`).join('')}  ],\n`)
+      .map(
+        (o) =>
+          `  ${quote(o.namespace)}: [\n${o.rules.map((r) => `    ${permissionExpression(r)},\n`).join('')}  ],\n`,
+      )
       .join('');
     parts.push(
       `/** Other namespaces: ServiceAccountAccess grants only in its own, bind these with a Role there. */\nexport const permissionsByNamespace: Record<string, Permission[]> = {\n${entries}};\n`,

@@ -40,7 +40,10 @@ export function rulesFromUsage(
     throw new Error(`maxNames must be a whole number of at least 0, got ${maxNames}`);
   // namespace -> resource key -> verb -> names ('' in the set: a rule for every name)
   const byScope = new Map<string, PolicyRule[]>();
-  const grouped = new Map<string, { ns: string; apiGroup: string; resource: string; verbs: Map<string, Set<string> | 'any'> }>();
+  const grouped = new Map<
+    string,
+    { ns: string; apiGroup: string; resource: string; verbs: Map<string, Set<string> | 'any'> }
+  >();
   for (const u of usage) {
     if (!u.allowed) continue;
     if (u.path !== undefined) {

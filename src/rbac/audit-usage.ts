@@ -3,11 +3,7 @@
  * requests (identities × verbs × resources × namespaces), not by the number of events:
  * names are kept up to a cap per request kind, token ids up to a cap per minting pair.
  */
-import {
-  auditEventProblem,
-  observedRequestOf,
-  type ObservedRequest,
-} from './audit-event.js';
+import { auditEventProblem, observedRequestOf, type ObservedRequest } from './audit-event.js';
 import { parseServiceAccountUser } from './authorizer.js';
 
 /** One kind of request made by one identity, with how often and how it ended. */
@@ -260,7 +256,15 @@ export class AuditUsage {
     const key = `${r.identity}\u0000${serviceAccount}`;
     let m = this.minting.get(key);
     if (!m) {
-      m = { minter: r.identity, serviceAccount, minted: 0, failed: 0, credentialIds: [], first: r.time, last: r.time };
+      m = {
+        minter: r.identity,
+        serviceAccount,
+        minted: 0,
+        failed: 0,
+        credentialIds: [],
+        first: r.time,
+        last: r.time,
+      };
       this.minting.set(key, m);
     }
     const ok = r.allowed && r.code >= 200 && r.code < 300;
@@ -278,7 +282,14 @@ export class AuditUsage {
     const id = r.credentialId as string;
     let t = this.tokens.get(id);
     if (!t) {
-      t = { credentialId: id, identity: r.identity, count: 0, requests: new Set(), first: r.time, last: r.time };
+      t = {
+        credentialId: id,
+        identity: r.identity,
+        count: 0,
+        requests: new Set(),
+        first: r.time,
+        last: r.time,
+      };
       this.tokens.set(id, t);
     }
     t.count++;
@@ -292,7 +303,8 @@ export class AuditUsage {
   /** The request kinds seen so far, in a deterministic order. */
   requestUsage(): RequestUsage[] {
     const all: RequestUsage[] = [];
-    for (const kinds of this.usage.values()) for (const u of kinds.values()) all.push(freezeUsage(u));
+    for (const kinds of this.usage.values())
+      for (const u of kinds.values()) all.push(freezeUsage(u));
     return all.sort(compareUsage);
   }
 
@@ -342,7 +354,9 @@ function freezeUsage(u: MutableUsage): RequestUsage {
     names: [...u.names].sort(),
     nameless: u.nameless,
     namesTruncated: u.namesTruncated,
-    codes: Object.fromEntries([...u.codes.entries()].sort(([a], [b]) => a - b).map(([c, n]) => [String(c), n])),
+    codes: Object.fromEntries(
+      [...u.codes.entries()].sort(([a], [b]) => a - b).map(([c, n]) => [String(c), n]),
+    ),
     count: u.count,
     first: u.first,
     last: u.last,

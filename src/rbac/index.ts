@@ -23,7 +23,11 @@ export {
   type AuditRequestAttributes,
   type AuditStage,
 } from './audit-policy.js';
-export { AuditPolicyCheck, checkAuditPolicy, type AuditPolicyCheckOptions } from './audit-policy-check.js';
+export {
+  AuditPolicyCheck,
+  checkAuditPolicy,
+  type AuditPolicyCheckOptions,
+} from './audit-policy-check.js';
 export {
   CREDENTIAL_ID_KEY,
   DECISION_ANNOTATION,
@@ -42,7 +46,11 @@ export {
   type TokenUse,
 } from './audit-usage.js';
 export { rulesFromUsage, type ObservedRules, type ObservedRulesOptions } from './audit-rules.js';
-export { observedPermissionCode, observedRoleManifests, permissionExpression } from './audit-rules-render.js';
+export {
+  observedPermissionCode,
+  observedRoleManifests,
+  permissionExpression,
+} from './audit-rules-render.js';
 export {
   auditDrift,
   serviceAccountsOf,

@@ -73,4 +73,9 @@ export {
   type AuditLogAnalysis,
   type MalformedLine,
 } from './audit/analyze.js';
-export { forEachLogLine, auditLogFiles, type LineHandler, type LogReadStats } from './audit/log-lines.js';
+export {
+  forEachLogLine,
+  auditLogFiles,
+  type LineHandler,
+  type LogReadStats,
+} from './audit/log-lines.js';

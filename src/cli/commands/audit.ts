@@ -75,7 +75,14 @@ function printReport(io: CliIo, analysis: AuditLogAnalysis): void {
   io.stdout(
     table(
       ['IDENTITY', 'KIND', 'REQUESTS', 'DENIED', 'FIRST', 'LAST'],
-      report.identities.map((i) => [i.identity, i.kind, String(i.count), String(i.denied), i.first, i.last]),
+      report.identities.map((i) => [
+        i.identity,
+        i.kind,
+        String(i.count),
+        String(i.denied),
+        i.first,
+        i.last,
+      ]),
     ),
   );
   for (const identity of report.identities) {
@@ -116,7 +123,12 @@ function printReport(io: CliIo, analysis: AuditLogAnalysis): void {
     io.stdout(
       table(
         ['CREDENTIAL ID', 'IDENTITY', 'REQUESTS', 'USED FOR'],
-        report.tokens.map((t) => [t.credentialId, t.identity, String(t.count), t.requests.join(', ')]),
+        report.tokens.map((t) => [
+          t.credentialId,
+          t.identity,
+          String(t.count),
+          t.requests.join(', '),
+        ]),
       ),
     );
   }
@@ -131,7 +143,8 @@ async function identityOf(flags: { serviceAccount?: string; user?: string }): Pr
   if (flags.serviceAccount !== undefined && flags.user !== undefined)
     throw new CliError('give either --service-account or --user, not both');
   if (flags.user !== undefined) {
-    if (flags.user.trim() === '') throw new CliError(`--user '${flags.user}' is invalid: expected a user name`);
+    if (flags.user.trim() === '')
+      throw new CliError(`--user '${flags.user}' is invalid: expected a user name`);
     return { identity: flags.user, name: flags.user.replace(/[^a-z0-9.-]+/gi, '-').toLowerCase() };
   }
   if (flags.serviceAccount === undefined)
@@ -157,18 +170,31 @@ function parseMaxNames(text: string | undefined): number | undefined {
 export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const audit = program
     .command('audit')
-    .description('analyse API-server audit logs: usage report, minimal rules, granted-versus-used drift');
+    .description(
+      'analyse API-server audit logs: usage report, minimal rules, granted-versus-used drift',
+    );
 
   const report = audit
     .command('report')
-    .description('per identity: what it did, how often, first and last seen; token minting and token use')
-    .requiredOption('--log <path...>', "audit log files or folders (JSON lines, .gz), '-' for standard input");
+    .description(
+      'per identity: what it did, how often, first and last seen; token minting and token use',
+    )
+    .requiredOption(
+      '--log <path...>',
+      "audit log files or folders (JSON lines, .gz), '-' for standard input",
+    );
   addOutputFlag(report, ['json', 'yaml']);
   report.action(async (flags: LogFlags) => {
     const analysis = await analyze(io, flags.log);
     if (flags.output) {
       const { report: data, files, lines, malformed, malformedLines } = analysis;
-      await printData(io, flags.output as 'json' | 'yaml', { files, lines, malformed, malformedLines, ...data });
+      await printData(io, flags.output as 'json' | 'yaml', {
+        files,
+        lines,
+        malformed,
+        malformedLines,
+        ...data,
+      });
       return;
     }
     printReport(io, analysis);
@@ -179,17 +205,24 @@ export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitC
     .description(
       'the minimal rules that allow every observed allowed request of one identity: Role YAML (default), -o code for Permission code',
     )
-    .requiredOption('--log <path...>', "audit log files or folders (JSON lines, .gz), '-' for standard input")
+    .requiredOption(
+      '--log <path...>',
+      "audit log files or folders (JSON lines, .gz), '-' for standard input",
+    )
     .option('--service-account <ns:name>', 'the ServiceAccount, as NAMESPACE:NAME')
     .option('--user <name>', 'a user, as the API server names it')
-    .option('--max-names <n>', 'keep object names as resourceNames up to this many per verb and resource (default 5)');
+    .option(
+      '--max-names <n>',
+      'keep object names as resourceNames up to this many per verb and resource (default 5)',
+    );
   addOutputFlag(rules, ['yaml', 'json', 'code']);
   rules.action(async (flags: RulesFlags) => {
     const who = await identityOf(flags);
     const maxNames = parseMaxNames(flags.maxNames);
     const analysis = await analyze(io, flags.log);
     const { rulesFromUsage } = await import('../../rbac/audit-rules.js');
-    const { observedRoleManifests, observedPermissionCode } = await import('../../rbac/audit-rules-render.js');
+    const { observedRoleManifests, observedPermissionCode } =
+      await import('../../rbac/audit-rules-render.js');
     const mine = analysis.usage.filter((u) => u.identity === who.identity);
     const observed = rulesFromUsage(mine, { maxNames });
     if (observed.length === 0) {
@@ -203,7 +236,13 @@ export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitC
     }
     const manifests = observedRoleManifests(observed, `${who.name}-observed`);
     if (flags.output === 'json') {
-      await printData(io, 'json', manifests.length === 1 ? manifests[0] : { apiVersion: 'v1', kind: 'List', items: manifests });
+      await printData(
+        io,
+        'json',
+        manifests.length === 1
+          ? manifests[0]
+          : { apiVersion: 'v1', kind: 'List', items: manifests },
+      );
       return;
     }
     const { dump } = await import('js-yaml');
@@ -212,8 +251,13 @@ export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitC
 
   const drift = audit
     .command('drift')
-    .description('per ServiceAccount of --manifests: grants never used in the log window, and requests it was denied')
-    .requiredOption('--log <path...>', "audit log files or folders (JSON lines, .gz), '-' for standard input")
+    .description(
+      'per ServiceAccount of --manifests: grants never used in the log window, and requests it was denied',
+    )
+    .requiredOption(
+      '--log <path...>',
+      "audit log files or folders (JSON lines, .gz), '-' for standard input",
+    )
     .requiredOption('--manifests <path...>', 'the YAML/JSON files or folders granting the access')
     .option('--service-account <ns:name>', 'only this ServiceAccount, as NAMESPACE:NAME');
   addOutputFlag(drift, ['json', 'yaml']);
@@ -234,27 +278,43 @@ export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitC
       const who = await identityOf({ serviceAccount: flags.serviceAccount });
       accounts = [`${who.namespace}/${who.name}`];
     }
-    if (accounts.length === 0) io.stderr(`warning: no ServiceAccount in ${flags.manifests.join(', ')}\n`);
+    if (accounts.length === 0)
+      io.stderr(`warning: no ServiceAccount in ${flags.manifests.join(', ')}\n`);
     const analysis = await analyze(io, flags.log);
     const drifts = auditDrift(policy, accounts, analysis.usage);
     if (flags.output) {
-      await printData(io, flags.output as 'json' | 'yaml', { files: analysis.files, serviceAccounts: drifts });
+      await printData(io, flags.output as 'json' | 'yaml', {
+        files: analysis.files,
+        serviceAccounts: drifts,
+      });
       return;
     }
     for (const d of drifts) {
-      io.stdout(`${d.serviceAccount}: ${d.used} allowed requests, ${d.unused.length} unused grants, ${d.denied.length} denied request kinds\n`);
+      io.stdout(
+        `${d.serviceAccount}: ${d.used} allowed requests, ${d.unused.length} unused grants, ${d.denied.length} denied request kinds\n`,
+      );
       if (d.unused.length > 0)
         io.stdout(
           table(
             ['UNUSED GRANT', 'FROM'],
-            d.unused.map((u) => [formatRule(u.grant), `${u.role} rules[${u.ruleIndex}] via ${u.binding}`]),
+            d.unused.map((u) => [
+              formatRule(u.grant),
+              `${u.role} rules[${u.ruleIndex}] via ${u.binding}`,
+            ]),
           ),
         );
       if (d.denied.length > 0)
         io.stdout(
           table(
             ['DENIED', 'RESOURCE', 'NAMESPACE', 'NAMES', 'COUNT', 'LAST'],
-            d.denied.map((u) => [u.verb, resourceOf(u), u.namespace, namesOf(u), String(u.count), u.last]),
+            d.denied.map((u) => [
+              u.verb,
+              resourceOf(u),
+              u.namespace,
+              namesOf(u),
+              String(u.count),
+              u.last,
+            ]),
           ),
         );
       io.stdout('\n');

@@ -56,7 +56,8 @@ async function statOrThrow(path: string) {
  * oldest first by modification time; `-` as is.
  */
 export async function auditLogFiles(paths: readonly string[]): Promise<string[]> {
-  if (paths.length === 0) throw new Error('no audit log given: name at least one file, folder or -');
+  if (paths.length === 0)
+    throw new Error('no audit log given: name at least one file, folder or -');
   const files: string[] = [];
   for (const path of paths) {
     if (path === '-') {
@@ -158,7 +159,8 @@ export async function forEachLogLine(
         let nl = buf.indexOf(10);
         if (rest !== undefined) {
           if (nl < 0) {
-            rest = rest.length + buf.length > MAX_LINE_BYTES ? undefined : Buffer.concat([rest, buf]);
+            rest =
+              rest.length + buf.length > MAX_LINE_BYTES ? undefined : Buffer.concat([rest, buf]);
             if (rest === undefined) skipping = true;
             continue;
           }
@@ -188,7 +190,9 @@ export async function forEachLogLine(
       if (rest !== undefined && rest.length > 0) emit(rest, 0, rest.length);
       else if (skipping) emit(Buffer.alloc(0), 0, 0);
     } catch (err) {
-      throw new Error(`cannot read audit log '${source}' at line ${lineNumber + 1}: ${(err as Error).message}`);
+      throw new Error(
+        `cannot read audit log '${source}' at line ${lineNumber + 1}: ${(err as Error).message}`,
+      );
     }
   }
   return stats;

@@ -280,7 +280,7 @@ export function generateAuditLog(
 
 // ---------------------------------------------------------------- measured children
 
-type Mode = 'split' | 'parse' | 'report' | 'rules';
+type Mode = 'split' | 'parse' | 'observe' | 'aggregate' | 'report' | 'rules';
 
 /** Runs one mode in this process and prints `{cpu, wall, maxRssMb}` as JSON. */
 async function child(mode: Mode, file: string): Promise<void> {
@@ -298,6 +298,16 @@ async function child(mode: Mode, file: string): Promise<void> {
     // The baseline: read line by line (the same reader) and JSON.parse each line, nothing else.
     await forEachLogLine([file], (line) => {
       check += (JSON.parse(line) as { verb: string }).verb.length;
+    });
+  } else if (mode === 'observe' || mode === 'aggregate') {
+    // Where the time goes: parsing plus reading each event as a request, then plus aggregating.
+    const { auditEventProblem, observedRequestOf } = await import('../src/rbac/audit-event.js');
+    const { AuditUsage } = await import('../src/rbac/audit-usage.js');
+    const usage = new AuditUsage();
+    await forEachLogLine([file], (line) => {
+      const event = JSON.parse(line) as Record<string, unknown>;
+      if (mode === 'aggregate') usage.add(event);
+      else if (!auditEventProblem(event)) check += observedRequestOf(event).verb.length;
     });
   } else if (mode === 'report') {
     check = await main(['audit', 'report', '--log', file, '-o', 'json'], io);
@@ -335,6 +345,15 @@ function measure(mode: Mode, file: string): Measurement {
   return JSON.parse(run.stdout) as Measurement;
 }
 
+const LABELS: Record<Mode, string> = {
+  split: 'read + split lines only',
+  parse: 'JSON.parse per line (baseline)',
+  observe: '+ read events as requests',
+  aggregate: '+ aggregate (no report)',
+  report: 'audit report -o json (CLI)',
+  rules: 'audit rules -o code (CLI)',
+};
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -351,7 +370,7 @@ async function run(): Promise<void> {
   const repeats = Number(arg('--repeats', '1'));
   const dir = arg('--dir', '/tmp');
   const keep = process.argv.includes('--keep');
-  const modes: Mode[] = ['split', 'parse', 'report', 'rules'];
+  const modes: Mode[] = ['split', 'parse', 'observe', 'aggregate', 'report', 'rules'];
   console.log(
     `audit-log bench: sizes ${sizes.join(', ')} MB, ${repeats} repeat(s), node ${process.version}`,
   );
@@ -384,11 +403,7 @@ async function run(): Promise<void> {
       const s = summary(m);
       rows.push([
         `${size}`,
-        m === 'parse'
-          ? 'JSON.parse per line (baseline)'
-          : m === 'split'
-            ? 'read + split lines only'
-            : `audit ${m}`,
+        LABELS[m],
         (mb / s.cpu).toFixed(1),
         (mb / s.wall).toFixed(1),
         `${((base.cpu / s.cpu) * 100).toFixed(0)}%`,

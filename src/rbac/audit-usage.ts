@@ -300,18 +300,22 @@ export class AuditUsage {
     t.requests.add(`${r.verb} ${r.path ?? resource}`);
   }
 
-  /** The request kinds seen so far, in a deterministic order. */
-  requestUsage(): RequestUsage[] {
+  /**
+   * The request kinds seen so far, in a deterministic order; only `identity`'s when given
+   * (`audit rules` needs one identity's, and freezing every kind costs more than that).
+   */
+  requestUsage(identity?: string): RequestUsage[] {
     const all: RequestUsage[] = [];
-    for (const kinds of this.usage.values())
-      for (const u of kinds.values()) all.push(freezeUsage(u));
+    const maps =
+      identity === undefined ? this.usage.values() : [this.usage.get(identity) ?? new Map()];
+    for (const kinds of maps) for (const u of kinds.values()) all.push(freezeUsage(u));
     return all.sort(compareUsage);
   }
 
-  /** The report so far. */
-  report(): AuditUsageReport {
+  /** The report so far; only `identity`'s requests when given (minting and tokens in full). */
+  report(identity?: string): AuditUsageReport {
     const byIdentity = new Map<string, RequestUsage[]>();
-    for (const u of this.requestUsage()) {
+    for (const u of this.requestUsage(identity)) {
       const list = byIdentity.get(u.identity) ?? [];
       list.push(u);
       byIdentity.set(u.identity, list);

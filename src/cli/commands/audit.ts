@@ -29,11 +29,15 @@ interface DriftFlags extends LogFlags {
   readonly serviceAccount?: string;
 }
 
-async function analyze(io: CliIo, paths: readonly string[]): Promise<AuditLogAnalysis> {
+async function analyze(
+  io: CliIo,
+  paths: readonly string[],
+  identity?: string,
+): Promise<AuditLogAnalysis> {
   const { analyzeAuditLog } = await import('../../runtime/audit/analyze.js');
   let analysis: AuditLogAnalysis;
   try {
-    analysis = await analyzeAuditLog(paths, { stdin: io.stdin });
+    analysis = await analyzeAuditLog(paths, { stdin: io.stdin, identity });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
@@ -219,7 +223,7 @@ export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitC
   rules.action(async (flags: RulesFlags) => {
     const who = await identityOf(flags);
     const maxNames = parseMaxNames(flags.maxNames);
-    const analysis = await analyze(io, flags.log);
+    const analysis = await analyze(io, flags.log, who.identity);
     const { rulesFromUsage } = await import('../../rbac/audit-rules.js');
     const { observedRoleManifests, observedPermissionCode } =
       await import('../../rbac/audit-rules-render.js');

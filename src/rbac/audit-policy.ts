@@ -69,11 +69,28 @@ export interface AuditPolicy {
   /** `Policy`. */
   readonly kind: string;
   /** Object metadata; the API server ignores it. */
-  readonly metadata?: { readonly name?: string };
+  readonly metadata?: {
+    /** A name for people; findings show it. */
+    readonly name?: string;
+  };
   /** The rules, first match decides. At least one. */
   readonly rules: readonly AuditPolicyRule[];
   /** Stages never recorded. */
   readonly omitStages?: readonly AuditStage[];
+}
+
+/** The resource a request is about, as the audit policy checker sees it. */
+export interface AuditResourceAttributes {
+  /** API group; `''` is the core group. */
+  readonly apiGroup: string;
+  /** Resource, e.g. `pods`. */
+  readonly resource: string;
+  /** Subresource, e.g. `token`; `''` for none. */
+  readonly subresource: string;
+  /** Namespace; `''` for cluster-scoped or cluster-wide. */
+  readonly namespace: string;
+  /** Object name; `''` for none. */
+  readonly name: string;
 }
 
 /** A request as the audit policy checker sees it (the authorizer's attributes). */
@@ -85,13 +102,8 @@ export interface AuditRequestAttributes {
   /** The RBAC verb (`get`, `create`, ...). */
   readonly verb: string;
   /** For resource requests: group, resource, subresource, namespace, name. */
-  readonly resource?: {
-    readonly apiGroup: string;
-    readonly resource: string;
-    readonly subresource: string;
-    readonly namespace: string;
-    readonly name: string;
-  };
+  readonly resource?: AuditResourceAttributes;
+
   /** For non-resource requests: the URL path. */
   readonly path?: string;
 }

@@ -21,6 +21,7 @@ export {
   type AuditPolicy,
   type AuditPolicyRule,
   type AuditRequestAttributes,
+  type AuditResourceAttributes,
   type AuditStage,
 } from './audit-policy.js';
 export {

@@ -2,7 +2,7 @@
  * Every subcommand registers itself here; one file per subcommand.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { registerDescribe } from './describe.js';
 import { registerInspect } from './inspect.js';
 import { registerMint } from './mint.js';
@@ -10,6 +10,7 @@ import { registerLint } from './lint.js';
 import { registerCanI } from './can-i.js';
 import { registerWhoCan } from './who-can.js';
 import { registerRevoke } from './revoke.js';
+import { registerLegacy } from './legacy.js';
 import { registerAudit } from './audit.js';
 
 /** Sets the process's exit code without exiting. */
@@ -24,5 +25,6 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerWhoCan(program, io, setExitCode);
   registerRevoke(program, io, setExitCode);
   registerDescribe(program, io, setExitCode);
+  registerLegacy(program, io, setExitCode);
   registerAudit(program, io, setExitCode);
 }

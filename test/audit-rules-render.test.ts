@@ -134,6 +134,12 @@ describe('observedPermissionCode', () => {
   });
 });
 
+test('an empty group renders as an empty list', () => {
+  const code = observedPermissionCode([OBSERVED[0]], 'system:serviceaccount:shop:deployer', 'shop');
+  expect(code).toContain('export const clusterPermissions: Permission[] = [];\n');
+  expect(code).not.toContain('permissionsByNamespace');
+});
+
 describe('observedRoleManifests', () => {
   test('a Role per namespace and a ClusterRole, valid against the upstream schema', async () => {
     const manifests = observedRoleManifests(OBSERVED, 'deployer-observed');

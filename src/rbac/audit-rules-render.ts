@@ -61,7 +61,8 @@ export function permissionExpression(rule: PolicyRule): string {
 
 function block(name: string, doc: string, rules: readonly PolicyRule[]): string {
   const items = rules.map((r) => `  ${permissionExpression(r)},\n`).join('');
-  return `/** ${doc} */\nexport const ${name}: Permission[] = [\n${items}];\n`;
+  const list = items ? `[\n${items}]` : '[]';
+  return `/** ${doc} */\nexport const ${name}: Permission[] = ${list};\n`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { analyzeAuditLog } from '../src/runtime/audit/analyze.js';
-import { auditLog, saUser } from './audit-events.js';
+import { auditEvent, auditLog, saUser } from './audit-events.js';
 import { tempDir } from './temp-dir.js';
 
 const USER = saUser('shop', 'deployer');
@@ -45,5 +45,25 @@ describe('analyzeAuditLog', () => {
       [USER, 2],
     ]);
     expect(analysis.usage).toHaveLength(3);
+  });
+
+  test("a webhook backend's EventList batches, one per line, count item by item", async () => {
+    // GIVEN
+    const file = join(tempDir('audit-analyze-'), 'webhook.log');
+    const items = [
+      auditEvent({ user: USER, verb: 'get', resource: 'pods', namespace: 'shop', name: 'x' }),
+      auditEvent({ user: USER, verb: 'list', resource: 'pods', namespace: 'shop' }),
+    ];
+    writeFileSync(
+      file,
+      `${JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [...items, { kind: 'Event' }] })}\n`,
+    );
+    // WHEN
+    const analysis = await analyzeAuditLog([file]);
+    // THEN
+    expect(analysis.report.requests).toBe(2);
+    expect(analysis.malformedLines).toEqual([
+      { source: file, line: 1, problem: 'EventList item: no user.username' },
+    ]);
   });
 });

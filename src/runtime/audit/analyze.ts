@@ -75,6 +75,15 @@ export async function analyzeAuditLog(
         skip(source, line, 'not valid JSON');
         return;
       }
+      // A webhook backend posts batches: one EventList per line when its bodies are logged.
+      const batch = event as { kind?: unknown; items?: unknown };
+      if (batch?.kind === 'EventList' && Array.isArray(batch.items)) {
+        for (const item of batch.items) {
+          const problem = usage.add(item);
+          if (problem) skip(source, line, `EventList item: ${problem}`);
+        }
+        return;
+      }
       const problem = usage.add(event);
       if (problem) skip(source, line, problem);
     },

@@ -42,6 +42,14 @@ export {
   type WorkloadVolume,
   type WorkloadVolumeMount,
 } from './constructs/workload.js';
+export {
+  TokenAuditPolicy,
+  AUDIT_POLICY_CONFIGMAP_KEY,
+  type TokenAuditPolicyProps,
+  type AuditedServiceAccount,
+  type AuditLogOptions,
+  type AuditPolicyConfigMapOptions,
+} from './constructs/audit-policy.js';
 // Risks to acknowledge, and what the lint reports about rules.
 export { Risk, type RiskId } from './rbac/risks/risk-rules.js';
 export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './rbac/finding.js';

@@ -52,3 +52,15 @@ export {
   type DeclaredRotationResult,
   type RotateDeclaredOptions,
 } from './rotate-declared.js';
+export {
+  analyzeAuditLog,
+  type AnalyzeAuditLogOptions,
+  type AuditLogAnalysis,
+  type MalformedLine,
+} from './audit/analyze.js';
+export {
+  forEachLogLine,
+  auditLogFiles,
+  type LineHandler,
+  type LogReadStats,
+} from './audit/log-lines.js';

@@ -12,6 +12,7 @@ import { registerWhoCan } from './who-can.js';
 import { registerRevoke } from './revoke.js';
 import { registerRotate } from './rotate.js';
 import { registerLegacy } from './legacy.js';
+import { registerAudit } from './audit.js';
 
 /** Adds all subcommands to the program. */
 export function registerCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
@@ -24,4 +25,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerDescribe(program, io, setExitCode);
   registerRotate(program, io, setExitCode);
   registerLegacy(program, io, setExitCode);
+  registerAudit(program, io, setExitCode);
 }

@@ -36,7 +36,13 @@ export function registerLint(program: Command, io: CliIo, setExitCode: SetExitCo
     }
     if (manifests.objects.length === 0)
       io.stderr(`warning: no kubernetes objects found in ${paths.join(', ')}\n`);
-    const report = lintManifests(manifests.objects, { sources: manifests.sources });
+    // Audit Policy documents among them get the audit-policy check, in the same report.
+    const { withAuditPolicyFindings } = await import('../../rbac/audit-policy-lint.js');
+    const report = withAuditPolicyFindings(
+      lintManifests(manifests.objects, { sources: manifests.sources }),
+      manifests.objects,
+      manifests.sources,
+    );
     if (report.errors.length > 0) setExitCode(ExitCode.FINDINGS);
     if (flags.output) {
       await printData(io, flags.output, report);

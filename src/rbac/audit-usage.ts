@@ -1,0 +1,382 @@
+/**
+ * Aggregates audit events into usage per identity, in memory bounded by the variety of the
+ * requests (identities × verbs × resources × namespaces), not by the number of events:
+ * names are kept up to a cap per request kind, token ids up to a cap per minting pair.
+ */
+import { auditEventProblem, observedRequestOf, type ObservedRequest } from './audit-event.js';
+import { parseServiceAccountUser } from './authorizer.js';
+
+/** One kind of request made by one identity, with how often and how it ended. */
+export interface RequestUsage {
+  /** The user whose permissions were checked (`system:serviceaccount:NS:NAME` for a ServiceAccount). */
+  readonly identity: string;
+  /** The verb. */
+  readonly verb: string;
+  /** API group; `''` is core. */
+  readonly apiGroup: string;
+  /** Resource; `''` for a non-resource URL. */
+  readonly resource: string;
+  /** Subresource; `''` for none. */
+  readonly subresource: string;
+  /** Namespace; `''` for cluster-scoped or cluster-wide. */
+  readonly namespace: string;
+  /** URL path of a non-resource request. */
+  readonly path?: string;
+  /** Whether the authorizer allowed these requests. */
+  readonly allowed: boolean;
+  /** Object names RBAC saw, sorted; at most `maxNames`. */
+  readonly names: readonly string[];
+  /** True when some request named no object (RBAC then needs a rule without names). */
+  readonly nameless: boolean;
+  /** True when more names were seen than kept. */
+  readonly namesTruncated: boolean;
+  /** Count per HTTP status code. */
+  readonly codes: Readonly<Record<string, number>>;
+  /** How many requests. */
+  readonly count: number;
+  /** First and last `stageTimestamp`. */
+  readonly first: string;
+  /** Last `stageTimestamp`. */
+  readonly last: string;
+  /** Users that made these requests by impersonating `identity`. */
+  readonly impersonatedBy: readonly string[];
+}
+
+/** Tokens one identity minted for one ServiceAccount. */
+export interface TokenMinting {
+  /** Who called TokenRequest. */
+  readonly minter: string;
+  /** `NAMESPACE/NAME` of the ServiceAccount. */
+  readonly serviceAccount: string;
+  /** Successful TokenRequests. */
+  readonly minted: number;
+  /** Refused or failed TokenRequests. */
+  readonly failed: number;
+  /** The minted tokens' ids (`JTI=...`) where the server recorded them; the latest `maxNames`. */
+  readonly credentialIds: readonly string[];
+  /** First and last attempt. */
+  readonly first: string;
+  /** Last attempt. */
+  readonly last: string;
+}
+
+/** What one token (by its recorded id) was used for. */
+export interface TokenUse {
+  /** The token's id, `JTI=...`. */
+  readonly credentialId: string;
+  /** The identity it authenticated as. */
+  readonly identity: string;
+  /** Requests made with it. */
+  readonly count: number;
+  /** `verb resource` of its requests, sorted; at most `maxNames`. */
+  readonly requests: readonly string[];
+  /** First use. */
+  readonly first: string;
+  /** Last use. */
+  readonly last: string;
+}
+
+/** Usage of one identity. */
+export interface IdentityUsage {
+  /** The user name as the API server records it. */
+  readonly identity: string;
+  /** `ServiceAccount` for `system:serviceaccount:NS:NAME`, else `User`. */
+  readonly kind: 'ServiceAccount' | 'User';
+  /** Requests in total. */
+  readonly count: number;
+  /** Refused requests. */
+  readonly denied: number;
+  /** First request. */
+  readonly first: string;
+  /** Last request. */
+  readonly last: string;
+  /** Its request kinds, sorted by namespace, resource, verb. */
+  readonly requests: readonly RequestUsage[];
+}
+
+/** The whole analysis: per identity, token minting and token use. */
+export interface AuditUsageReport {
+  /** Per identity, sorted by name. */
+  readonly identities: readonly IdentityUsage[];
+  /** Token minting (TokenRequest), sorted by ServiceAccount then minter. */
+  readonly minting: readonly TokenMinting[];
+  /** Token use per recorded token id, sorted by id. */
+  readonly tokens: readonly TokenUse[];
+  /** Events counted as requests (one per request: stages of the same request count once). */
+  readonly requests: number;
+}
+
+/** Options of `AuditUsage`. */
+export interface AuditUsageOptions {
+  /** Names (and token ids, request kinds per token) kept per entry. @default 20 */
+  readonly maxNames?: number;
+}
+
+interface MutableUsage {
+  identity: string;
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  path?: string;
+  allowed: boolean;
+  names: Set<string>;
+  nameless: boolean;
+  namesTruncated: boolean;
+  codes: Map<number, number>;
+  count: number;
+  first: string;
+  last: string;
+  impersonatedBy: Set<string>;
+}
+
+interface MutableMinting {
+  minter: string;
+  serviceAccount: string;
+  minted: number;
+  failed: number;
+  credentialIds: string[];
+  first: string;
+  last: string;
+}
+
+interface MutableTokenUse {
+  credentialId: string;
+  identity: string;
+  count: number;
+  requests: Set<string>;
+  first: string;
+  last: string;
+}
+
+/** Open long-running requests (watches) whose ResponseStarted was counted; bounded. */
+const MAX_OPEN_REQUESTS = 100_000;
+/** The shared empty set of `impersonatedBy` until a request kind is impersonated. */
+const EMPTY: Set<string> = new Set();
+
+const earlier = (a: string, b: string) => (a === '' ? b : b !== '' && b < a ? b : a);
+const later = (a: string, b: string) => (b > a ? b : a);
+
+/**
+ * Accumulates audit events. Each request counts once: RequestReceived is skipped, and a
+ * request seen at ResponseStarted (a watch, or a request refused by authentication) is not
+ * counted again at ResponseComplete.
+ */
+export class AuditUsage {
+  private readonly maxNames: number;
+  /** identity -> request kind -> usage: two short keys hash faster than one long one. */
+  private readonly usage = new Map<string, Map<string, MutableUsage>>();
+  private readonly minting = new Map<string, MutableMinting>();
+  private readonly tokens = new Map<string, MutableTokenUse>();
+  private readonly open = new Set<string>();
+  private requests = 0;
+
+  constructor(options: AuditUsageOptions = {}) {
+    this.maxNames = options.maxNames ?? 20;
+    if (!Number.isInteger(this.maxNames) || this.maxNames < 1)
+      throw new Error(`maxNames must be a whole number of at least 1, got ${this.maxNames}`);
+  }
+
+  /**
+   * Adds one parsed event. Returns a problem (for the malformed count) when it is not an
+   * audit event; an event of another stage than a request's last is accepted and skipped.
+   */
+  add(event: unknown): string | undefined {
+    const problem = auditEventProblem(event);
+    if (problem) return problem;
+    const e = event as Record<string, unknown>;
+    const stage = e.stage as string;
+    const id = typeof e.auditID === 'string' ? e.auditID : '';
+    if (stage === 'RequestReceived') return undefined;
+    if (stage === 'ResponseStarted') {
+      if (id) {
+        if (this.open.size >= MAX_OPEN_REQUESTS) this.open.clear();
+        this.open.add(id);
+      }
+    } else if (id && this.open.delete(id)) {
+      return undefined;
+    }
+    this.addRequest(observedRequestOf(e));
+    return undefined;
+  }
+
+  /** Adds one request (already read from its event). */
+  addRequest(r: ObservedRequest): void {
+    this.requests++;
+    let kinds = this.usage.get(r.identity);
+    if (!kinds) {
+      kinds = new Map();
+      this.usage.set(r.identity, kinds);
+    }
+    const key = `${r.verb} ${r.apiGroup}/${r.resource}/${r.subresource} ${r.namespace} ${r.path ?? ''}${r.allowed ? '' : ' !'}`;
+    let u = kinds.get(key);
+    if (!u) {
+      u = {
+        identity: r.identity,
+        verb: r.verb,
+        apiGroup: r.apiGroup,
+        resource: r.resource,
+        subresource: r.subresource,
+        namespace: r.namespace,
+        ...(r.path !== undefined ? { path: r.path } : {}),
+        allowed: r.allowed,
+        names: new Set(),
+        nameless: false,
+        namesTruncated: false,
+        codes: new Map(),
+        count: 0,
+        first: r.time,
+        last: r.time,
+        impersonatedBy: EMPTY,
+      };
+      kinds.set(key, u);
+    }
+    u.count++;
+    u.codes.set(r.code, (u.codes.get(r.code) ?? 0) + 1);
+    u.first = earlier(u.first, r.time);
+    u.last = later(u.last, r.time);
+    if (r.name === '') u.nameless = true;
+    else if (!u.names.has(r.name)) {
+      if (u.names.size < this.maxNames) u.names.add(r.name);
+      else u.namesTruncated = true;
+    }
+    if (r.impersonatedBy !== undefined) {
+      // Created on first use: most request kinds are never impersonated.
+      if (u.impersonatedBy === EMPTY) u.impersonatedBy = new Set();
+      if (u.impersonatedBy.size < this.maxNames) u.impersonatedBy.add(r.impersonatedBy);
+    }
+    if (r.resource === 'serviceaccounts' && r.subresource === 'token' && r.verb === 'create')
+      this.addMinting(r);
+    if (r.credentialId !== undefined) this.addTokenUse(r);
+  }
+
+  private addMinting(r: ObservedRequest): void {
+    const serviceAccount = `${r.namespace}/${r.name}`;
+    const key = `${r.identity}\u0000${serviceAccount}`;
+    let m = this.minting.get(key);
+    if (!m) {
+      m = {
+        minter: r.identity,
+        serviceAccount,
+        minted: 0,
+        failed: 0,
+        credentialIds: [],
+        first: r.time,
+        last: r.time,
+      };
+      this.minting.set(key, m);
+    }
+    const ok = r.allowed && r.code >= 200 && r.code < 300;
+    if (ok) m.minted++;
+    else m.failed++;
+    m.first = earlier(m.first, r.time);
+    m.last = later(m.last, r.time);
+    if (r.issuedCredentialId !== undefined) {
+      m.credentialIds.push(r.issuedCredentialId);
+      if (m.credentialIds.length > this.maxNames) m.credentialIds.shift();
+    }
+  }
+
+  private addTokenUse(r: ObservedRequest): void {
+    const id = r.credentialId as string;
+    let t = this.tokens.get(id);
+    if (!t) {
+      t = {
+        credentialId: id,
+        identity: r.identity,
+        count: 0,
+        requests: new Set(),
+        first: r.time,
+        last: r.time,
+      };
+      this.tokens.set(id, t);
+    }
+    t.count++;
+    t.first = earlier(t.first, r.time);
+    t.last = later(t.last, r.time);
+    if (t.requests.size >= this.maxNames) return;
+    const resource = `${r.subresource ? `${r.resource}/${r.subresource}` : r.resource}${r.apiGroup ? `.${r.apiGroup}` : ''}`;
+    t.requests.add(`${r.verb} ${r.path ?? resource}`);
+  }
+
+  /**
+   * The request kinds seen so far, in a deterministic order; only `identity`'s when given
+   * (`audit rules` needs one identity's, and freezing every kind costs more than that).
+   */
+  requestUsage(identity?: string): RequestUsage[] {
+    const all: RequestUsage[] = [];
+    const maps =
+      identity === undefined ? this.usage.values() : [this.usage.get(identity) ?? new Map()];
+    for (const kinds of maps) for (const u of kinds.values()) all.push(freezeUsage(u));
+    return all.sort(compareUsage);
+  }
+
+  /** The report so far; only `identity`'s requests when given (minting and tokens in full). */
+  report(identity?: string): AuditUsageReport {
+    const byIdentity = new Map<string, RequestUsage[]>();
+    for (const u of this.requestUsage(identity)) {
+      const list = byIdentity.get(u.identity) ?? [];
+      list.push(u);
+      byIdentity.set(u.identity, list);
+    }
+    const identities = [...byIdentity.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([identity, requests]): IdentityUsage => ({
+        identity,
+        kind: parseServiceAccountUser(identity) ? 'ServiceAccount' : 'User',
+        count: requests.reduce((n, r) => n + r.count, 0),
+        denied: requests.filter((r) => !r.allowed).reduce((n, r) => n + r.count, 0),
+        first: requests.reduce((t, r) => earlier(t, r.first), ''),
+        last: requests.reduce((t, r) => later(t, r.last), ''),
+        requests,
+      }));
+    const minting = [...this.minting.values()]
+      .map((m) => ({ ...m, credentialIds: [...m.credentialIds] }))
+      .sort((a, b) => cmp(a.serviceAccount, b.serviceAccount) || cmp(a.minter, b.minter));
+    const tokens = [...this.tokens.values()]
+      .map((t) => ({ ...t, requests: [...t.requests].sort() }))
+      .sort((a, b) => cmp(a.credentialId, b.credentialId));
+    return { identities, minting, tokens, requests: this.requests };
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function freezeUsage(u: MutableUsage): RequestUsage {
+  return {
+    identity: u.identity,
+    verb: u.verb,
+    apiGroup: u.apiGroup,
+    resource: u.resource,
+    subresource: u.subresource,
+    namespace: u.namespace,
+    ...(u.path !== undefined ? { path: u.path } : {}),
+    allowed: u.allowed,
+    names: [...u.names].sort(),
+    nameless: u.nameless,
+    namesTruncated: u.namesTruncated,
+    codes: Object.fromEntries(
+      [...u.codes.entries()].sort(([a], [b]) => a - b).map(([c, n]) => [String(c), n]),
+    ),
+    count: u.count,
+    first: u.first,
+    last: u.last,
+    impersonatedBy: [...u.impersonatedBy].sort(),
+  };
+}
+
+function compareUsage(a: RequestUsage, b: RequestUsage): number {
+  return (
+    cmp(a.identity, b.identity) ||
+    cmp(a.namespace, b.namespace) ||
+    cmp(a.path ?? '', b.path ?? '') ||
+    cmp(a.apiGroup, b.apiGroup) ||
+    cmp(a.resource, b.resource) ||
+    cmp(a.subresource, b.subresource) ||
+    cmp(a.verb, b.verb) ||
+    Number(b.allowed) - Number(a.allowed)
+  );
+}

@@ -20,7 +20,7 @@ import {
   serializeTokenDeclaration,
   TOKEN_DECLARATION_ANNOTATION,
 } from '../src/contract/token-declaration.js';
-import { assertBundleCurrent } from './_bundle.js';
+import { assertBundleBuilt } from './_bundle.js';
 
 const kubeconfig = process.env.E2E_KUBECONFIG;
 if (!kubeconfig) {
@@ -83,7 +83,7 @@ async function inBatches<T>(
 }
 
 async function main(): Promise<void> {
-  assertBundleCurrent(process.cwd());
+  assertBundleBuilt(process.cwd());
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig as string);
   const core = kc.makeApiClient(k8s.CoreV1Api);

@@ -7,11 +7,9 @@ import {
   Permission,
   ServiceAccountAccess,
   TokenAuditPolicy,
-  auditLevelOf,
-  checkAuditPolicy,
-  validateAuditPolicy,
-  type AuditPolicy,
 } from '../src/index.js';
+import { auditLevelOf, validateAuditPolicy, type AuditPolicy } from '../src/rbac/audit-policy.js';
+import { checkAuditPolicy } from '../src/rbac/audit-policy-check.js';
 import type { KubeObject } from '../src/rbac/kube-object.js';
 import { tempDir } from './temp-dir.js';
 

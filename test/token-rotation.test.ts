@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
   DEFAULT_ROTATOR_IMAGE,
-  PACKAGE_VERSION,
   Permission,
-  ROTATOR_CREDENTIALS_PATH,
   ServiceAccountAccess,
   TokenRotation,
   TokenStore,
 } from '../src/index.js';
+import { PACKAGE_VERSION, ROTATOR_CREDENTIALS_PATH } from '../src/constructs/token-rotation.js';
 import {
   RbacAuthorizer,
   serviceAccountGroups,

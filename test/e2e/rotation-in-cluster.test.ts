@@ -18,7 +18,7 @@ import { ROTATOR_CREDENTIALS_PATH } from '../../src/constructs/token-rotation.js
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { managedSecretManifest } from '../../src/contract/token-declaration.js';
 import { parseManifests } from '../../src/rbac/manifest-reader.js';
-import { decodeJwtClaims } from '../../src/runtime/index.js';
+import { decodeJwtClaims } from '../../src/runtime/jwt.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { tempDir } from '../temp-dir.js';
 import { adminKubeConfig, describeE2E, E2E_KUBECONFIG, uniqueNamespace } from './cluster.js';

@@ -5,6 +5,7 @@
  * each step (read, mint, write) through the fault proxy: the old token survives, the exit code
  * says why, and the next run repairs it.
  */
+import { decodeJwtClaims } from '../../src/runtime/jwt.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -12,7 +13,6 @@ import { ExitCode } from '../../src/cli/exit-codes.js';
 import { managedSecretManifest } from '../../src/contract/token-declaration.js';
 import {
   connect,
-  decodeJwtClaims,
   rotateToken,
   type ClusterClient,
 } from '../../src/runtime/index.js';

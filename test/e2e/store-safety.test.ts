@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { App, Chart, Duration } from 'cdk8s';
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { ServiceAccountAccess, TokenStore } from '../../src/constructs/index.js';
+import { ServiceAccountAccess, TokenStore } from '../../src/index.js';
 import { BINDING_SECRET_LABEL } from '../../src/runtime/binding-secret.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import {

@@ -8,9 +8,8 @@
 import type { Command } from 'commander';
 import type { AuditLogAnalysis } from '../../runtime/audit/analyze.js';
 import type { RequestUsage } from '../../rbac/audit-usage.js';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addOutputFlag, printData, table } from './_output.js';
 
 interface LogFlags {

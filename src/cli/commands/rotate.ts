@@ -4,11 +4,10 @@
  * declared rotation. What the rotation CronJob and the deploy-time Job run.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { durationProblem } from '../../contract/token-declaration.js';
 import { dnsSubdomainProblem } from '../../rbac/names.js';
 import { CliError, ExitCode, exitCodeOf, runAction } from '../exit-codes.js';
-import type { SetExitCode } from './index.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, printData, table } from './_output.js';
 import { collect, parseDurationSeconds } from './_option-values.js';

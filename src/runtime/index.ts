@@ -13,7 +13,6 @@ export {
 export {
   AccessTokensError,
   explainForbidden,
-  permissionFor,
   redactSecrets,
   registerSecret,
   type ApiAction,
@@ -40,13 +39,9 @@ export { storeToken, type StoredToken, type TokenDestination } from './store.js'
 export { writeFileAtomic } from './atomic-file.js';
 export { renderTokenKubeconfig, type TokenKubeconfigOptions } from './token-kubeconfig.js';
 export { reviewToken, type ReviewOptions, type TokenReviewResult } from './review.js';
-export {
-  canI,
-  type AccessAnswer,
-  type AccessQuery,
-  type AskAs,
-  type CanIOptions,
-} from './can-i.js';
+export { canI, type AskAs, type CanIOptions } from './can-i.js';
+export { parseAccessQuery, type AccessAnswer } from '../rbac/access-query.js';
+export type { AccessRequest, NonResourceRequest, ResourceRequest } from '../rbac/policy-rule.js';
 export { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
 export { readManifests, findDeclaredTokens, type DeclaredToken } from './manifests.js';
 export type {
@@ -66,4 +61,3 @@ export {
   type ServiceAccountDescription,
   type StoredTokenSummary,
 } from './describe.js';
-export { accessQueryOf } from './can-i.js';

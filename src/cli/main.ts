@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { redactSecrets } from '../runtime/errors.js';
+import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { registerCommands } from './commands/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
@@ -52,6 +53,10 @@ function kubectlShortOptions(argv: readonly string[]): string[] {
 
 /** Runs the CLI and resolves to its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
+  if (given === defaultIo) {
+    endQuietlyOnClosedPipe(process.stdout);
+    endQuietlyOnClosedPipe(process.stderr);
+  }
   // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
   // (runtime/errors.ts imports nothing, so this keeps client-node out of offline commands.)
   const io: CliIo = {

@@ -538,6 +538,20 @@ describe('who-can', () => {
 });
 
 describe('lint', () => {
+  test('GIVEN an empty folder or a file without objects WHEN linted THEN exit 2: nothing was linted, and what to do', async () => {
+    const empty = tempDir('lint-empty-');
+    const comments = join(tempDir('lint-comments-'), 'only-comments.yaml');
+    writeFileSync(comments, '# nothing here\n---\n');
+    for (const path of [empty, comments]) {
+      const result = await run('lint', path);
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: no kubernetes objects found in ${path}: nothing was linted; synthesize or render the manifests first (e.g. cdk8s synth) and pass the files or folders that hold them\n`,
+      });
+    }
+  });
+
   test.each([
     [
       'clean manifests',

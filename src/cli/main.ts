@@ -4,23 +4,12 @@
  * that the offline ones start fast.
  */
 import { Command, CommanderError } from 'commander';
-import { redactSecrets } from '../runtime/errors.js';
+import { redactSecrets } from '../runtime/redact.js';
 import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { packageVersion } from './version.js';
 import { registerCommands } from './commands/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
-
-/** Output streams, injectable so tests run the CLI in-process. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Standard input, for `--token-file -`. */
-  readonly stdin?: NodeJS.ReadableStream;
-  /** Environment, for KUBECONFIG and token variables. @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Whether stderr is a terminal (progress lines go there). @default false */
-  readonly stderrIsTerminal?: boolean;
-}
+import type { CliIo } from './io.js';
 
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
@@ -74,7 +63,7 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
     endQuietlyOnClosedPipe(process.stderr);
   }
   // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
-  // (runtime/errors.ts imports nothing, so this keeps client-node out of offline commands.)
+  // (runtime/redact.ts imports nothing, so this keeps client-node out of offline commands.)
   const io: CliIo = {
     stdout: given.stdout,
     stderr: (text) => given.stderr(redactSecrets(text)),

@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import type { AccessAnswer } from '../../rbac/access-query.js';
 import type { RbacAuthorizer } from '../../rbac/authorizer.js';
 import type { AccessRequest } from '../../rbac/policy-rule.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError } from '../exit-codes.js';
-import { printData } from './_runtime-flags.js';
+import { printData } from './_output.js';
 
 /** The flags of an access query, as parsed. */
 export interface QueryFlags {

@@ -11,15 +11,12 @@
  * cluster-wide (namespace `''`).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  addTokenFlags,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag } from './_output.js';
+import { addTokenFlags } from './_token-input.js';
 import {
   addQueryFlags,
   loadPolicy,

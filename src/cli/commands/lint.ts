@@ -5,10 +5,10 @@
  * errors (a missing or unparsable path).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import { addOutputFlag, printData } from './_runtime-flags.js';
+import { addOutputFlag, printData } from './_output.js';
 
 interface LintFlags {
   readonly output?: 'json' | 'yaml';

@@ -353,7 +353,9 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     capturedOutput.push(stdout, stderr);
     expect(stdout).toBe('no\n');
     expect(stderr).toMatch(/^warning: verb 'frobnicate' is not a known verb/m);
-    expect(stderr).toMatch(/^warning: resource type 'Deployments.apps' is not lowercase/m);
+    expect(stderr).toMatch(
+      /^warning: resource 'Deployments.apps' is malformed: .*; did you mean 'deployments.apps'\?$/m,
+    );
   });
 
   test('CLI mint -o kubeconfig --out: a 0600 file that lists what the Role allows and nothing more', async () => {

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import {
   AccessQueryError,
   DEFAULT_QUERY_NAMESPACE,
+  accessAnswerOf,
+  assumedNamespaceNote,
   accessQueryWarnings,
   describeAccessRequest,
   impersonatedUser,
@@ -67,43 +69,36 @@ describe('parseAccessQuery', () => {
   });
 
   test.each([
-    ['GET', 'pods', {}, /verb 'GET' is invalid: expected a lowercase verb/],
-    ['', 'pods', {}, /verb '' is invalid/],
-    ['get list', 'pods', {}, /verb 'get list' is invalid/],
-    ['get', '', {}, /resource type in '' is empty/],
-    [
-      'get',
-      '/web',
-      { subresource: 'log' },
-      /subresource 'log' cannot be used with the non-resource URL '\/web'/,
-    ],
-    ['get', 'pods/', {}, /name '' in 'pods\/' is invalid/],
-    ['get', 'pods/a/b', {}, /name 'a\/b' in 'pods\/a\/b' is invalid.*--subresource/],
-    ['get', '.apps', {}, /resource type '.apps' is malformed/],
-    ['get', 'deployments.', {}, /resource type 'deployments.' is malformed/],
-    ['get', 'my pods', {}, /resource type 'my pods' in 'my pods' is invalid/],
-    [
-      'get',
-      'pods',
-      { namespace: 'shop', allNamespaces: true },
-      /namespace 'shop' and all namespaces were both asked/,
-    ],
-    [
-      'get',
-      'pods',
-      { namespace: 'Shop' },
-      /namespace 'Shop' is invalid: expected a DNS-1123 label/,
-    ],
-    ['get', 'pods', { subresource: 'a/b' }, /subresource 'a\/b' is invalid/],
-    ['get', 'pods', { subresource: '' }, /subresource '' is invalid/],
-    ['get', '/a b', {}, /non-resource URL '\/a b' is invalid/],
+    ['GET', 'pods', {}, { verb: 'GET', resource: 'pods' }],
+    ['', 'pods', {}, { verb: '', resource: 'pods' }],
+    ['get list', 'pods', {}, { verb: 'get list' }],
+    ['get', '', {}, { resource: '', apiGroup: '', name: '' }],
+    ['get', 'pods/', {}, { resource: 'pods', name: '' }],
+    ['get', 'pods/a/b', {}, { resource: 'pods', name: 'a/b' }],
+    ['get', '.apps', {}, { resource: '', apiGroup: 'apps' }],
+    ['get', 'deployments.', {}, { resource: 'deployments', apiGroup: '' }],
+    ['get', 'my pods', {}, { resource: 'my pods' }],
+    ['get', 'pods', { namespace: '*' }, { namespace: '*' }],
+    ['get', 'pods', { namespace: 'Shop' }, { namespace: 'Shop' }],
+    ['get', 'pods', { namespace: '' }, { namespace: 'default' }],
+    ['get', 'pods', { namespace: 'shop', allNamespaces: true }, { namespace: '' }],
+    ['get', 'pods', { subresource: 'a/b' }, { subresource: 'a/b' }],
   ])(
-    'GIVEN verb %j and target %j WHEN parsed THEN it throws naming the value',
-    (verb, target, options, message) => {
-      expect(() => parseAccessQuery(verb, target, options)).toThrow(AccessQueryError);
-      expect(() => parseAccessQuery(verb, target, options)).toThrow(message);
+    'GIVEN verb %j and target %j (%j) WHEN parsed THEN it is asked literally, as kubectl sends it',
+    (verb, target, options, expected) => {
+      expect(parseAccessQuery(verb, target, options)).toMatchObject(expected);
     },
   );
+
+  test('GIVEN a non-resource URL WHEN parsed THEN it is taken as it is', () => {
+    expect(parseAccessQuery('GET', '/a b')).toEqual({ verb: 'GET', path: '/a b' });
+  });
+
+  test('GIVEN a subresource with a non-resource URL WHEN parsed THEN it throws, as kubectl does', () => {
+    const parse = () => parseAccessQuery('get', '/web', { subresource: 'log' });
+    expect(parse).toThrow(AccessQueryError);
+    expect(parse).toThrow(/subresource 'log' cannot be used with the non-resource URL '\/web'/);
+  });
 
   test('GIVEN any resource, group and name WHEN formatted the kubectl way THEN parsing gives them back', () => {
     const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
@@ -144,15 +139,70 @@ describe('accessQueryWarnings', () => {
   });
 
   test.each([
-    ['frobnicate', 'pods', /verb 'frobnicate' is not a known verb/],
-    ['list', '/healthz', /verb 'list' is not a valid verb for a non-resource URL/],
-    ['get', 'pod', /resource 'pod' is unknown.*'pods'/],
-    ['get', 'deployments', /resource 'deployments' is unknown.*'deployments.apps'/],
-    ['get', 'Pods', /resource type 'Pods' is not lowercase; it is taken literally/],
-  ])('GIVEN verb %s on %s WHEN checked THEN it warns', (verb, target, message) => {
-    const warnings = accessQueryWarnings(parseAccessQuery(verb, target));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(message);
+    [
+      'frobnicate',
+      'pods',
+      /^verb 'frobnicate' is not a known verb; it is asked literally, as a custom verb/,
+    ],
+    [
+      'GET',
+      'pods',
+      /^verb 'GET' is not a known verb \(verbs are case-sensitive\); did you mean 'get'\?$/,
+    ],
+    ['Get', 'pods', /did you mean 'get'\?$/],
+    ['list', '/healthz', /^verb 'list' is not a known verb for a non-resource URL/],
+    [
+      'POST',
+      '/healthz',
+      /verb 'POST' is not a known verb for a non-resource URL.*did you mean 'post'\?$/,
+    ],
+    ['get', 'pod', /resource 'pod' is unknown.*; it is asked literally; did you mean 'pods'\?$/],
+    [
+      'get',
+      'deployments',
+      /resource 'deployments' is unknown.*; it is asked literally; did you mean 'deployments.apps'\?$/,
+    ],
+    // One step all the way: a singular without its group gets the plural with the group.
+    ['get', 'deployment/web', /did you mean 'deployments.apps\/web'\?$/],
+    [
+      'get',
+      'Pods',
+      /resource 'Pods' is malformed.*; it is asked literally; did you mean 'pods'\?$/,
+    ],
+    ['get', 'Deployment/web', /did you mean 'deployments.apps\/web'\?$/],
+    ['get', '', /resource '' is malformed/],
+  ])(
+    'GIVEN verb %j on %j WHEN checked THEN one warning with the complete right request',
+    (verb, target, message) => {
+      const warnings = accessQueryWarnings(parseAccessQuery(verb, target));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(message);
+    },
+  );
+
+  test('GIVEN a namespace no namespace can have WHEN checked THEN it warns that only ClusterRoleBindings apply', () => {
+    for (const namespace of ['*', 'Shop', 'a b'])
+      expect(accessQueryWarnings(parseAccessQuery('get', 'pods', { namespace }))).toEqual([
+        `namespace '${namespace}' is not a valid namespace name, so no RoleBinding can be in it: only ClusterRoleBindings apply`,
+      ]);
+  });
+
+  test('GIVEN the groups the manifests define WHEN a group is neither built in nor among them THEN it warns', () => {
+    const request = parseAccessQuery('get', 'widgets.example.com');
+    expect(accessQueryWarnings(request, { servedGroups: ['example.com'] })).toEqual([]);
+    expect(accessQueryWarnings(request, { servedGroups: [] })).toEqual([
+      "API group 'example.com' is neither built in nor defined by a CustomResourceDefinition or APIService in the manifests; it is asked literally",
+    ]);
+    expect(accessQueryWarnings(parseAccessQuery('get', 'pods'), { servedGroups: [] })).toEqual([]);
+    expect(
+      accessQueryWarnings(parseAccessQuery('get', 'deployments.app'), { servedGroups: [] })[0],
+    ).toMatch(/API group 'app' is neither built in.*; did you mean 'deployments.apps'\?$/);
+  });
+
+  test('GIVEN a misspelt resource with a subresource WHEN checked THEN the suggestion is in kubectl form', () => {
+    expect(
+      accessQueryWarnings(parseAccessQuery('get', 'pod/web', { subresource: 'log' }))[0],
+    ).toMatch(/did you mean 'pods\/web --subresource log'\?$/);
   });
 
   test('GIVEN an unknown subresource WHEN checked THEN it warns', () => {
@@ -228,5 +278,51 @@ describe('describeAccessRequest', () => {
       'list nodes cluster-wide',
     );
     expect(describeAccessRequest(parseAccessQuery('get', '/healthz'))).toBe('get /healthz');
+  });
+});
+
+describe('accessAnswerOf', () => {
+  test('GIVEN a refusal WHEN answered THEN it says what would grant it, never that it is granted', () => {
+    const request = parseAccessQuery('get', 'secrets', { namespace: 'shop' });
+    const who = impersonatedUser('alice');
+    expect(accessAnswerOf(request, { allowed: false }, who)).toEqual({
+      allowed: false,
+      denied: false,
+      request,
+      subject: { user: 'alice', groups: ['system:authenticated'] },
+      wouldBeGrantedBy: "Permission.verbs(['get'], 'secrets') in a Role bound in namespace 'shop'",
+    });
+  });
+
+  test('GIVEN a grant WHEN answered THEN the reason and no hint', () => {
+    const request = parseAccessQuery('get', '/healthz');
+    expect(accessAnswerOf(request, { allowed: true, reason: 'ClusterRoleBinding x' })).toEqual({
+      allowed: true,
+      denied: false,
+      reason: 'ClusterRoleBinding x',
+      request,
+    });
+  });
+});
+
+describe('assumedNamespaceNote', () => {
+  test('GIVEN a ServiceAccount asked about in another namespace WHEN noted THEN it names both', () => {
+    expect(
+      assumedNamespaceNote('system:serviceaccount:shop:deployer', parseAccessQuery('get', 'pods')),
+    ).toBe(
+      "no namespace given: asking in namespace 'default', not in the ServiceAccount's namespace 'shop' (pass -n shop for that, -A for cluster-wide)",
+    );
+  });
+
+  test('GIVEN its own namespace, cluster-wide, a URL or another user WHEN noted THEN nothing', () => {
+    const sa = 'system:serviceaccount:shop:deployer';
+    expect(
+      assumedNamespaceNote(sa, parseAccessQuery('get', 'pods', { namespace: 'shop' })),
+    ).toBeUndefined();
+    expect(
+      assumedNamespaceNote(sa, parseAccessQuery('get', 'pods', { allNamespaces: true })),
+    ).toBeUndefined();
+    expect(assumedNamespaceNote(sa, parseAccessQuery('get', '/healthz'))).toBeUndefined();
+    expect(assumedNamespaceNote('alice', parseAccessQuery('get', 'pods'))).toBeUndefined();
   });
 });

@@ -158,7 +158,9 @@ describe('can-i --manifests', () => {
     expect(result.code).toBe(0);
     expect(decision.allowed).toBe(true);
     expect(decision.reason).toMatch(/RoleBinding shop\/read-pods of ClusterRole pod-reader/);
-    expect(decision.user).toEqual({ user: 'alice', groups: ['system:authenticated'] });
+    expect(decision.subject).toEqual({ user: 'alice', groups: ['system:authenticated'] });
+    expect(decision.denied).toBe(false);
+    expect(decision.wouldBeGrantedBy).toBeUndefined();
     expect(decision.request).toMatchObject({
       verb: 'get',
       resource: 'pods',
@@ -175,13 +177,25 @@ describe('can-i --manifests', () => {
     expect(JSON.parse(joined.stdout).request.namespace).toBe('shop');
   });
 
-  test('GIVEN -o json WHEN denied THEN allowed is false, no reason, and the exit code is 1', async () => {
+  test('GIVEN -o json WHEN denied THEN allowed is false, no reason, what would grant it, and the exit code is 1', async () => {
     const result = await canI('delete', 'pods', '-n', 'shop', '--as', DEPLOYER, '-o', 'json');
     const decision = JSON.parse(result.stdout);
     expect(result.code).toBe(1);
-    expect(decision.allowed).toBe(false);
+    // One shape with the cluster's answer (runtime canI): the same keys in the same order.
+    expect(Object.keys(decision)).toEqual([
+      'allowed',
+      'denied',
+      'request',
+      'subject',
+      'wouldBeGrantedBy',
+    ]);
+    expect(decision).toMatchObject({
+      allowed: false,
+      denied: false,
+      wouldBeGrantedBy: "Permission.verbs(['delete'], 'pods') in a Role bound in namespace 'shop'",
+    });
     expect(decision.reason).toBeUndefined();
-    expect(decision.user.groups).toEqual([
+    expect(decision.subject.groups).toEqual([
       'system:serviceaccounts',
       'system:serviceaccounts:shop',
       'system:authenticated',
@@ -218,29 +232,6 @@ describe('can-i --manifests', () => {
 
   test.each([
     ['--as is missing', ['get', 'pods'], /--as USER is required/],
-    ['the verb is not lowercase', ['GET', 'pods', '--as', 'a'], /verb 'GET' is invalid/],
-    ['the verb is empty', ['', 'pods', '--as', 'a'], /verb '' is invalid/],
-    [
-      'both -n and -A',
-      ['get', 'pods', '-n', 'shop', '-A', '--as', 'a'],
-      /either -n\/--namespace or -A\/--all-namespaces/,
-    ],
-    ['the name is empty', ['get', 'pods/', '--as', 'a'], /name '' in 'pods\/' is invalid/],
-    [
-      'the name has a slash',
-      ['get', 'pods/web/log', '--as', 'a'],
-      /name 'web\/log' .*--subresource/,
-    ],
-    [
-      'the group is empty',
-      ['get', 'deployments.', '--as', 'a'],
-      /resource type 'deployments.' is malformed/,
-    ],
-    [
-      'the namespace is invalid',
-      ['get', 'pods', '-n', 'Shop', '--as', 'a'],
-      /namespace 'Shop' is invalid/,
-    ],
     [
       '--subresource with a non-resource URL',
       ['get', '/healthz', '--subresource', 'x', '--as', 'a'],
@@ -313,6 +304,120 @@ describe('can-i --manifests', () => {
       expect(result.stderr).toBe(`error: ${message}\n`);
     },
   );
+});
+
+describe('can-i --manifests asks every request literally, as kubectl sends it and the API server compares it', () => {
+  const dir = tempDir('cli-can-i-literal-');
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(
+    policy,
+    `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: everything-on-pods }
+rules:
+  - { apiGroups: ['*'], resources: ['*'], verbs: ['*'] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: root }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: everything-on-pods }
+subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: root }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: reader, namespace: shop }
+rules:
+  - { apiGroups: [''], resources: ['pods'], verbs: ['get'] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: reader, namespace: shop }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader }
+subjects:
+  - { apiGroup: rbac.authorization.k8s.io, kind: User, name: alice }
+  - { kind: ServiceAccount, name: deployer, namespace: shop }
+`,
+  );
+  const ask = (...argv: string[]) => run('can-i', ...argv, '--manifests', policy);
+
+  test.each([
+    [
+      'GET',
+      'pods',
+      'root',
+      /verb 'GET' is not a known verb \(verbs are case-sensitive\); did you mean 'get'\?/,
+    ],
+    ['frobnicate', 'pods', 'root', /verb 'frobnicate' is not a known verb; it is asked literally/],
+    ['', 'pods', 'root', /verb '' is not a known verb/],
+    ['get', 'Pods', 'root', /resource 'Pods' is malformed.*did you mean 'pods'\?/],
+    [
+      'get',
+      'widgets.example.com',
+      'root',
+      /API group 'example.com' is neither built in nor defined/,
+    ],
+    ['get', 'deployment/web', 'root', /did you mean 'deployments.apps\/web'\?/],
+  ])(
+    'GIVEN verb %j on %j WHEN a rule with * allows it THEN yes, with a warning, never a usage error',
+    async (verb, target, user, warning) => {
+      const result = await ask(verb, target, '-n', 'shop', '--as', user);
+      expect(result).toMatchObject({ code: 0, stdout: 'yes\n' });
+      expect(result.stderr).toMatch(warning);
+    },
+  );
+
+  test('GIVEN GET WHEN only a rule with get exists THEN no: verbs are case-sensitive', async () => {
+    expect(await ask('get', 'pods', '-n', 'shop', '--as', 'alice')).toMatchObject({ code: 0 });
+    const result = await ask('GET', 'pods', '-n', 'shop', '--as', 'alice');
+    expect(result).toMatchObject({ code: 1, stdout: 'no\n' });
+    expect(result.stderr).toMatch(
+      /warning: verb 'GET' is not a known verb.*did you mean 'get'\?\n/,
+    );
+    expect(result.stderr).toMatch(
+      /not allowed; it would be granted by Permission.customVerbs\(\['GET'\], 'pods'\) in a Role bound in namespace 'shop'\n$/,
+    );
+  });
+
+  test("GIVEN -n '*' WHEN asking THEN only ClusterRoleBindings apply, with a warning", async () => {
+    const alice = await ask('get', 'pods', '-n', '*', '--as', 'alice', '-o', 'json');
+    expect(alice.code).toBe(1);
+    expect(JSON.parse(alice.stdout)).toMatchObject({
+      allowed: false,
+      request: { namespace: '*' },
+      wouldBeGrantedBy:
+        "Permission.verbs(['get'], 'pods') in a ClusterRole bound by a ClusterRoleBinding",
+    });
+    expect(alice.stderr).toMatch(
+      /namespace '\*' is not a valid namespace name.*only ClusterRoleBindings apply/,
+    );
+    expect(await ask('get', 'pods', '-n', '*', '--as', 'root')).toMatchObject({ code: 0 });
+  });
+
+  test('GIVEN a name with a slash, an empty name, -n with -A WHEN asking THEN they are asked as kubectl sends them', async () => {
+    const slash = JSON.parse(
+      (await ask('get', 'pods/a/b', '-n', 'shop', '--as', 'root', '-o', 'json')).stdout,
+    );
+    expect(slash.request).toMatchObject({ resource: 'pods', name: 'a/b' });
+    const empty = JSON.parse(
+      (await ask('get', 'pods/', '-n', 'shop', '--as', 'alice', '-o', 'json')).stdout,
+    );
+    expect(empty).toMatchObject({ allowed: true, request: { name: '' } });
+    const both = await ask('get', 'pods', '-n', 'shop', '-A', '--as', 'alice');
+    expect(both).toMatchObject({ code: 1, stdout: 'no\n' });
+    expect(both.stderr).toMatch(/warning: -A asks cluster-wide: -n shop is ignored/);
+  });
+
+  test('GIVEN a ServiceAccount and no -n WHEN asking THEN stderr says which namespace was assumed', async () => {
+    const sa = 'system:serviceaccount:shop:deployer';
+    const assumed = await ask('get', 'pods', '--as', sa);
+    expect(assumed).toMatchObject({ code: 1, stdout: 'no\n' });
+    expect(assumed.stderr).toContain(
+      "warning: no namespace given: asking in namespace 'default', not in the ServiceAccount's namespace 'shop' (pass -n shop for that, -A for cluster-wide)\n",
+    );
+    const own = await ask('get', 'pods', '-n', 'shop', '--as', sa);
+    expect(own).toEqual({ code: 0, stdout: 'yes\n', stderr: '' });
+    expect((await ask('get', 'pods', '--as', sa, '-q')).stderr).toBe('');
+  });
 });
 
 /** Rows of an aligned table, read by the header's column positions. */
@@ -420,7 +525,6 @@ describe('who-can', () => {
 
   test.each([
     ['no --manifests', ['get', 'pods'], /--manifests/],
-    ['both -n and -A', ['get', 'pods', '--manifests', CHART, '-n', 'shop', '-A'], /not both/],
     [
       'a missing path',
       ['get', 'pods', '--manifests', '/no/such/path'],
@@ -434,6 +538,20 @@ describe('who-can', () => {
 });
 
 describe('lint', () => {
+  test('GIVEN an empty folder or a file without objects WHEN linted THEN exit 2: nothing was linted, and what to do', async () => {
+    const empty = tempDir('lint-empty-');
+    const comments = join(tempDir('lint-comments-'), 'only-comments.yaml');
+    writeFileSync(comments, '# nothing here\n---\n');
+    for (const path of [empty, comments]) {
+      const result = await run('lint', path);
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: no kubernetes objects found in ${path}: nothing was linted; synthesize or render the manifests first (e.g. cdk8s synth) and pass the files or folders that hold them\n`,
+      });
+    }
+  });
+
   test.each([
     [
       'clean manifests',

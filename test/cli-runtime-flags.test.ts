@@ -261,7 +261,7 @@ describe('mint flag checks (before any cluster access)', () => {
 
   test('GIVEN canI with a token and as THEN a usage error naming both, before any cluster', async () => {
     const err = canI(
-      { verb: 'get', resource: 'pods' },
+      { verb: 'get', apiGroup: '', resource: 'pods' },
       { kubeconfig: join(dir, 'no-such.kubeconfig'), token: 'x', as: { user: 'alice' } },
     );
     await expect(err).rejects.toMatchObject({

@@ -142,3 +142,54 @@ describe('inspect --audience', () => {
     expect(r.stdout).toMatch(/ServiceAccount: +shop\/deployer/);
   });
 });
+
+describe('a kubeconfig given where a token belongs', () => {
+  const dir = tempDir('kubeconfig-as-token-');
+  const yaml = join(dir, 'config');
+  writeFileSync(
+    yaml,
+    `apiVersion: v1
+kind: Config
+clusters:
+  - name: c
+    cluster: { server: 'https://127.0.0.1:6443' }
+users:
+  - name: u
+    user: { token: ${STATIC} }
+contexts:
+  - name: x
+    context: { cluster: c, user: u }
+current-context: x
+`,
+  );
+  const json = join(dir, 'config.json');
+  writeFileSync(
+    json,
+    JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [], users: [] }),
+  );
+
+  test.each([
+    ['YAML', yaml],
+    ['JSON', json],
+  ])(
+    'GIVEN a %s kubeconfig as --token-file THEN it says so and names --kubeconfig, never its contents',
+    async (_, file) => {
+      const r = await run(['inspect', '--token-file', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `error: --token-file '${file}' holds a kubeconfig, not a token: to use its credentials pass --kubeconfig '${file}' instead; to use a token give a file or variable holding only the token\n`,
+      );
+      expectNotEchoed(r, STATIC);
+    },
+  );
+
+  test('GIVEN a kubeconfig in a variable THEN --kubeconfig FILE is named', async () => {
+    const r = await run(['inspect', '--token-env', 'KC'], {
+      HOME: '/nonexistent',
+      KC: 'kind: Config\nusers: []\n',
+    });
+    expect(r.stderr).toMatch(
+      /environment variable 'KC' holds a kubeconfig, not a token: .*--kubeconfig FILE/,
+    );
+  });
+});

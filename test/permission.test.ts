@@ -51,12 +51,16 @@ describe('Permission', () => {
     ],
     [
       'pod',
-      /resource 'pod' is unknown: the core API group has no resource 'pod' \(RBAC uses plural names: 'pods'\)/,
+      /resource 'pod' is unknown: the core API group has no resource 'pod' \(RBAC uses plural names\); did you mean 'pods'\?$/,
     ],
+    // Every hint is the complete right answer, not one step towards it.
+    ['deployment', /\(RBAC uses plural names\); did you mean 'deployments.apps'\?$/],
     [
       'Pods',
-      /resource 'Pods' is malformed: expected 'resource\[.group\]\[\/subresource\]' in lowercase/,
+      /resource 'Pods' is malformed: expected 'resource\[.group\]\[\/subresource\]' in lowercase, .*; did you mean 'pods'\?$/,
     ],
+    ['Deployments.Apps/Scale', /is malformed: .*; did you mean 'deployments.apps\/scale'\?$/],
+    ['Ingress', /did you mean 'ingresses.networking.k8s.io'\?$/],
     ['pods/', /resource 'pods\/' is malformed/],
     [
       'pods/shell',

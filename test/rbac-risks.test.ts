@@ -257,6 +257,23 @@ describe('resourceNames', () => {
     expect(messageOf(rule, Risk.SECRETS_READ)).toBe("grants get on secrets named 'app-tls', 'db'");
   });
 
+  test('the fix asks to narrow the grant only when it can be narrowed', () => {
+    // GIVEN get on named secrets (as narrow as RBAC allows) and get, list on named secrets
+    const named = {
+      verbs: ['get'],
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: ['db'],
+    };
+    const withList = { ...named, verbs: ['get', 'list'] };
+    // WHEN checked THEN only the second is told to restrict get and drop list
+    const [narrowest] = secretsRead(named, {});
+    expect(narrowest.fix).not.toMatch(/restrict get|drop list/);
+    expect(narrowest.fix).toMatch(/already as narrow as RBAC allows.*acknowledge it with a reason/);
+    const [broader] = secretsRead(withList, {});
+    expect(broader.fix).toBe(RISK_RULES.find((r) => r.id === Risk.SECRETS_READ)!.fix);
+  });
+
   test('list and get without names says so', () => {
     const rule = { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['secrets'] };
     expect(messageOf(rule, Risk.SECRETS_READ)).toBe('grants get, list, watch on secrets');

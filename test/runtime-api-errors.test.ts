@@ -101,7 +101,7 @@ describe('toAccessTokensError', () => {
       action,
     );
     expect(err.message).toBe(
-      "forbidden: 'system:serviceaccount:shop:ci' may not create serviceaccounts/token 'deployer' in namespace 'shop'; it is granted by Permission.verbs(['create'], 'serviceaccounts/token', 'deployer') in a Role bound in 'shop'",
+      "forbidden: 'system:serviceaccount:shop:ci' may not create serviceaccounts/token 'deployer' in namespace 'shop'; it would be granted by Permission.verbs(['create'], 'serviceaccounts/token', 'deployer') in a Role bound in namespace 'shop'",
     );
   });
 });

@@ -6,7 +6,6 @@ import { ClusterClient } from '../src/runtime/cluster.js';
 import { loadKubeConfig, resolveNamespace } from '../src/runtime/kubeconfig.js';
 import { redactSecrets } from '../src/runtime/redact.js';
 import { renderTokenKubeconfig } from '../src/runtime/token-kubeconfig.js';
-import { accessQueryOf } from '../src/runtime/can-i.js';
 import { parse } from 'yaml';
 import { tempDir } from './temp-dir.js';
 
@@ -341,31 +340,4 @@ describe('renderTokenKubeconfig', () => {
       'current-context': 'deployer@prod',
     });
   });
-});
-
-describe('accessQueryOf (kubectl auth can-i targets)', () => {
-  test.each([
-    ['deployments.apps/web', { resource: 'deployments', apiGroup: 'apps', name: 'web' }],
-    // Like kubectl, the part after '/' is a name; subresources come from --subresource.
-    ['pods/log', { resource: 'pods', apiGroup: '', name: 'log' }],
-    ['pods', { resource: 'pods', apiGroup: '' }],
-    ['widgets.example.com/w1', { resource: 'widgets', apiGroup: 'example.com', name: 'w1' }],
-  ])('%s', (target, expected) => {
-    expect(accessQueryOf('get', target)).toEqual({ verb: 'get', ...expected });
-  });
-  test('a non-resource URL', () =>
-    expect(accessQueryOf('get', '/healthz')).toEqual({
-      verb: 'get',
-      resource: '',
-      nonResourceUrl: '/healthz',
-    }));
-  test('--subresource wins', () =>
-    expect(accessQueryOf('get', 'pods/p1', { subresource: 'log' })).toMatchObject({
-      name: 'p1',
-      subresource: 'log',
-    }));
-  test('a malformed target is a usage error', () =>
-    expect(() => accessQueryOf('get', 'pods/a/b')).toThrow(/name 'a\/b'|pods\/a\/b/));
-  test('namespace "" asks cluster-wide', () =>
-    expect(accessQueryOf('list', 'nodes', { namespace: '' })).toMatchObject({ namespace: '' }));
 });

@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { redactSecrets } from '../runtime/redact.js';
+import { endQuietlyOnClosedPipe } from './closed-pipe.js';
+import { packageVersion } from './version.js';
 import { registerCommands } from './commands/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -39,8 +41,27 @@ function kubectlShortOptions(argv: readonly string[]): string[] {
   ];
 }
 
+/**
+ * kubectl's `--token X` puts a credential where shell history and process lists keep it. It
+ * is no option here; say what to use instead, without echoing the value (commander's
+ * "unknown option '--token=X'" would).
+ */
+function refuseTokenOnCommandLine(argv: readonly string[]): void {
+  const end = argv.indexOf('--');
+  const options = end === -1 ? argv : argv.slice(0, end);
+  if (options.some((arg) => arg === '--token' || arg.startsWith('--token='))) {
+    throw new CliError(
+      '--token is not an option: a token on the command line is kept in shell history and process lists; give it with --token-file FILE, --token-file - (standard input) or --token-env VAR (the value given is not shown, as it may be a token)',
+    );
+  }
+}
+
 /** Runs the CLI and resolves to its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
+  if (given === defaultIo) {
+    endQuietlyOnClosedPipe(process.stdout);
+    endQuietlyOnClosedPipe(process.stderr);
+  }
   // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
   // (runtime/redact.ts imports nothing, so this keeps client-node out of offline commands.)
   const io: CliIo = {
@@ -59,13 +80,20 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
     .description(
       'Least-privilege Kubernetes access: lint RBAC, check access, mint and manage tokens',
     )
+    // Read only when asked: offline commands start fast.
+    .option('-V, --version', 'print the version of cdk8s-access-tokens and exit')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError(false);
+  program.on('option:version', () => {
+    io.stdout(`${packageVersion()}\n`);
+    throw new CommanderError(0, 'access-tokens.version', 'version printed');
+  });
   registerCommands(program, io, (code) => {
     exitCode = code;
   });
   try {
+    refuseTokenOnCommandLine(argv);
     await program.parseAsync(kubectlShortOptions(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -14,7 +14,9 @@
 import { parseServiceAccountUser, serviceAccountGroups, type UserInfo } from './authorizer.js';
 import { KNOWN_VERBS, isNonResourceRequest, type AccessRequest } from './policy-rule.js';
 import { dnsLabelProblem } from './names.js';
-import { resourceNotationProblem } from './resource-notation.js';
+import { permissionHint } from './permission-hint.js';
+import { isBuiltInGroup } from './resource-catalog.js';
+import { resourceNotationProblem, suggestResources } from './resource-notation.js';
 
 /** The namespace asked about when neither `-n` nor `-A` is given (kubectl's default). */
 export const DEFAULT_QUERY_NAMESPACE = 'default';
@@ -45,12 +47,12 @@ export interface AccessQueryOptions {
    */
   readonly subresource?: string;
   /**
-   * The namespace of a resource request (ignored for non-resource URLs).
-   * @default DEFAULT_QUERY_NAMESPACE ('default')
+   * The namespace of a resource request (ignored for non-resource URLs), taken literally.
+   * @default DEFAULT_QUERY_NAMESPACE ('default'), also for an empty one (as kubectl)
    */
   readonly namespace?: string;
   /**
-   * Ask cluster-wide (namespace `''`), like kubectl's `-A`. Not with `namespace`.
+   * Ask cluster-wide (namespace `''`), like kubectl's `-A`; wins over `namespace`.
    * @default false
    */
   readonly allNamespaces?: boolean;
@@ -64,123 +66,107 @@ export class AccessQueryError extends Error {
   }
 }
 
-const VERB = /^(\*|[a-z][a-z0-9-]*)$/;
-const NO_SPACE_OR_SLASH = /^[^\s/]+$/;
-
-function checkVerb(verb: string): void {
-  if (!VERB.test(verb)) {
-    throw new AccessQueryError(
-      `verb '${verb}' is invalid: expected a lowercase verb such as get, list, watch, create, update, patch, delete, or '*'`,
-    );
-  }
-}
-
-function checkNamespace(namespace: string): void {
-  const problem = dnsLabelProblem('namespace', namespace);
-  if (problem !== undefined) throw new AccessQueryError(problem);
-}
-
-function checkPart(field: string, value: string, target: string, allowed: string): void {
-  if (!NO_SPACE_OR_SLASH.test(value)) {
-    throw new AccessQueryError(`${field} '${value}' in '${target}' is invalid: ${allowed}`);
-  }
-}
-
-const TYPE_FORM =
-  "expected TYPE[/NAME] with TYPE 'resource' or 'resource.group', e.g. 'pods', 'pods/web', 'deployments.apps/web', or a non-resource URL starting with '/'";
-
 /**
- * Reads `VERB TYPE[/NAME]` or `VERB /non/resource/url` with kubectl's rules into the request
- * the authorizer evaluates: TYPE `resource[.group]` (everything after the first `.` is the
- * group), NAME after the first `/`, the subresource from `options.subresource`, the namespace
- * from `options.namespace` (default `'default'`) or `''` with `options.allNamespaces`.
- * Throws an `AccessQueryError` naming the offending value and what is allowed.
+ * Reads `VERB TYPE[/NAME]` or `VERB /non/resource/url` as `kubectl auth can-i` sends it to the
+ * API server, which compares every attribute literally (case-sensitive, no validation): any
+ * verb, namespace, resource or group is a question with an answer, and `accessQueryWarnings`
+ * says what looks wrong. TYPE is `resource[.group]` (everything after the first `.` is the
+ * group), NAME everything after the first `/`, the subresource `options.subresource`, the
+ * namespace `options.namespace` (default `'default'`, as is an empty one) or `''` with
+ * `options.allNamespaces`, which wins over a namespace as in kubectl. Throws an
+ * `AccessQueryError` only for what kubectl refuses too: a subresource with a non-resource URL.
  */
 export function parseAccessQuery(
   verb: string,
   target: string,
   options: AccessQueryOptions = {},
 ): AccessRequest {
-  checkVerb(verb);
-  if (options.allNamespaces && options.namespace !== undefined) {
-    throw new AccessQueryError(
-      `namespace '${options.namespace}' and all namespaces were both asked: give either -n/--namespace or -A/--all-namespaces, not both`,
-    );
-  }
-  if (options.namespace !== undefined) checkNamespace(options.namespace);
-  const subresource = options.subresource;
-  if (subresource !== undefined && !NO_SPACE_OR_SLASH.test(subresource)) {
-    throw new AccessQueryError(
-      `subresource '${subresource}' is invalid: expected one word without '/', e.g. 'log', 'scale', 'status'`,
-    );
-  }
-
+  const subresource = options.subresource ?? '';
   if (target.startsWith('/')) {
-    if (subresource !== undefined) {
+    if (subresource !== '') {
       throw new AccessQueryError(
         `subresource '${subresource}' cannot be used with the non-resource URL '${target}'`,
       );
     }
-    if (/\s/.test(target))
-      throw new AccessQueryError(
-        `non-resource URL '${target}' is invalid: expected a path without spaces, e.g. '/healthz'`,
-      );
     return { verb, path: target };
   }
-
   const slash = target.indexOf('/');
   const type = slash < 0 ? target : target.slice(0, slash);
   const name = slash < 0 ? '' : target.slice(slash + 1);
-  if (type === '')
-    throw new AccessQueryError(`resource type in '${target}' is empty: ${TYPE_FORM}`);
-  if (slash >= 0)
-    checkPart(
-      'name',
-      name,
-      target,
-      "expected one object name after the '/', e.g. 'pods/web' (for a subresource use --subresource)",
-    );
   const dot = type.indexOf('.');
   const resource = dot < 0 ? type : type.slice(0, dot);
   const apiGroup = dot < 0 ? '' : type.slice(dot + 1);
-  if (resource === '' || (dot >= 0 && apiGroup === ''))
-    throw new AccessQueryError(`resource type '${type}' is malformed: ${TYPE_FORM}`);
-  checkPart('resource type', type, target, TYPE_FORM);
+  const namespace = options.allNamespaces ? '' : options.namespace || DEFAULT_QUERY_NAMESPACE;
+  return { verb, apiGroup, resource, subresource, name, namespace };
+}
 
-  const namespace = options.allNamespaces ? '' : (options.namespace ?? DEFAULT_QUERY_NAMESPACE);
-  return { verb, apiGroup, resource, subresource: subresource ?? '', name, namespace };
+/** `verb 'GET' is not a known verb (verbs are case-sensitive); did you mean 'get'?` */
+function verbWarning(verb: string, known: readonly string[], what: string): string | undefined {
+  if (verb === '*' || known.includes(verb)) return undefined;
+  const lower = verb.toLowerCase();
+  const hint = known.includes(lower)
+    ? ` (verbs are case-sensitive); did you mean '${lower}'?`
+    : `; it is asked literally, as a custom verb (known: ${known.join(', ')})`;
+  return `verb '${verb}' is not a known verb${what}${hint}`;
 }
 
 /**
- * What kubectl would warn about in a well-formed request: a verb Kubernetes does not know, a
- * non-resource verb that is not an HTTP method, a resource a built-in API group does not
- * have (taken literally, it is still asked), a type that is not lowercase.
+ * What looks wrong in a request that is still asked as it is, as kubectl warns and asks anyway:
+ * a verb Kubernetes does not know (or in the wrong case), a namespace no namespace can have
+ * (only ClusterRoleBindings apply there), a resource a built-in API group does not have, a
+ * malformed type or subresource. Each names the complete request it most likely meant.
  */
-export function accessQueryWarnings(request: AccessRequest): string[] {
+export function accessQueryWarnings(
+  request: AccessRequest,
+  options: {
+    /**
+     * The groups besides the built-in ones that exist (from CustomResourceDefinitions and
+     * APIServices): a group outside both is warned about.
+     * @default - other groups are not checked
+     */
+    readonly servedGroups?: readonly string[];
+  } = {},
+): string[] {
   const warnings: string[] = [];
   if (isNonResourceRequest(request)) {
-    if (request.verb !== '*' && !NON_RESOURCE_VERBS.includes(request.verb)) {
-      warnings.push(
-        `verb '${request.verb}' is not a valid verb for a non-resource URL: expected one of ${NON_RESOURCE_VERBS.join(', ')}`,
-      );
-    }
+    const verb = verbWarning(request.verb, NON_RESOURCE_VERBS, ' for a non-resource URL');
+    if (verb) warnings.push(verb);
     return warnings;
   }
-  if (request.verb !== '*' && !KNOWN_VERBS.includes(request.verb)) {
-    warnings.push(`verb '${request.verb}' is not a known verb; it is asked as a custom verb`);
-  }
-  if (request.resource === '*') return warnings;
-  const type = request.apiGroup ? `${request.resource}.${request.apiGroup}` : request.resource;
-  if (type !== type.toLowerCase()) {
+  const verb = verbWarning(request.verb, KNOWN_VERBS, '');
+  if (verb) warnings.push(verb);
+  const namespace = request.namespace ?? '';
+  if (namespace !== '' && dnsLabelProblem('namespace', namespace) !== undefined) {
     warnings.push(
-      `resource type '${type}' is not lowercase; it is taken literally (case-sensitive), RBAC's resources are lowercase plurals`,
+      `namespace '${namespace}' is not a valid namespace name, so no RoleBinding can be in it: only ClusterRoleBindings apply`,
     );
-    return warnings;
   }
-  const notation = request.subresource ? `${type}/${request.subresource}` : type;
-  const problem = resourceNotationProblem(notation);
-  if (problem) warnings.push(`${problem}; it is asked literally`);
+  if (request.resource === '*' && request.apiGroup !== '') return warnings;
+  const type = request.apiGroup ? `${request.resource}.${request.apiGroup}` : request.resource;
+  const subresource = request.subresource ?? '';
+  const notation = subresource ? `${type}/${subresource}` : type;
+  let problem = resourceNotationProblem(notation, { suggest: false });
+  if (
+    problem === undefined &&
+    options.servedGroups !== undefined &&
+    !isBuiltInGroup(request.apiGroup) &&
+    !options.servedGroups.includes(request.apiGroup)
+  ) {
+    problem = `API group '${request.apiGroup}' is neither built in nor defined by a CustomResourceDefinition or APIService in the manifests`;
+  }
+  if (problem === undefined) return warnings;
+  const suggestions = suggestResources(notation).map((s) => kubectlTarget(s, request.name ?? ''));
+  const hint = suggestions.length
+    ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}?`
+    : '';
+  warnings.push(`${problem}; it is asked literally${hint}`);
   return warnings;
+}
+
+/** `deployments.apps/scale` (RBAC's notation) and a name as kubectl's arguments: `deployments.apps/web --subresource scale`. */
+function kubectlTarget(notation: string, name: string): string {
+  const [type, subresource] = notation.split('/', 2);
+  return `${type}${name ? `/${name}` : ''}${subresource ? ` --subresource ${subresource}` : ''}`;
 }
 
 /**
@@ -219,4 +205,73 @@ export function describeAccessRequest(request: AccessRequest): string {
   const sub = request.subresource ? ` (subresource ${request.subresource})` : '';
   const where = request.namespace ? ` in namespace ${request.namespace}` : ' cluster-wide';
   return `${request.verb} ${type}${name}${sub}${where}`;
+}
+
+/**
+ * The answer to an access request, in one shape whether the manifests (offline) or the cluster
+ * answered: what `can-i -o json|yaml` prints and the runtime's `canI` returns.
+ */
+export interface AccessAnswer {
+  /**
+   * Whether the request would be allowed: the only field that decides.
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/authorization/#checking-api-access
+   */
+  readonly allowed: boolean;
+  /**
+   * Whether an authorizer explicitly denied it. Both `false`: no authorizer allowed it, which
+   * is also a refusal (RBAC never denies, so offline it is always `false`).
+   */
+  readonly denied: boolean;
+  /**
+   * Why, when known: offline the binding, role and rule that allow it
+   * (`RoleBinding shop/deployer of Role shop/deployer, rule 0`); from the cluster the server's
+   * own explanation.
+   */
+  readonly reason?: string;
+  /** The request that was asked, every attribute as the authorizer compared it. */
+  readonly request: AccessRequest;
+  /**
+   * Who was asked about. Offline always (`--as`); from the cluster when asking about another
+   * user (a SubjectAccessReview), absent when asking as oneself.
+   */
+  readonly subject?: {
+    /** The user name asked about. */
+    readonly user: string;
+    /** Its groups, with those the API server would add (`system:authenticated`, ...). */
+    readonly groups: readonly string[];
+  };
+  /**
+   * When not allowed: what would grant it and where (`permissionHint`), e.g.
+   * `Permission.verbs(['get'], 'pods') in a Role bound in namespace 'shop'`.
+   */
+  readonly wouldBeGrantedBy?: string;
+}
+
+/** The answer to `request` from an authorizer's decision, with the hint when it is a refusal. */
+export function accessAnswerOf(
+  request: AccessRequest,
+  decision: { readonly allowed: boolean; readonly denied?: boolean; readonly reason?: string },
+  subject?: UserInfo,
+): AccessAnswer {
+  return {
+    allowed: decision.allowed,
+    denied: decision.denied === true,
+    ...(decision.reason ? { reason: decision.reason } : {}),
+    request,
+    ...(subject ? { subject: { user: subject.user, groups: [...(subject.groups ?? [])] } } : {}),
+    ...(decision.allowed ? {} : { wouldBeGrantedBy: permissionHint(request) }),
+  };
+}
+
+/**
+ * A note for a ServiceAccount asked about in a namespace that is not its own because no
+ * namespace was given (`can-i --as system:serviceaccount:shop:deployer` without `-n` asks in
+ * `default`); undefined when there is nothing to say.
+ */
+export function assumedNamespaceNote(user: string, request: AccessRequest): string | undefined {
+  const sa = parseServiceAccountUser(user);
+  if (!sa || isNonResourceRequest(request)) return undefined;
+  const namespace = request.namespace ?? '';
+  if (namespace === '' || namespace === sa.namespace) return undefined;
+  return `no namespace given: asking in namespace '${namespace}', not in the ServiceAccount's namespace '${sa.namespace}' (pass -n ${sa.namespace} for that, -A for cluster-wide)`;
 }

@@ -42,14 +42,59 @@ export function parseResource(notation: string): ResourceRef {
   return { apiGroup, resource, subresource };
 }
 
+/** Plural forms a misspelt resource may have meant: `deployment` → `deployments`, `ingress` → `ingresses`, `policy` → `policies`. */
+function pluralsOf(resource: string): string[] {
+  const forms = [resource, `${resource}s`, `${resource}es`];
+  if (resource.endsWith('y')) forms.push(`${resource.slice(0, -1)}ies`);
+  return forms;
+}
+
+/**
+ * The built-in resources a misspelt notation most likely meant, complete (lower case, plural,
+ * with its group and the subresource kept when that resource has it): `deployment`,
+ * `Deployments` and `deployments` all give `deployments.apps`, `Pods/Log` gives `pods/log`.
+ * Empty when nothing in the catalog is close. The given group wins when it has the resource.
+ */
+export function suggestResources(notation: string): string[] {
+  const [base = '', subresource = ''] = notation.toLowerCase().split('/', 2);
+  const dot = base.indexOf('.');
+  const resource = dot < 0 ? base : base.slice(0, dot);
+  const apiGroup = dot < 0 ? undefined : base.slice(dot + 1);
+  for (const candidate of pluralsOf(resource)) {
+    const groups = groupsOfResource(candidate);
+    if (groups.length === 0) continue;
+    const chosen = apiGroup !== undefined && groups.includes(apiGroup) ? [apiGroup] : groups;
+    return chosen.map((g) => {
+      const entry = lookupResource(g, candidate);
+      const sub = subresource && entry?.subresources.includes(subresource) ? subresource : '';
+      return formatResource({ apiGroup: g, resource: candidate, subresource: sub });
+    });
+  }
+  return [];
+}
+
+/** `; did you mean 'deployments.apps'?`, or '' when there is nothing to suggest. */
+function suggestion(notation: string): string {
+  const suggestions = suggestResources(notation).filter((s) => s !== notation);
+  return suggestions.length
+    ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}?`
+    : '';
+}
+
 /**
  * The problem with a resource string, or undefined when it is valid. With `catalog: false`
  * only the form is checked (for rules whose apiGroups is `*`).
  */
 export function resourceNotationProblem(
   notation: string,
-  options: { readonly catalog?: boolean } = {},
+  options: {
+    /** Check built-in groups' resources against the catalog. @default true */
+    readonly catalog?: boolean;
+    /** End the message with the complete resource it most likely meant. @default true */
+    readonly suggest?: boolean;
+  } = {},
 ): string | undefined {
+  const didYouMean = (n: string): string => (options.suggest === false ? '' : suggestion(n));
   const allowed =
     "expected 'resource[.group][/subresource]' in lowercase, e.g. 'pods', 'pods/log', 'deployments.apps/scale'";
   const parts = notation.split('/');
@@ -66,22 +111,16 @@ export function resourceNotationProblem(
   const resource = dot < 0 ? base : base.slice(0, dot);
   const apiGroup = dot < 0 ? '' : base.slice(dot + 1);
   if (!NAME.test(resource) || (apiGroup !== '' && !GROUP.test(apiGroup))) {
-    return `resource '${notation}' is malformed: ${allowed}`;
+    return `resource '${notation}' is malformed: ${allowed}${didYouMean(notation)}`;
   }
   if (subresource !== undefined && !NAME.test(subresource)) {
-    return `resource '${notation}' has an invalid subresource '${subresource}': ${allowed}`;
+    return `resource '${notation}' has an invalid subresource '${subresource}': ${allowed}${didYouMean(notation)}`;
   }
   if (options.catalog === false || !isBuiltInGroup(apiGroup)) return undefined;
   const entry = lookupResource(apiGroup, resource);
   if (!entry) {
-    const elsewhere = groupsOfResource(resource).map((g) =>
-      g ? `'${resource}.${g}'` : `'${resource}'`,
-    );
-    const singular =
-      groupsOfResource(`${resource}s`).length > 0
-        ? ` (RBAC uses plural names: '${resource}s')`
-        : '';
-    const hint = elsewhere.length ? `; did you mean ${elsewhere.join(' or ')}?` : singular;
+    const plural = groupsOfResource(resource).length === 0 && suggestResources(notation).length > 0;
+    const hint = `${plural ? ' (RBAC uses plural names)' : ''}${didYouMean(notation)}`;
     const group = apiGroup === '' ? 'the core API group' : `API group '${apiGroup}'`;
     return `resource '${notation}' is unknown: ${group} has no resource '${resource}'${hint}`;
   }

@@ -20,13 +20,9 @@ export { mintAndStore, type MintAndStoreOptions, type MintedAndStored } from './
 export { reviewToken, type ReviewOptions, type TokenReviewResult } from './review.js';
 export { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
 // Access.
-export {
-  canI,
-  type AccessAnswer,
-  type AccessQuery,
-  type AskAs,
-  type CanIOptions,
-} from './can-i.js';
+export { canI, type AskAs, type CanIOptions } from './can-i.js';
+export { parseAccessQuery, type AccessAnswer } from '../rbac/access-query.js';
+export type { AccessRequest, NonResourceRequest, ResourceRequest } from '../rbac/policy-rule.js';
 export { describeServiceAccount, type DescribeOptions } from './describe.js';
 export type {
   BindingSummary,

@@ -1,29 +1,25 @@
 /**
- * The `Permission` that would have allowed a refused request, and a 403 explained in words.
+ * A 403 explained in words: what is missing, where, and what would grant it. The grant is
+ * written by the one Permission-hint builder (`rbac/permission-hint.ts`), as `can-i` writes it.
  */
-import { KNOWN_VERBS } from '../rbac/policy-rule.js';
+import { permissionHint } from '../rbac/permission-hint.js';
+import type { ResourceRequest } from '../rbac/policy-rule.js';
 import type { ApiAction } from './api-action.js';
 
-/** Verbs on a whole collection: `resourceNames` can never allow them. */
-const COLLECTION_VERBS = new Set(['list', 'deletecollection']);
-
-/** The RBAC `Permission` expression that grants an action, in this library's notation. */
-export function permissionFor(action: ApiAction): string {
-  const [resource, sub] = action.resource.split('/', 2);
-  const notation = `${action.apiGroup ? `${resource}.${action.apiGroup}` : resource}${sub ? `/${sub}` : ''}`;
-  // RBAC can restrict a verb by name except `create` on a top-level resource (the name is not
-  // known when it is authorized) and collection verbs.
-  const nameable =
-    action.name !== undefined &&
-    !(action.verb === 'create' && !sub) &&
-    !COLLECTION_VERBS.has(action.verb);
-  const names = nameable ? `, '${action.name}'` : '';
-  // A verb Kubernetes does not know (an extension API's) is granted by customVerbs.
-  const factory = KNOWN_VERBS.includes(action.verb) ? 'verbs' : 'customVerbs';
-  return `Permission.${factory}(['${action.verb}'], '${notation}'${names})`;
+/** The request an action makes, in the authorizer's terms. */
+function requestOf(action: ApiAction): ResourceRequest {
+  const [resource, subresource = ''] = action.resource.split('/', 2);
+  return {
+    verb: action.verb,
+    apiGroup: action.apiGroup ?? '',
+    resource,
+    subresource,
+    name: action.name ?? '',
+    namespace: action.namespace ?? '',
+  };
 }
 
-/** Explains a 403 in words: what is missing, where, and what grants it. */
+/** Explains a 403 in words: what is missing, where, and what would grant it. */
 export function explainForbidden(action: ApiAction, serverMessage?: string): string {
   const target = action.name ? `${action.resource} '${action.name}'` : action.resource;
   const group = action.apiGroup ? ` (API group '${action.apiGroup}')` : '';
@@ -31,7 +27,6 @@ export function explainForbidden(action: ApiAction, serverMessage?: string): str
   const who = /User "([^"]+)"/.exec(serverMessage ?? '')?.[1];
   return (
     `forbidden: ${who ? `'${who}'` : 'the caller'} may not ${action.verb} ${target}${group} ${where}; ` +
-    `it is granted by ${permissionFor(action)}` +
-    (action.namespace ? ` in a Role bound in '${action.namespace}'` : ' in a ClusterRole')
+    `it would be granted by ${permissionHint(requestOf(action))}`
   );
 }

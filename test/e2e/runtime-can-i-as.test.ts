@@ -5,8 +5,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { ExitCode } from '../../src/cli/exit-codes.js';
-import { accessQueryOf } from '../../src/runtime/can-i.js';
-import { canI, connect, mintToken } from '../../src/runtime/index.js';
+import { canI, connect, mintToken, parseAccessQuery } from '../../src/runtime/index.js';
 import { clientForToken } from '../../src/runtime/token-client.js';
 import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import { capturedOutput, createServiceAccountWithRole, runCli } from './runtime-fixtures.js';
@@ -61,19 +60,22 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
       code: ExitCode.FINDINGS,
       stdout: 'no\n',
     });
-    expect(no.stderr).toContain(`granted by Permission.verbs(['delete'], 'secrets')`);
+    // A refusal never reads like a grant: it says what WOULD grant it.
+    expect(no.stderr).toBe(
+      `not allowed; it would be granted by Permission.verbs(['delete'], 'secrets') in a Role bound in namespace '${ns}'\n`,
+    );
     // ... a cluster-wide question and a non-resource URL only a ClusterRole answers, and an
     // extension API's verb takes customVerbs
-    const grantedBy = async (...args: string[]) =>
-      JSON.parse((await cli(...args, '--as', sa, '-o', 'json')).stdout).grantedBy;
-    expect(await grantedBy('list', 'nodes', '-A')).toBe(
-      "Permission.verbs(['list'], 'nodes') in a ClusterRole",
+    const wouldBeGrantedBy = async (...args: string[]) =>
+      JSON.parse((await cli(...args, '--as', sa, '-o', 'json')).stdout).wouldBeGrantedBy;
+    expect(await wouldBeGrantedBy('list', 'nodes', '-A')).toBe(
+      "Permission.verbs(['list'], 'nodes') in a ClusterRole bound by a ClusterRoleBinding",
     );
-    expect(await grantedBy('post', '/apis/custom/hook')).toBe(
-      "Permission.nonResourceUrls(['post'], '/apis/custom/hook') in a ClusterRole",
+    expect(await wouldBeGrantedBy('post', '/apis/custom/hook')).toBe(
+      "Permission.nonResourceUrls(['post'], '/apis/custom/hook') in a ClusterRole bound by a ClusterRoleBinding",
     );
-    expect(await grantedBy('frobnicate', 'widgets.example.com')).toBe(
-      "Permission.customVerbs(['frobnicate'], 'widgets.example.com')",
+    expect(await wouldBeGrantedBy('frobnicate', 'widgets.example.com')).toBe(
+      `Permission.customVerbs(['frobnicate'], 'widgets.example.com') in a Role bound in namespace '${ns}'`,
     );
     // -o json names who was asked about: a ServiceAccount gets its groups, as its tokens do.
     const json = await cli('get', 'pods', '--subresource', 'log', '--as', sa, '-o', 'json');
@@ -105,7 +107,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
       ])
         cells.push([verb, target]);
     for (const [verb, target] of cells) {
-      const query = accessQueryOf(verb, target, { namespace: ns });
+      const query = parseAccessQuery(verb, target, { namespace: ns });
       const about = await canI(query, { client, as: { user: sa } });
       const own = await canI(query, { client, token: minted.token });
       expect([verb, target, about.allowed]).toEqual([verb, target, own.allowed]);
@@ -113,7 +115,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
     // Not all one answer: the grid has both.
     const answers = await Promise.all(
       cells.map(([verb, target]) =>
-        canI(accessQueryOf(verb, target, { namespace: ns }), { client, as: { user: sa } }),
+        canI(parseAccessQuery(verb, target, { namespace: ns }), { client, as: { user: sa } }),
       ),
     );
     expect(new Set(answers.map((a) => a.allowed))).toEqual(new Set([true, false]));
@@ -137,7 +139,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
     });
     tokens.push(bystander.token);
     const asBystander = clientForToken(connect({ kubeConfig: kc, namespace: ns }), bystander.token);
-    const err = await canI(accessQueryOf('get', 'pods', { namespace: ns }), {
+    const err = await canI(parseAccessQuery('get', 'pods', { namespace: ns }), {
       client: asBystander,
       as: { user: sa },
     }).then(
@@ -147,7 +149,7 @@ describeE2E('runtime: can-i --as (SubjectAccessReview)', () => {
     expect(err?.category).toBe('forbidden');
     expect(err?.message).toBe(
       `forbidden: 'system:serviceaccount:${ns}:bystander' may not create subjectaccessreviews (API group 'authorization.k8s.io') cluster-wide; ` +
-        `it is granted by Permission.verbs(['create'], 'subjectaccessreviews.authorization.k8s.io') in a ClusterRole`,
+        `it would be granted by Permission.verbs(['create'], 'subjectaccessreviews.authorization.k8s.io') in a ClusterRole bound by a ClusterRoleBinding`,
     );
   });
 

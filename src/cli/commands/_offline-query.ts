@@ -1,13 +1,16 @@
 /**
- * What the offline `can-i` and `who-can` share: the query flags, reading the question, and
- * loading an authorizer from manifests. Private to the CLI; the rbac modules are imported
- * lazily so that other commands do not load them.
+ * What `can-i` (offline and from the cluster) and `who-can` share: the query flags, reading
+ * the question with its warnings, loading an authorizer from manifests, and printing an
+ * answer. Private to the CLI; the rbac modules are imported lazily so that other commands do
+ * not load them.
  */
 import type { Command } from 'commander';
+import type { AccessAnswer } from '../../rbac/access-query.js';
 import type { RbacAuthorizer } from '../../rbac/authorizer.js';
 import type { AccessRequest } from '../../rbac/policy-rule.js';
 import type { CliIo } from '../io.js';
 import { CliError } from '../exit-codes.js';
+import { printData } from './_output.js';
 
 /** The flags of an access query, as parsed. */
 export interface QueryFlags {
@@ -15,37 +18,57 @@ export interface QueryFlags {
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
   readonly subresource?: string;
+  /** The user asked about, to say which namespace was assumed for a ServiceAccount. */
+  readonly as?: string;
 }
 
 /** Adds `-A/--all-namespaces` and `--subresource` (not `-n` nor `--manifests`, which differ). */
 export function addQueryFlags(cmd: Command): Command {
   return cmd
-    .option('-A, --all-namespaces', "ask cluster-wide (namespace '')")
+    .option('-A, --all-namespaces', "ask cluster-wide (namespace ''); wins over -n")
     .option('--subresource <name>', "the subresource, e.g. 'log' or 'scale'");
 }
 
-/** Reads VERB and TYPE[/NAME] with the flags; malformed arguments are usage errors. */
+/**
+ * Reads VERB and TYPE[/NAME] with the flags as kubectl sends them: every value is asked
+ * literally, with warnings for what looks wrong (`accessQueryWarnings`), for `-A` winning over
+ * `-n`, and for a ServiceAccount asked about outside its namespace because none was given.
+ * `defaultNamespace` is used without `-n`/`-A` (the kubeconfig's for the cluster).
+ */
 export async function parseQuery(
   verb: string,
   target: string,
   flags: QueryFlags,
+  options: { readonly defaultNamespace?: string; readonly servedGroups?: readonly string[] } = {},
 ): Promise<{ request: AccessRequest; warnings: string[] }> {
-  const { parseAccessQuery, accessQueryWarnings, AccessQueryError } =
+  const { parseAccessQuery, accessQueryWarnings, assumedNamespaceNote, AccessQueryError } =
     await import('../../rbac/access-query.js');
+  let request: AccessRequest;
   try {
-    const request = parseAccessQuery(verb, target, {
+    request = parseAccessQuery(verb, target, {
       subresource: flags.subresource,
-      namespace: flags.namespace,
+      namespace: flags.namespace || options.defaultNamespace,
       allNamespaces: flags.allNamespaces === true,
     });
-    return { request, warnings: accessQueryWarnings(request) };
   } catch (err) {
     throw err instanceof AccessQueryError ? new CliError(err.message) : err;
   }
+  const warnings = accessQueryWarnings(request, { servedGroups: options.servedGroups });
+  if (flags.allNamespaces && flags.namespace)
+    warnings.push(`-A asks cluster-wide: -n ${flags.namespace} is ignored, as kubectl does`);
+  const note =
+    flags.as !== undefined && !flags.namespace && !flags.allNamespaces
+      ? assumedNamespaceNote(flags.as, request)
+      : undefined;
+  if (note) warnings.push(note);
+  return { request, warnings };
 }
 
-/** An authorizer over the RBAC objects in `paths`; unreadable or unparsable input is a usage error. */
-export async function loadPolicy(paths: readonly string[], io: CliIo): Promise<RbacAuthorizer> {
+/** An authorizer over the RBAC objects in `paths`, and the API groups they define. */
+export async function loadPolicy(
+  paths: readonly string[],
+  io: CliIo,
+): Promise<{ authorizer: RbacAuthorizer; servedGroups: string[] }> {
   const { readManifestPaths } = await import('../../rbac/manifest-reader.js');
   const { rbacPolicyFrom } = await import('../../rbac/kube-object.js');
   const { RbacAuthorizer } = await import('../../rbac/authorizer.js');
@@ -61,5 +84,35 @@ export async function loadPolicy(paths: readonly string[], io: CliIo): Promise<R
       `warning: no Roles, ClusterRoles or bindings found in ${paths.join(', ')}: nothing is allowed\n`,
     );
   }
-  return new RbacAuthorizer(policy);
+  // CustomResourceDefinitions and APIServices (aggregated APIs) bring groups of their own.
+  const servedGroups = objects.flatMap((o) => {
+    const group = (o as { spec?: { group?: unknown } }).spec?.group;
+    return (o.kind === 'CustomResourceDefinition' || o.kind === 'APIService') &&
+      typeof group === 'string'
+      ? [group]
+      : [];
+  });
+  return { authorizer: new RbacAuthorizer(policy), servedGroups };
+}
+
+/**
+ * Prints an answer: `-o json|yaml` the `AccessAnswer` as it is (one shape offline and from the
+ * cluster); else `yes`/`no` on stdout and, for a no, on stderr why and what would grant it.
+ * Nothing with `quiet`.
+ */
+export async function printAnswer(
+  io: CliIo,
+  answer: AccessAnswer,
+  flags: { readonly output?: 'json' | 'yaml'; readonly quiet?: boolean },
+): Promise<void> {
+  if (flags.output) return printData(io, flags.output, answer);
+  if (flags.quiet) return;
+  io.stdout(answer.allowed ? 'yes\n' : 'no\n');
+  if (answer.allowed) return;
+  const why = answer.reason ? ` (${answer.reason})` : '';
+  io.stderr(
+    answer.denied
+      ? `explicitly denied${why}: no grant can allow it\n`
+      : `not allowed${why}; it would be granted by ${answer.wouldBeGrantedBy}\n`,
+  );
 }

@@ -60,6 +60,13 @@ function looksLikeToken(value: string, flag: '--token-env' | '--token-file'): bo
   return v.length >= 40 && !/[/\\]/.test(v) && !/\.[A-Za-z0-9]{1,8}$/.test(v);
 }
 
+/** A kubeconfig (YAML or JSON) given where a token belongs: it has kubeconfig's top-level keys. */
+function looksLikeKubeconfig(text: string): boolean {
+  const keys = ['apiVersion', 'kind', 'clusters', 'contexts', 'users', 'current-context'];
+  const found = keys.filter((k) => new RegExp(`(^|[{,])\\s*"?${k}"?\\s*:`, 'm').test(text));
+  return found.length >= 2 || /^\s*kind:\s*Config\s*$/m.test(text);
+}
+
 /** A POSIX environment variable name, as `--token-env` must give. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -111,14 +118,21 @@ export async function readToken(
     }
   }
   const token = text.trim();
-  if (token === '') {
-    const from =
-      flags.tokenEnv !== undefined
-        ? `environment variable '${flags.tokenEnv}'`
-        : flags.tokenFile === '-'
-          ? 'standard input (--token-file -)'
-          : `--token-file '${flags.tokenFile}'`;
-    throw new CliError(`the token from ${from} is empty`);
+  const from =
+    flags.tokenEnv !== undefined
+      ? `environment variable '${flags.tokenEnv}'`
+      : flags.tokenFile === '-'
+        ? 'standard input (--token-file -)'
+        : `--token-file '${flags.tokenFile}'`;
+  if (token === '') throw new CliError(`the token from ${from} is empty`);
+  if (looksLikeKubeconfig(token)) {
+    const asKubeconfig =
+      flags.tokenFile !== undefined && flags.tokenFile !== '-'
+        ? `--kubeconfig '${flags.tokenFile}'`
+        : '--kubeconfig FILE';
+    throw new CliError(
+      `${from} holds a kubeconfig, not a token: to use its credentials pass ${asKubeconfig} instead; to use a token give a file or variable holding only the token`,
+    );
   }
   return token;
 }

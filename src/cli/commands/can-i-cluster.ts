@@ -8,9 +8,9 @@
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
 import { clusterOptions, type ClusterFlags } from './_cluster-flags.js';
-import { printData } from './_output.js';
 import { readToken } from './_token-input.js';
 import { runAction } from '../exit-codes.js';
+import { parseQuery, printAnswer } from './_offline-query.js';
 
 /** What `can-i` passes through when asking the cluster. */
 export interface ClusterCanIOptions extends ClusterFlags {
@@ -30,7 +30,7 @@ export interface ClusterCanIOptions extends ClusterFlags {
   readonly quiet?: boolean;
 }
 
-/** Asks the cluster; prints `yes`/`no` (and, for no, the Permission that would grant it). Resolves to the exit code. */
+/** Asks the cluster; prints the answer as the offline form does. Resolves to the exit code. */
 export async function runClusterCanI(options: ClusterCanIOptions, io: CliIo): Promise<number> {
   let code: number = ExitCode.OK;
   await runAction(async () => {
@@ -38,41 +38,20 @@ export async function runClusterCanI(options: ClusterCanIOptions, io: CliIo): Pr
       options.tokenFile !== undefined || options.tokenEnv !== undefined
         ? await readToken(options, io)
         : undefined;
-    const { canI, accessQueryOf } = await import('../../runtime/can-i.js');
+    const { canI } = await import('../../runtime/can-i.js');
     const { connect } = await import('../../runtime/cluster.js');
     const client = connect(clusterOptions(options, io));
-    const query = accessQueryOf(options.verb, options.target, {
-      namespace: options.allNamespaces ? '' : client.namespace,
-      subresource: options.subresource,
+    const { request, warnings } = await parseQuery(options.verb, options.target, options, {
+      defaultNamespace: client.namespace,
     });
-    if (!options.quiet) {
-      const { accessQueryWarnings } = await import('../../rbac/access-query.js');
-      const request = query.nonResourceUrl
-        ? { verb: query.verb, path: query.nonResourceUrl }
-        : {
-            verb: query.verb,
-            apiGroup: query.apiGroup ?? '',
-            resource: query.resource,
-            subresource: query.subresource,
-          };
-      for (const w of accessQueryWarnings(request)) io.stderr(`warning: ${w}\n`);
-    }
-    const answer = await canI(query, {
+    if (!options.quiet) for (const w of warnings) io.stderr(`warning: ${w}\n`);
+    const answer = await canI(request, {
       client,
       ...(token ? { token } : {}),
       ...(options.as !== undefined ? { as: { user: options.as, groups: options.asGroup } } : {}),
     });
     code = answer.allowed ? ExitCode.OK : ExitCode.FINDINGS;
-    if (options.output) {
-      await printData(io, options.output, { query, ...answer });
-      return;
-    }
-    if (options.quiet) return; // only the exit code answers
-    io.stdout(answer.allowed ? 'yes\n' : 'no\n');
-    if (!answer.allowed) {
-      const why = answer.reason ? ` (${answer.reason})` : '';
-      io.stderr(`denied${why}${answer.grantedBy ? `; granted by ${answer.grantedBy}` : ''}\n`);
-    }
+    await printAnswer(io, answer, options);
   });
   return code;
 }

@@ -4,17 +4,25 @@
  * Without `--manifests` it asks the cluster (`can-i-cluster.ts`, loaded only then): about
  * `--as USER` with a SubjectAccessReview, else as the token or kubeconfig user.
  *
- * Prints `yes` or `no` and exits 0 for yes, 1 for no, 2 for usage errors, like kubectl.
- * The namespace defaults to `default` (kubectl's default without a kubeconfig context);
- * `-A` asks cluster-wide (namespace `''`).
+ * Prints `yes` or `no` and exits 0 for yes, 1 for no, 2 for usage errors, like kubectl; `-o`
+ * prints the `AccessAnswer`, one shape offline and from the cluster. Every value is asked
+ * literally, as the API server compares it, with a warning for what looks wrong. Offline the
+ * namespace defaults to `default` (kubectl's default without a kubeconfig context); `-A` asks
+ * cluster-wide (namespace `''`).
  */
 import type { Command } from 'commander';
 import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { addClusterFlags, type ClusterFlags } from './_cluster-flags.js';
-import { addOutputFlag, printData } from './_output.js';
+import { addOutputFlag } from './_output.js';
 import { addTokenFlags } from './_token-input.js';
-import { addQueryFlags, loadPolicy, parseQuery, type QueryFlags } from './_offline-query.js';
+import {
+  addQueryFlags,
+  loadPolicy,
+  parseQuery,
+  printAnswer,
+  type QueryFlags,
+} from './_offline-query.js';
 
 interface CanIFlags extends ClusterFlags, QueryFlags {
   readonly as?: string;
@@ -95,26 +103,18 @@ async function canIOffline(
       '--as USER is required with --manifests: name who asks, e.g. --as alice or --as system:serviceaccount:NS:NAME',
     );
   }
-  const { request, warnings } = await parseQuery(verb, target, flags);
-  const { impersonatedUser, AccessQueryError } = await import('../../rbac/access-query.js');
+  const { impersonatedUser, accessAnswerOf, AccessQueryError } =
+    await import('../../rbac/access-query.js');
   let who;
   try {
     who = impersonatedUser(flags.as, flags.asGroup);
   } catch (err) {
     throw err instanceof AccessQueryError ? new CliError(err.message) : err;
   }
-  const authorizer = await loadPolicy(flags.manifests ?? [], io);
+  const { authorizer, servedGroups } = await loadPolicy(flags.manifests ?? [], io);
+  const { request, warnings } = await parseQuery(verb, target, flags, { servedGroups });
   if (!flags.quiet) for (const w of warnings) io.stderr(`warning: ${w}\n`);
-  const decision = authorizer.authorize(who, request);
-  if (flags.output) {
-    await printData(io, flags.output, {
-      allowed: decision.allowed,
-      ...(decision.reason ? { reason: decision.reason } : {}),
-      user: who,
-      request,
-    });
-  } else if (!flags.quiet) {
-    io.stdout(decision.allowed ? 'yes\n' : 'no\n');
-  }
-  return decision.allowed ? ExitCode.OK : ExitCode.FINDINGS;
+  const answer = accessAnswerOf(request, authorizer.authorize(who, request), who);
+  await printAnswer(io, answer, flags);
+  return answer.allowed ? ExitCode.OK : ExitCode.FINDINGS;
 }

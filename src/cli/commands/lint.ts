@@ -34,8 +34,11 @@ export function registerLint(program: Command, io: CliIo, setExitCode: SetExitCo
     } catch (err) {
       throw new CliError((err as Error).message);
     }
+    // A CI step that lints before synth must not pass on an empty folder.
     if (manifests.objects.length === 0)
-      io.stderr(`warning: no kubernetes objects found in ${paths.join(', ')}\n`);
+      throw new CliError(
+        `no kubernetes objects found in ${paths.join(', ')}: nothing was linted; synthesize or render the manifests first (e.g. cdk8s synth) and pass the files or folders that hold them`,
+      );
     // Audit Policy documents among them get the audit-policy check, in the same report.
     const { withAuditPolicyFindings } = await import('../../rbac/audit-policy-lint.js');
     const report = withAuditPolicyFindings(

@@ -1,5 +1,5 @@
 /** `secrets-read`: get, list or watch on secrets. */
-import { probeCheck, requestsOf } from './_probe.js';
+import { grantsOf, probeFindings, requestsOf } from './_probe.js';
 import type { PolicyRuleCheck, RiskRuleInfo } from './risk-rule.js';
 
 /** The description of `secrets-read`. */
@@ -14,8 +14,17 @@ export const SECRETS_READ: RiskRuleInfo = {
   requests: requestsOf(['get', 'list', 'watch'], '', ['secrets']),
 };
 
+/** The fix when the rule already grants only `get` on named secrets: nothing narrower exists. */
+const ALREADY_NARROWEST_FIX =
+  'the grant is already as narrow as RBAC allows (get on named secrets): acknowledge it with a reason, or drop it if the secrets are not needed';
+
 /**
  * Reports a rule that reads secrets; the message names the verbs and, when resourceNames
- * restricts them, the secrets.
+ * restricts them, the secrets. The fix says to narrow the grant only when it can be narrowed.
  */
-export const secretsRead: PolicyRuleCheck = probeCheck(SECRETS_READ);
+export const secretsRead: PolicyRuleCheck = (rule, context) => {
+  const findings = probeFindings(SECRETS_READ, SECRETS_READ.requests ?? [], rule, context.location);
+  const grants = grantsOf(rule, SECRETS_READ.requests ?? []);
+  const narrowest = grants.every((g) => g.request.verb === 'get' && g.names !== 'any');
+  return narrowest ? findings.map((f) => ({ ...f, fix: ALREADY_NARROWEST_FIX })) : findings;
+};

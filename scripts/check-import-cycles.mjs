@@ -16,12 +16,7 @@ import ts from 'typescript';
  * entry must match a cycle exactly (the same files); an entry that matches none fails the check
  * too, so that it is removed once the cycle is cut. Paths are relative to the repository.
  */
-const ALLOWED_CYCLES = [
-  // The mint <-> binding-secret cycle of issue 8 §5 belongs to the "mint" work (one
-  // mint->store->discard->cleanup function); it is cut there. The lead removes this entry when
-  // that work is merged.
-  ['src/runtime/binding-secret.ts', 'src/runtime/mint.ts'],
-];
+const ALLOWED_CYCLES = [];
 
 function sourceFiles(folder) {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {

@@ -11,11 +11,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { managedSecretManifest } from '../../src/contract/token-declaration.js';
-import {
-  connect,
-  rotateToken,
-  type ClusterClient,
-} from '../../src/runtime/index.js';
+import { connect, rotateToken, type ClusterClient } from '../../src/runtime/index.js';
 import { reviewToken } from '../../src/runtime/review.js';
 import { tempDir } from '../temp-dir.js';
 import { adminKubeConfig, createNamespace, describeE2E } from './cluster.js';

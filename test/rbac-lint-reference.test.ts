@@ -39,7 +39,12 @@ function referenceLintRules(rules: readonly PolicyRule[], location?: FindingLoca
       if (values) rule[key] = values;
     }
     const context = { location: location ? { ...location, ruleIndex } : undefined };
-    return POLICY_RULE_CHECKS.flatMap(({ check }) => check(rule as unknown as PolicyRule, context));
+    const all = POLICY_RULE_CHECKS.flatMap(({ check }) =>
+      check(rule as unknown as PolicyRule, context),
+    );
+    // A rule with '*' in verbs, apiGroups and resources is reported once, as cluster-admin.
+    const admin = ['verbs', 'apiGroups', 'resources'].every((k) => (rule[k] ?? []).includes('*'));
+    return admin ? all.filter((f) => f.id === 'cluster-admin-equivalent') : all;
   });
 }
 

@@ -131,6 +131,12 @@ function parsePositioned(text: string, source: string): PositionedObject[] {
   const lines = documentLines(text.replace(/^---\s*\n/, '\n'));
   // ... and that document's first line is the one after the separator, as for the others.
   if (/^---\s*\n/.test(text)) lines[0] = 2;
+  // An object starts at its first line of content, after the document's comments (a Helm
+  // `# Source:` line) and blank lines.
+  const textLines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    while (lines[i] <= textLines.length && /^\s*(#.*)?$/.test(textLines[lines[i] - 1])) lines[i]++;
+  }
   return documents.flatMap((value, index) => {
     if (value === null || value === undefined) return [];
     const line = lines[index] ?? 1;

@@ -36,8 +36,14 @@ export function formatSubject(subject: RiskHolder['subject']): string {
 
 /** `ServiceAccount ci/deployer in 'shop' through RoleBinding shop/deploy`. */
 export function formatHolder(holder: RiskHolder): string {
-  const where = holder.namespace === '' ? 'cluster-wide' : `in '${holder.namespace}'`;
   const b = holder.binding;
+  const where = holderScope(holder);
   const binding = b.namespace ? `${b.namespace}/${b.name}` : b.name;
   return `${formatSubject(holder.subject)} ${where} through ${b.kind} ${binding}`;
+}
+
+/** `cluster-wide`, `in 'shop'`, or for a RoleBinding without a namespace `in the namespace it is applied to`. */
+export function holderScope(holder: RiskHolder): string {
+  if (holder.binding.kind === 'ClusterRoleBinding') return 'cluster-wide';
+  return holder.namespace === '' ? 'in the namespace it is applied to' : `in '${holder.namespace}'`;
 }

@@ -169,3 +169,35 @@ describe('lint --default-namespace, --by-subject, --no-builtin-roles', () => {
     );
   });
 });
+
+describe("who-can and can-i --manifests with Kubernetes' bootstrap roles", () => {
+  test('GIVEN Flux binding cluster-admin WHEN asking who can update nodes THEN its controllers, unless --no-builtin-roles', async () => {
+    const flux = join(CORPUS, 'flux.yaml');
+    const found = await run('who-can', 'update', 'nodes', '-A', '--manifests', flux);
+    expect(found.stdout).toMatch(
+      /ServiceAccount\s+flux-system\s+kustomize-controller\s+ClusterRoleBinding cluster-reconciler\s+ClusterRole cluster-admin/,
+    );
+    const without = await run(
+      'who-can',
+      'update',
+      'nodes',
+      '-A',
+      '--manifests',
+      flux,
+      '--no-builtin-roles',
+    );
+    expect(without.stdout).toBe('');
+    const canI = await run(
+      'can-i',
+      'delete',
+      'secrets',
+      '-n',
+      'shop',
+      '--manifests',
+      flux,
+      '--as',
+      'system:serviceaccount:flux-system:helm-controller',
+    );
+    expect(canI.code).toBe(0);
+  });
+});

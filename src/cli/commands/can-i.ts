@@ -108,7 +108,7 @@ async function canIOffline(
   } catch (err) {
     throw err instanceof AccessQueryError ? new CliError(err.message) : err;
   }
-  const authorizer = await loadPolicy(flags.manifests ?? [], io);
+  const authorizer = await loadPolicy(flags.manifests ?? [], io, flags);
   if (!flags.quiet) for (const w of warnings) io.stderr(`warning: ${w}\n`);
   const decision = authorizer.authorize(who, request);
   if (flags.output) {

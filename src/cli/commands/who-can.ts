@@ -48,7 +48,7 @@ export function registerWhoCan(program: Command, io: CliIo, _setExitCode: SetExi
   addOutputFlag(cmd, ['json', 'yaml']);
   cmd.action(async (verb: string, target: string, flags: WhoCanFlags) => {
     const { request, warnings } = await parseQuery(verb, target, flags);
-    const authorizer = await loadPolicy(flags.manifests ?? [], io);
+    const authorizer = await loadPolicy(flags.manifests ?? [], io, flags);
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     const entries = authorizer.whoCan(request);
     if (flags.output) {

@@ -2,8 +2,10 @@
  * `revoke` without a cluster: what it refuses before any request, and the delete it sends
  * (through a recording stand-in for the client).
  */
+import type * as k8s from '@kubernetes/client-node';
 import type { ClusterClient } from '../src/runtime/cluster.js';
-import { redactSecrets, registerSecret } from '../src/runtime/errors.js';
+import { AccessTokensError } from '../src/runtime/errors.js';
+import { redactSecrets, registerSecret } from '../src/runtime/redact.js';
 import { revoke } from '../src/runtime/revoke.js';
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -22,18 +24,39 @@ const jwt = (k8s: object): string =>
     'c2lnbmF0dXJlLXNpZ25hdHVyZQ',
   ].join('.');
 
-function recordingClient(): { client: ClusterClient; deletes: unknown[] } {
+function recordingClient(
+  stores: k8s.V1Secret[] = [],
+  conflictOn = '',
+): { client: ClusterClient; deletes: unknown[]; replaced: k8s.V1Secret[] } {
   const deletes: unknown[] = [];
+  const replaced: k8s.V1Secret[] = [];
   const core = {
     deleteNamespacedSecret: async (req: unknown) => void deletes.push(req),
     deleteNamespacedPod: async (req: unknown) => void deletes.push(req),
+    listNamespacedSecret: async () => ({ items: stores }),
+    replaceNamespacedSecret: async (req: { name: string; body: k8s.V1Secret }) => {
+      if (req.name === conflictOn) throw new AccessTokensError('conflict', 'conflict', 409);
+      replaced.push(req.body);
+    },
   };
   const client = {
     namespace: 'shop',
     api: () => core,
     call: (_action: unknown, fn: (o: unknown) => Promise<unknown>) => fn({}),
   } as unknown as ClusterClient;
-  return { client, deletes };
+  return { client, deletes, replaced };
+}
+
+function store(name: string, serviceAccount: string, token: string): k8s.V1Secret {
+  return {
+    metadata: {
+      name,
+      resourceVersion: '7',
+      labels: { 'access-tokens.cdk8s.io/managed': 'true' },
+      annotations: { 'access-tokens.cdk8s.io/service-account': serviceAccount },
+    },
+    data: { token: Buffer.from(token).toString('base64'), extra: 'eA==' },
+  };
 }
 
 describe('revoke', () => {
@@ -62,6 +85,47 @@ describe('revoke', () => {
       name: 'deployer-token-x',
       uid: 'uid-42',
     });
+  });
+});
+
+describe('revoke and the token stores', () => {
+  test('removes the revoked token from the stores that hold it, and only from those', async () => {
+    // GIVEN stores holding the token, another token, and the token for another ServiceAccount
+    const token = jwt({ secret: { name: 'deployer-token-x', uid: 'uid-42' } });
+    const { client, replaced } = recordingClient([
+      store('deployer-token', 'deployer', token),
+      store('deployer-next', 'deployer', 'a-newer-token-value'),
+      store('copy-for-other', 'someone-else', token),
+    ]);
+    // WHEN
+    const result = await revoke(token, { client });
+    // THEN the one store is rewritten without the token, with the time, at the version read
+    expect(result.clearedStores).toEqual(['deployer-token']);
+    expect(result.warnings).toEqual([]);
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0].data).toEqual({ extra: 'eA==' });
+    expect(replaced[0].metadata?.resourceVersion).toBe('7');
+    expect(replaced[0].metadata?.annotations?.['access-tokens.cdk8s.io/revoked-at']).toMatch(
+      /^\d{4}-\d\d-\d\dT/,
+    );
+  });
+
+  test('a store refilled meanwhile (409) is left alone, with a warning', async () => {
+    // GIVEN
+    const token = jwt({ secret: { name: 'deployer-token-x', uid: 'uid-42' } });
+    const { client, replaced } = recordingClient(
+      [store('deployer-token', 'deployer', token)],
+      'deployer-token',
+    );
+    // WHEN
+    const result = await revoke(token, { client });
+    // THEN the revocation stands and the warning says what happened, never quoting the token
+    expect(result.deleted.name).toBe('deployer-token-x');
+    expect(result.clearedStores).toEqual([]);
+    expect(replaced).toEqual([]);
+    expect(result.warnings).toEqual([
+      "secret 'shop/deployer-token' changed while the revoked token was being removed (a new token was stored): left as it is",
+    ]);
   });
 });
 

@@ -1,6 +1,9 @@
 /**
- * The CLI's exit codes (documented in the README). `can-i` follows kubectl: 0 yes, 1 no.
+ * The CLI's exit codes (documented in the README), and how runtime errors map to them.
  */
+import { redactSecrets } from '../runtime/redact.js';
+
+/** The CLI's exit codes. `can-i` follows kubectl: 0 yes, 1 no. */
 export const ExitCode = {
   /** Success; for `can-i`, "yes". */
   OK: 0,
@@ -28,5 +31,44 @@ export class CliError extends Error {
   ) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/** The exit code of a runtime error category. */
+export function exitCodeOf(category: string | undefined): number {
+  switch (category) {
+    case 'usage':
+      return ExitCode.USAGE;
+    case 'not-found':
+      return ExitCode.NOT_FOUND;
+    case 'forbidden':
+      return ExitCode.FORBIDDEN;
+    case 'conflict':
+      return ExitCode.CONFLICT;
+    case 'transient':
+      return ExitCode.TRANSIENT;
+    default:
+      return ExitCode.INTERNAL;
+  }
+}
+
+/** Runs a command body, turning runtime errors into CLI errors with their exit codes. */
+export async function runAction(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const e = err as { name?: string; category?: string; message?: string };
+    if (e?.name === 'AccessTokensError' || e?.name === 'TokenDeclarationError') {
+      throw new CliError(
+        e.message ?? 'error',
+        exitCodeOf(e.name === 'TokenDeclarationError' ? 'usage' : e.category),
+      );
+    }
+    // Anything else may come from a library and embed a request or response: redact.
+    throw new CliError(
+      redactSecrets(err instanceof Error ? err.message.split('\n')[0] : String(err)),
+      ExitCode.INTERNAL,
+    );
   }
 }

@@ -4,21 +4,10 @@
  * that the offline ones start fast.
  */
 import { Command, CommanderError } from 'commander';
-import { redactSecrets } from '../runtime/errors.js';
+import { redactSecrets } from '../runtime/redact.js';
 import { registerCommands } from './commands/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
-
-/** Output streams, injectable so tests run the CLI in-process. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Standard input, for `--token-file -`. */
-  readonly stdin?: NodeJS.ReadableStream;
-  /** Environment, for KUBECONFIG and token variables. @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Whether stderr is a terminal (progress lines go there). @default false */
-  readonly stderrIsTerminal?: boolean;
-}
+import type { CliIo } from './io.js';
 
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
@@ -53,7 +42,7 @@ function kubectlShortOptions(argv: readonly string[]): string[] {
 /** Runs the CLI and resolves to its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
   // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
-  // (runtime/errors.ts imports nothing, so this keeps client-node out of offline commands.)
+  // (runtime/redact.ts imports nothing, so this keeps client-node out of offline commands.)
   const io: CliIo = {
     stdout: given.stdout,
     stderr: (text) => given.stderr(redactSecrets(text)),

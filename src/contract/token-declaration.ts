@@ -44,6 +44,12 @@ export const AUDIENCES_ANNOTATION = 'access-tokens.cdk8s.io/audiences';
 /** Annotation on a managed Secret: when the token was minted (RFC 3339). */
 export const MINTED_AT_ANNOTATION = 'access-tokens.cdk8s.io/minted-at';
 
+/**
+ * Annotation on a managed Secret whose token was revoked (RFC 3339): `revoke` removes the dead
+ * token from the stores that held it and records when.
+ */
+export const REVOKED_AT_ANNOTATION = 'access-tokens.cdk8s.io/revoked-at';
+
 /** Annotation on a managed Secret: the ServiceAccount the token authenticates as. */
 export const SERVICE_ACCOUNT_ANNOTATION = 'access-tokens.cdk8s.io/service-account';
 

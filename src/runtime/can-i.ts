@@ -7,7 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessQueryError, impersonatedUser, parseAccessQuery } from '../rbac/access-query.js';
 import { isNonResourceRequest, type AccessRequest } from '../rbac/policy-rule.js';
-import { AccessTokensError, permissionFor } from './errors.js';
+import { AccessTokensError } from './errors.js';
+import { permissionFor } from './permission-hint.js';
 import { clientForToken } from './token-client.js';
 
 /** A request to check, in RBAC's terms. */

@@ -1,120 +1,27 @@
 /**
- * `describe`: a ServiceAccount as the cluster sees it: its bindings (RoleBindings of every
- * namespace, not only its own, and ClusterRoleBindings), the rules they grant per namespace
- * (compacted), the tokens stored for it (managed Secrets, with expiry) and any legacy,
- * never-expiring Secret tokens, plus the least-privilege lint of its rules.
+ * `describe`: a ServiceAccount as the cluster sees it. The reads are here: the ServiceAccount,
+ * the RoleBindings of every namespace (not only its own) and ClusterRoleBindings, the roles the
+ * applying bindings name, and the Secrets of its namespace; `describe-summary.ts` turns them
+ * into the description (bindings, effective rules, stored tokens, lint findings).
  */
 import * as k8s from '@kubernetes/client-node';
+import type { PolicyRule } from '../rbac/policy-rule.js';
+import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import {
-  AUDIENCES_ANNOTATION,
+  bindingsThatApply,
+  roleOf,
+  summarizeServiceAccount,
+  type RoleRead,
+  type ServiceAccountDescription,
+} from './describe-summary.js';
+import {
   EXPIRES_AT_ANNOTATION,
   MANAGED_LABEL,
   SERVICE_ACCOUNT_ANNOTATION,
-  TOKEN_DECLARATION_ANNOTATION,
-  parseTokenDeclaration,
-  type TokenDeclaration,
+  TOKEN_SECRET_KEY,
 } from '../contract/token-declaration.js';
-import { subjectAppliesToServiceAccount } from '../rbac/authorizer.js';
-import { compactRules } from '../rbac/compact.js';
-import type { Finding } from '../rbac/finding.js';
-import { lintRules } from '../rbac/lint.js';
-import type { PolicyRule } from '../rbac/policy-rule.js';
-import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
-
-/** A binding that names the ServiceAccount. */
-export interface BindingSummary {
-  /** `RoleBinding` or `ClusterRoleBinding`. */
-  readonly kind: 'RoleBinding' | 'ClusterRoleBinding';
-  /** The binding's name. */
-  readonly name: string;
-  /**
-   * The RoleBinding's own namespace, which need not be the ServiceAccount's; `''` for a
-   * ClusterRoleBinding.
-   */
-  readonly namespace: string;
-  /** The role the binding grants. */
-  readonly roleRef: {
-    /** `Role` or `ClusterRole`. */
-    readonly kind: string;
-    /** The role's name. */
-    readonly name: string;
-  };
-  /** The rules of the referenced role; undefined when it does not exist. */
-  readonly rules?: readonly PolicyRule[];
-}
-
-/** A Secret holding a token for the ServiceAccount (never its data). */
-export interface StoredTokenSummary {
-  /** The Secret's name, in the ServiceAccount's namespace. */
-  readonly secret: string;
-  /**
-   * `managed`: a Secret the runtime stores a token in. `binding`: an empty Secret of
-   * `bindToNewSecret` that one token is bound to. `legacy`: a
-   * `kubernetes.io/service-account-token` Secret, whose token never expires.
-   */
-  readonly kind: 'managed' | 'binding' | 'legacy';
-  /** The token's expiry (ISO-8601), as recorded on the Secret; absent when not (legacy tokens). */
-  readonly expiresAt?: string;
-  /** The token's audiences, as recorded on the Secret; absent when not (legacy tokens). */
-  readonly audiences?: readonly string[];
-  /** Whether the Secret's `data.token` is set (the token itself is never read out). */
-  readonly hasToken: boolean;
-}
-
-/** The description. */
-export interface ServiceAccountDescription {
-  /** The ServiceAccount's namespace. */
-  readonly namespace: string;
-  /** The ServiceAccount's name. */
-  readonly name: string;
-  /** The ServiceAccount's UID. */
-  readonly uid?: string;
-  /**
-   * As set on the ServiceAccount; undefined when unset, which Kubernetes treats as `true`.
-   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
-   */
-  readonly automountServiceAccountToken?: boolean;
-  /** The token its annotation declares; absent when none, or malformed (see `incomplete`). */
-  readonly declaredToken?: TokenDeclaration;
-  /**
-   * The bindings that apply to it: by name, by user name, or by a group its tokens carry.
-   * RoleBindings of every namespace, by namespace then name, then ClusterRoleBindings by name.
-   */
-  readonly bindings: readonly BindingSummary[];
-  /**
-   * Compacted, per namespace: what RoleBindings grant in the namespace they are in, and what
-   * ClusterRoleBindings grant everywhere.
-   */
-  readonly effectiveRules: {
-    /** What RoleBindings grant in its own namespace. */
-    readonly namespaced: readonly PolicyRule[];
-    /**
-     * What RoleBindings in other namespaces grant there, one entry per namespace with a
-     * binding that applies, sorted by namespace. Empty when none, or when RoleBindings could
-     * be listed only in its own namespace (see `incomplete`).
-     */
-    readonly otherNamespaces: readonly {
-      /** The namespace the rules apply in. */
-      readonly namespace: string;
-      /** What the RoleBindings of that namespace grant it there. */
-      readonly rules: readonly PolicyRule[];
-    }[];
-    /** What ClusterRoleBindings grant everywhere. */
-    readonly clusterWide: readonly PolicyRule[];
-  };
-  /** The Secrets of its namespace that hold a token of it or bind one. */
-  readonly storedTokens: readonly StoredTokenSummary[];
-  /**
-   * The least-privilege lint of `effectiveRules`, located at the ServiceAccount: with its
-   * namespace for `namespaced`, with `''` for `clusterWide`, and with its namespace and
-   * `source` `RoleBindings in NS` for the rules of another namespace NS (`ruleIndex` is then
-   * the index in that namespace's `rules`).
-   */
-  readonly findings: readonly Finding[];
-  /** What could not be read (e.g. no permission to list ClusterRoleBindings), sorted. */
-  readonly incomplete: readonly string[];
-}
+import { reviewToken } from './review.js';
 
 /** Options of `describeServiceAccount`. */
 export interface DescribeOptions extends ClusterOptions {
@@ -188,183 +95,104 @@ export async function describeServiceAccount(
       ),
     ),
   ]);
-  // As the authorizer decides it: also bindings to the user name or to a group of the
-  // ServiceAccount's tokens (system:serviceaccounts[:NS], system:authenticated).
-  const appliesIn = (bindingNamespace: string) => (s: k8s.RbacV1Subject) =>
-    subjectAppliesToServiceAccount(s, namespace, name, bindingNamespace);
   // Each role is read once, however many bindings name it, and all reads run at once.
-  const roleReads = new Map<string, Promise<PolicyRule[] | undefined>>();
-  const roleRules = (
-    kind: string,
-    roleName: string,
-    ns: string,
-  ): Promise<PolicyRule[] | undefined> => {
-    const key = kind === 'Role' ? `Role ${ns}/${roleName}` : `${kind} ${roleName}`;
-    let read = roleReads.get(key);
-    if (!read) {
-      read = readRoleRules(kind, roleName, ns);
-      roleReads.set(key, read);
-    }
-    return read;
-  };
-  const readRoleRules = async (
-    kind: string,
-    roleName: string,
-    ns: string,
-  ): Promise<PolicyRule[] | undefined> => {
-    const role =
-      kind === 'Role'
-        ? await optional(`role ${ns}/${roleName}`, () =>
-            client.call(
-              {
-                verb: 'get',
-                resource: 'roles',
-                apiGroup: 'rbac.authorization.k8s.io',
-                namespace: ns,
-                name: roleName,
-              },
-              (o) => rbac.readNamespacedRole({ name: roleName, namespace: ns }, o),
-            ),
-          )
-        : await optional(`clusterrole ${roleName}`, () =>
-            client.call(
-              {
-                verb: 'get',
-                resource: 'clusterroles',
-                apiGroup: 'rbac.authorization.k8s.io',
-                name: roleName,
-              },
-              (o) => rbac.readClusterRole({ name: roleName }, o),
-            ),
-          );
-    return role ? ((role.rules ?? []) as PolicyRule[]) : undefined;
-  };
-  const summary = async (
-    kind: BindingSummary['kind'],
-    b: k8s.V1RoleBinding | k8s.V1ClusterRoleBinding,
-    bindingNamespace: string,
-  ): Promise<BindingSummary> => {
-    const rules = await roleRules(b.roleRef.kind, b.roleRef.name, bindingNamespace);
-    return {
-      kind,
-      name: b.metadata?.name ?? '',
-      namespace: bindingNamespace,
-      roleRef: { kind: b.roleRef.kind, name: b.roleRef.name },
-      ...(rules ? { rules } : {}),
-    };
-  };
-  const applying = <T extends k8s.V1RoleBinding | k8s.V1ClusterRoleBinding>(
-    items: readonly T[] | undefined,
-    namespaceOf: (b: T) => string,
-  ): T[] =>
-    (items ?? [])
-      .filter((b) => (b.subjects ?? []).some(appliesIn(namespaceOf(b))))
-      .sort(
-        (a, b) =>
-          byText(namespaceOf(a), namespaceOf(b)) ||
-          byText(a.metadata?.name ?? '', b.metadata?.name ?? ''),
-      );
-  const roleBindingNamespace = (b: k8s.V1RoleBinding) => b.metadata?.namespace ?? namespace;
-  const bindings = await Promise.all([
-    ...applying(roleBindings?.items, roleBindingNamespace).map((b) =>
-      summary('RoleBinding', b, roleBindingNamespace(b)),
-    ),
-    ...applying(clusterRoleBindings?.items, () => '').map((b) =>
-      summary('ClusterRoleBinding', b, ''),
-    ),
-  ]);
-  // The RoleBindings' rules, by the namespace they grant in (bindings are sorted by it).
-  const rulesIn = new Map<string, PolicyRule[]>();
-  for (const b of bindings)
-    if (b.kind === 'RoleBinding')
-      rulesIn.set(b.namespace, [...(rulesIn.get(b.namespace) ?? []), ...(b.rules ?? [])]);
-  const namespaced = compactRules(rulesIn.get(namespace) ?? []);
-  const otherNamespaces = [...rulesIn]
-    .filter(([ns]) => ns !== namespace)
-    .map(([ns, rules]) => ({ namespace: ns, rules: compactRules(rules) }));
-  const clusterWide = compactRules(
-    bindings.filter((b) => b.kind === 'ClusterRoleBinding').flatMap((b) => b.rules ?? []),
-  );
-  const findings = [
-    ...lintRules(namespaced, { kind: 'ServiceAccount', name, namespace }),
-    ...otherNamespaces.flatMap((other) =>
-      lintRules(other.rules, {
-        kind: 'ServiceAccount',
-        name,
-        namespace,
-        source: `RoleBindings in ${other.namespace}`,
-      }),
-    ),
-    ...lintRules(clusterWide, { kind: 'ServiceAccount', name, namespace: '' }),
-  ];
-  const storedTokens: StoredTokenSummary[] = [];
-  for (const s of secrets?.items ?? []) {
-    const labels = s.metadata?.labels ?? {};
-    const annotations = s.metadata?.annotations ?? {};
-    const secretName = s.metadata?.name ?? '';
-    const hasToken = Boolean(s.data?.token);
-    if (
-      s.type === 'kubernetes.io/service-account-token' &&
-      annotations['kubernetes.io/service-account.name'] === name
-    ) {
-      storedTokens.push({ secret: secretName, kind: 'legacy', hasToken });
-    } else if (
-      labels[MANAGED_LABEL] === 'true' &&
-      annotations[SERVICE_ACCOUNT_ANNOTATION] === name
-    ) {
-      const audiences = annotations[AUDIENCES_ANNOTATION];
-      storedTokens.push({
-        secret: secretName,
-        kind:
-          s.metadata?.ownerReferences?.some(
-            (r) => r.kind === 'ServiceAccount' && r.uid === sa.metadata?.uid,
-          ) && !hasToken
-            ? 'binding'
-            : 'managed',
-        ...(annotations[EXPIRES_AT_ANNOTATION]
-          ? { expiresAt: annotations[EXPIRES_AT_ANNOTATION] }
-          : {}),
-        ...(audiences ? { audiences: safeJsonArray(audiences) } : {}),
-        hasToken,
-      });
-    }
-  }
-  const declText = sa.metadata?.annotations?.[TOKEN_DECLARATION_ANNOTATION];
-  let declaredToken: TokenDeclaration | undefined;
-  if (declText) {
-    try {
-      declaredToken = parseTokenDeclaration(declText, `ServiceAccount ${namespace}/${name}`);
-    } catch (err) {
-      incomplete.push((err as Error).message);
-    }
-  }
-  return {
+  const applying = bindingsThatApply(
     namespace,
     name,
-    ...(sa.metadata?.uid ? { uid: sa.metadata.uid } : {}),
-    ...(sa.automountServiceAccountToken !== undefined
-      ? { automountServiceAccountToken: sa.automountServiceAccountToken }
-      : {}),
-    ...(declaredToken ? { declaredToken } : {}),
-    bindings,
-    effectiveRules: { namespaced, otherNamespaces, clusterWide },
-    storedTokens,
-    findings,
-    // The reads run at once: sorted, so that the same cluster always describes the same way.
-    incomplete: incomplete.sort(),
-  };
+    roleBindings?.items,
+    clusterRoleBindings?.items,
+  );
+  const wanted = new Map(applying.map((b) => roleOf(b)).map((r) => [roleReadKey(r), r]));
+  const roles = await Promise.all([...wanted.values()].map((r) => readRole(client, r, optional)));
+  const tokenReviews = await reviewStoredTokens(client, name, secrets?.items ?? [], incomplete);
+  return summarizeServiceAccount({
+    namespace,
+    name,
+    serviceAccount: sa,
+    ...(roleBindings ? { roleBindings: roleBindings.items } : {}),
+    ...(clusterRoleBindings ? { clusterRoleBindings: clusterRoleBindings.items } : {}),
+    roles: roles.filter((r): r is RoleRead => r !== undefined),
+    ...(secrets ? { secrets: secrets.items } : {}),
+    incomplete,
+    tokenReviews,
+  });
 }
 
-/** Code-point order: the same on every machine, unlike `localeCompare`. */
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Asks the API server (TokenReview) about each unexpired token stored for the ServiceAccount:
+ * a token whose bound Secret was deleted, or whose ServiceAccount was recreated, is dead
+ * although its Secret says nothing. A caller that may not create TokenReviews gets `unknown`.
+ */
+async function reviewStoredTokens(
+  client: ClusterClient,
+  name: string,
+  secrets: readonly k8s.V1Secret[],
+  incomplete: string[],
+): Promise<Map<string, boolean>> {
+  const reviews = new Map<string, boolean>();
+  const now = Date.now();
+  const stores = secrets.filter((s) => {
+    const annotations = s.metadata?.annotations ?? {};
+    const expiresAt = annotations[EXPIRES_AT_ANNOTATION];
+    return (
+      s.metadata?.labels?.[MANAGED_LABEL] === 'true' &&
+      annotations[SERVICE_ACCOUNT_ANNOTATION] === name &&
+      s.data?.[TOKEN_SECRET_KEY] !== undefined &&
+      !(expiresAt && Date.parse(expiresAt) <= now)
+    );
+  });
+  let forbidden: string | undefined;
+  await Promise.all(
+    stores.map(async (s) => {
+      const token = Buffer.from(s.data![TOKEN_SECRET_KEY], 'base64').toString('utf8');
+      try {
+        reviews.set(s.metadata?.name ?? '', (await reviewToken(token, { client })).authenticated);
+      } catch (err) {
+        if (!(err instanceof AccessTokensError && err.category === 'forbidden')) throw err;
+        forbidden = err.message;
+      }
+    }),
+  );
+  if (forbidden) incomplete.push(`stored tokens not checked with a TokenReview: ${forbidden}`);
+  return reviews;
 }
 
-function safeJsonArray(text: string): string[] {
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
+function roleReadKey(r: { kind: string; name: string; namespace: string }): string {
+  return r.kind === 'Role' ? `Role ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;
+}
+
+/** Reads a Role or ClusterRole; undefined (and noted as incomplete) when it cannot be read. */
+async function readRole(
+  client: ClusterClient,
+  ref: { kind: string; name: string; namespace: string },
+  optional: <T>(what: string, fn: () => Promise<T>) => Promise<T | undefined>,
+): Promise<RoleRead | undefined> {
+  const rbac = client.api(k8s.RbacAuthorizationV1Api);
+  const { kind, name: roleName, namespace: ns } = ref;
+  const role =
+    kind === 'Role'
+      ? await optional(`role ${ns}/${roleName}`, () =>
+          client.call(
+            {
+              verb: 'get',
+              resource: 'roles',
+              apiGroup: 'rbac.authorization.k8s.io',
+              namespace: ns,
+              name: roleName,
+            },
+            (o) => rbac.readNamespacedRole({ name: roleName, namespace: ns }, o),
+          ),
+        )
+      : await optional(`clusterrole ${roleName}`, () =>
+          client.call(
+            {
+              verb: 'get',
+              resource: 'clusterroles',
+              apiGroup: 'rbac.authorization.k8s.io',
+              name: roleName,
+            },
+            (o) => rbac.readClusterRole({ name: roleName }, o),
+          ),
+        );
+  return role ? { ...ref, rules: (role.rules ?? []) as PolicyRule[] } : undefined;
 }

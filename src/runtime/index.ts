@@ -3,23 +3,13 @@
  * ServiceAccount tokens against an API server, and mint every token declared in synthesized
  * manifests.
  */
-export {
-  connect,
-  loadKubeConfig,
-  resolveNamespace,
-  ClusterClient,
-  type ClusterOptions,
-} from './cluster.js';
-export {
-  AccessTokensError,
-  explainForbidden,
-  permissionFor,
-  redactSecrets,
-  registerSecret,
-  type ApiAction,
-  type ErrorCategory,
-  type RuntimeLogger,
-} from './errors.js';
+export { connect, ClusterClient, type ClusterOptions } from './cluster.js';
+export { loadKubeConfig, resolveNamespace, type KubeconfigOptions } from './kubeconfig.js';
+export { AccessTokensError, type ErrorCategory } from './errors.js';
+export { explainForbidden, permissionFor } from './permission-hint.js';
+export { redactSecrets, registerSecret } from './redact.js';
+export type { ApiAction } from './api-action.js';
+export type { RuntimeLogger } from './logger.js';
 export {
   DEFAULT_RETRY_POLICY,
   backoffDelayMs,
@@ -59,11 +49,10 @@ export {
   type DeclaredMintResult,
   type MintDeclaredOptions,
 } from './mint-declared.js';
-export {
-  describeServiceAccount,
-  type BindingSummary,
-  type DescribeOptions,
-  type ServiceAccountDescription,
-  type StoredTokenSummary,
-} from './describe.js';
+export { describeServiceAccount, type DescribeOptions } from './describe.js';
+export type {
+  BindingSummary,
+  ServiceAccountDescription,
+  StoredTokenSummary,
+} from './describe-summary.js';
 export { accessQueryOf } from './can-i.js';

@@ -6,7 +6,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { durationProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { AccessTokensError, registerSecret } from './errors.js';
+import { AccessTokensError } from './errors.js';
+import { registerSecret } from './redact.js';
 import { decodeJwtClaims, subjectOf, type ServiceAccountClaims } from './jwt.js';
 import {
   createBindingSecret,

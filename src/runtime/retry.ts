@@ -3,7 +3,8 @@
  * then under load: 429 (honouring Retry-After), 5xx, connection resets and timeouts. Other
  * 4xx answers are final. Attempts and total time are bounded.
  */
-import { headerOf, httpStatusOf, isNetworkError, type RuntimeLogger } from './errors.js';
+import { headerOf, httpStatusOf, isNetworkError } from './api-errors.js';
+import { type RuntimeLogger } from './logger.js';
 
 /** How hard to try. */
 export interface RetryPolicy {

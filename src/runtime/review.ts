@@ -1,7 +1,7 @@
 /** TokenReview: asking the API server whether a token is valid now, and as whom. */
 import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { registerSecret } from './errors.js';
+import { registerSecret } from './redact.js';
 
 /** The server's verdict on a token. */
 export interface TokenReviewResult {

@@ -5,9 +5,11 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { AccessTokensError, registerSecret } from './errors.js';
+import { AccessTokensError } from './errors.js';
+import { registerSecret } from './redact.js';
 import { decodeJwtClaims, subjectOf } from './jwt.js';
 import { reviewToken } from './review.js';
+import { clearRevokedStores } from './revoked-stores.js';
 
 /** Options of `revoke`. */
 export interface RevokeOptions extends ClusterOptions {
@@ -39,6 +41,10 @@ export interface RevokeResult {
   };
   /** With `wait`: whether TokenReview rejected the token before the timeout. */
   readonly confirmed?: boolean;
+  /** The managed Secrets (token stores) the revoked token was removed from. */
+  readonly clearedStores: readonly string[];
+  /** What could not be done after the revocation (stores that could not be cleared). */
+  readonly warnings: readonly string[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -113,12 +119,20 @@ export async function revoke(token: string, options: RevokeOptions = {}): Promis
     }
   }
   const deleted = { kind: bound.kind, namespace, name: bound.name, uid };
-  if (!options.wait) return { deleted };
+  // The dead token must not stay where clients read it as if it were valid.
+  const { cleared, warnings } = await clearRevokedStores(
+    client,
+    namespace,
+    subject.serviceAccount ?? '',
+    token,
+  );
+  const done = { deleted, clearedStores: cleared, warnings };
+  if (!options.wait) return done;
   const deadline = Date.now() + (options.waitTimeoutMs ?? 60000);
   for (;;) {
     const review = await reviewToken(token, { client });
-    if (!review.authenticated) return { deleted, confirmed: true };
-    if (Date.now() >= deadline) return { deleted, confirmed: false };
+    if (!review.authenticated) return { ...done, confirmed: true };
+    if (Date.now() >= deadline) return { ...done, confirmed: false };
     await sleep(1000);
   }
 }

@@ -4,7 +4,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { ClusterClient } from './cluster.js';
-import { AccessTokensError, registerSecret } from './errors.js';
+import { AccessTokensError } from './errors.js';
+import { registerSecret } from './redact.js';
 
 /** A ClusterClient for `token`, on `base`'s current cluster and namespace. */
 export function clientForToken(

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { RbacAuthorizer } from '../../rbac/authorizer.js';
 import type { AccessRequest } from '../../rbac/policy-rule.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError } from '../exit-codes.js';
 
 /** The flags of an access query, as parsed. */

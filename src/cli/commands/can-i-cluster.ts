@@ -5,15 +5,12 @@
  * 1 no, like kubectl; with `-q` nothing is printed. `can-i.ts` calls `runClusterCanI` when
  * `--manifests` is absent.
  */
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
-import {
-  clusterOptions,
-  printData,
-  readToken,
-  runAction,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { printData } from './_output.js';
+import { readToken } from './_token-input.js';
+import { runAction } from '../exit-codes.js';
 
 /** What `can-i` passes through when asking the cluster. */
 export interface ClusterCanIOptions extends ClusterFlags {

@@ -9,16 +9,12 @@
  * `-A` asks cluster-wide (namespace `''`).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  addTokenFlags,
-  printData,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, printData } from './_output.js';
+import { addTokenFlags } from './_token-input.js';
 import { addQueryFlags, loadPolicy, parseQuery, type QueryFlags } from './_offline-query.js';
 
 interface CanIFlags extends ClusterFlags, QueryFlags {

@@ -3,18 +3,11 @@
  * and legacy tokens, and lint findings (never a token value).
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  clusterOptions,
-  keyValueTable,
-  printData,
-  runAction,
-  table,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, keyValueTable, printData, table } from './_output.js';
+import { runAction } from '../exit-codes.js';
 
 interface DescribeFlags extends ClusterFlags {
   readonly output?: 'json' | 'yaml' | 'name';
@@ -84,10 +77,13 @@ export function registerDescribe(program: Command, io: CliIo, _setExitCode: SetE
       io.stdout(
         d.storedTokens.length
           ? table(
-              ['SECRET', 'KIND', 'EXPIRES', 'AUDIENCES'],
+              ['SECRET', 'KIND', 'STATE', 'EXPIRES', 'AUDIENCES'],
               d.storedTokens.map((t) => [
                 t.secret,
                 t.kind === 'legacy' ? 'legacy (never expires)' : t.kind,
+                t.state === 'revoked' && t.revokedAt
+                  ? `revoked ${t.revokedAt}`
+                  : (t.state ?? (t.kind === 'legacy' ? 'valid until deleted' : '')),
                 t.expiresAt ?? (t.kind === 'legacy' ? 'never' : ''),
                 (t.audiences ?? []).join(','),
               ]),

@@ -2,7 +2,7 @@
  * Every subcommand registers itself here; one file per subcommand.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { registerDescribe } from './describe.js';
 import { registerInspect } from './inspect.js';
 import { registerMint } from './mint.js';
@@ -10,6 +10,7 @@ import { registerLint } from './lint.js';
 import { registerCanI } from './can-i.js';
 import { registerWhoCan } from './who-can.js';
 import { registerRevoke } from './revoke.js';
+import { registerLegacy } from './legacy.js';
 
 /** Sets the process's exit code without exiting. */
 export type SetExitCode = (code: number) => void;
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
   registerWhoCan(program, io, setExitCode);
   registerRevoke(program, io, setExitCode);
   registerDescribe(program, io, setExitCode);
+  registerLegacy(program, io, setExitCode);
 }

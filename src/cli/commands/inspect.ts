@@ -4,22 +4,15 @@
  * server's TokenReview. Without `--verify` it never loads @kubernetes/client-node.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  addTokenFlags,
-  clusterOptions,
-  collect,
-  keyValueTable,
-  printData,
-  readToken,
-  runAction,
-  type ClusterFlags,
-} from './_runtime-flags.js';
-import { registerSecret } from '../../runtime/errors.js';
+import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, keyValueTable, printData } from './_output.js';
+import { addTokenFlags, readToken } from './_token-input.js';
+import { collect } from './_option-values.js';
+import { runAction } from '../exit-codes.js';
+import { registerSecret } from '../../runtime/redact.js';
 
 interface InspectFlags extends ClusterFlags {
   readonly tokenFile?: string;

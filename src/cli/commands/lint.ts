@@ -8,10 +8,10 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import { printData } from './_runtime-flags.js';
+import { printData } from './_output.js';
 
 interface LintFlags {
   readonly output?: 'json' | 'yaml' | 'sarif';

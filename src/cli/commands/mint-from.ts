@@ -3,16 +3,12 @@
  * bounded concurrency; a progress line on a terminal; a summary table (never a token); a
  * non-zero exit when any failed, after all the others were done.
  */
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  clusterOptions,
-  exitCodeOf,
-  printData,
-  table,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { exitCodeOf } from '../exit-codes.js';
+import { printData, table } from './_output.js';
 
 interface MintFromFlags extends ClusterFlags {
   readonly concurrency?: string;

@@ -6,23 +6,15 @@
 import { lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { durationProblem } from '../../contract/token-declaration.js';
 import { dnsSubdomainProblem } from '../../rbac/names.js';
 import { CliError } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  clusterOptions,
-  exitCodeOf,
-  collect,
-  keyValueTable,
-  parseDurationSeconds,
-  printData,
-  runAction,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, keyValueTable, printData } from './_output.js';
+import { exitCodeOf, runAction } from '../exit-codes.js';
+import { collect, parseDurationSeconds } from './_option-values.js';
 
 interface MintFlags extends ClusterFlags {
   readonly duration?: string;

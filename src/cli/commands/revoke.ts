@@ -4,20 +4,14 @@
  * server's ~10 s authentication cache. `--wait` polls TokenReview until it is rejected.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetExitCode } from './index.js';
-import {
-  addClusterFlags,
-  addOutputFlag,
-  addTokenFlags,
-  clusterOptions,
-  parseDurationSeconds,
-  printData,
-  readToken,
-  runAction,
-  type ClusterFlags,
-} from './_runtime-flags.js';
+import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
+import { addOutputFlag, printData } from './_output.js';
+import { addTokenFlags, readToken } from './_token-input.js';
+import { parseDurationSeconds } from './_option-values.js';
+import { runAction } from '../exit-codes.js';
 
 interface RevokeFlags extends ClusterFlags {
   readonly tokenFile?: string;
@@ -66,6 +60,9 @@ export function registerRevoke(program: Command, io: CliIo, setExitCode: SetExit
             ? ' (confirmed: TokenReview rejects it)\n'
             : ' (but TokenReview still accepted it when --timeout ran out)\n',
       );
+      for (const store of result.clearedStores)
+        io.stdout(`removed the revoked token from secret ${d.namespace}/${store}\n`);
+      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
     }),
   );
 }

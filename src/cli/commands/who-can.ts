@@ -7,9 +7,9 @@
 import type { Command } from 'commander';
 import type { WhoCanEntry } from '../../rbac/authorizer.js';
 import type { AccessRequest } from '../../rbac/policy-rule.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import type { SetExitCode } from './index.js';
-import { addOutputFlag, printData, table } from './_runtime-flags.js';
+import { addOutputFlag, printData, table } from './_output.js';
 import { addQueryFlags, loadPolicy, parseQuery, type QueryFlags } from './_offline-query.js';
 
 /**

@@ -1,0 +1,65 @@
+/**
+ * kubectl's connection flags (`--kubeconfig`, `--context`, `-n`) and the retry knobs, and the
+ * runtime's ClusterOptions made from them. Private to the CLI.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { CliError } from '../exit-codes.js';
+import { parseDurationSeconds } from './_option-values.js';
+
+/** kubectl's connection flags, as parsed. */
+export interface ClusterFlags {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly requestTimeout?: string;
+  readonly maxAttempts?: string;
+  readonly maxRetryTime?: string;
+}
+
+/** Adds `--kubeconfig`, `--context`, `-n/--namespace` and the retry knobs. */
+export function addClusterFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--kubeconfig <file>',
+      'path to the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
+    .option('--context <name>', 'the kubeconfig context to use')
+    .option('-n, --namespace <ns>', 'the namespace (default: the context\'s, else "default")')
+    .option('--request-timeout <duration>', 'timeout of each attempt (default: 15s)')
+    .option(
+      '--max-attempts <n>',
+      'attempts per request on transient failures: 5xx, 429, resets, timeouts (default: 5)',
+    )
+    .option(
+      '--max-retry-time <duration>',
+      'stop retrying once this long has passed since the first attempt, e.g. 2m (default: 30s)',
+    );
+}
+
+/** The runtime's ClusterOptions from the flags. */
+export function clusterOptions(flags: ClusterFlags, io: CliIo): Record<string, unknown> {
+  const retry: Record<string, number> = {};
+  if (flags.requestTimeout !== undefined)
+    retry.attemptTimeoutMs =
+      parseDurationSeconds(flags.requestTimeout, '--request-timeout', 1) * 1000;
+  if (flags.maxAttempts !== undefined) {
+    const n = Number(flags.maxAttempts);
+    if (!Number.isInteger(n) || n < 1 || n > 20) {
+      throw new CliError(
+        `--max-attempts must be an integer from 1 to 20, got '${flags.maxAttempts}'`,
+      );
+    }
+    retry.maxAttempts = n;
+  }
+  if (flags.maxRetryTime !== undefined)
+    retry.maxTotalMs = parseDurationSeconds(flags.maxRetryTime, '--max-retry-time') * 1000;
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace,
+    env: io.env ?? process.env,
+    retry,
+    logger: { warn: (m: string) => io.stderr(`${m}\n`) },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Parsers of option values that several commands share: durations and repeatable options.
+ * Private to the CLI.
+ */
+import { CliError } from '../exit-codes.js';
+
+/**
+ * Collects a repeatable option (`--audience a --audience b`), as kubectl's: a variadic one would
+ * also swallow the positional arguments after it.
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses `90`, `600s`, `10m`, `1h30m`, `2d` into seconds. */
+export function parseDurationSeconds(text: string, flag: string, min = 0): number {
+  const t = text.trim();
+  let seconds: number;
+  if (/^\d+$/.test(t)) seconds = Number(t);
+  else if (/^(\d+[smhd])+$/.test(t)) {
+    seconds = 0;
+    for (const [, n, unit] of t.matchAll(/(\d+)([smhd])/g)) seconds += Number(n) * UNITS[unit];
+  } else {
+    throw new CliError(`${flag} must be a duration like 600s, 10m, 1h30m or 2d, got '${text}'`);
+  }
+  if (seconds < min) throw new CliError(`${flag} must be at least ${min} s, got ${seconds} s`);
+  return seconds;
+}

@@ -1,0 +1,148 @@
+/**
+ * `legacy plan`: the cdk8s code that replaces a ServiceAccount's legacy token Secret with a
+ * `ServiceAccountAccess` granting what the account's bindings grant today, compacted and
+ * linted, and a short-lived token minted through TokenRequest. Pure: it writes text only.
+ */
+import type { Finding } from './finding.js';
+import { rbacPolicyFrom, type KubeObject } from './kube-object.js';
+import {
+  findLegacyTokens,
+  grantedRuleFindings,
+  rulesGrantedTo,
+  type GrantedRules,
+  type LegacyToken,
+} from './legacy-tokens.js';
+import { isNonResourceRule, type PolicyRule } from './policy-rule.js';
+import { permissionCode } from './permission-code.js';
+import { lookupResource } from './resource-catalog.js';
+import { Risk } from './risks/risk-rules.js';
+
+/** One ServiceAccount's replacement. */
+export interface LegacyPlan {
+  /** The ServiceAccount's namespace. */
+  readonly namespace: string;
+  /** The ServiceAccount's name. */
+  readonly serviceAccount: string;
+  /** The legacy token Secrets it replaces. */
+  readonly secrets: readonly string[];
+  /** The TypeScript to paste into a chart (a `ServiceAccountAccess` and comments). */
+  readonly code: string;
+  /** The lint's findings on the rules it grants (to acknowledge with a reason, or narrow). */
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * The part of a rule a RoleBinding can grant: its namespaced (or unknown) resources; never
+ * cluster-scoped resources or URLs. Undefined when nothing is left.
+ */
+function namespacedPart(rule: PolicyRule): PolicyRule | undefined {
+  if (isNonResourceRule(rule)) return undefined;
+  const resources = (rule.resources ?? []).filter((resource) => {
+    const base = resource.split('/', 1)[0];
+    return (rule.apiGroups ?? []).some((g) => lookupResource(g, base)?.namespaced !== false);
+  });
+  return resources.length > 0 ? { ...rule, resources } : undefined;
+}
+
+function riskKey(id: string): string | undefined {
+  return Object.entries(Risk).find(([, value]) => value === id)?.[0];
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function permissionLines(rules: readonly PolicyRule[], indent: string): string[] {
+  return rules.flatMap(permissionCode).map((p) => `${indent}${p},`);
+}
+
+/**
+ * The replacement for one ServiceAccount. `tokens` are its legacy token Secrets (at least one),
+ * `granted` what its bindings grant, `findings` the lint of those rules.
+ */
+export function planLegacyReplacement(
+  tokens: readonly LegacyToken[],
+  granted: GrantedRules,
+  findings: readonly Finding[],
+): LegacyPlan {
+  const { namespace, serviceAccount } = tokens[0];
+  const secrets = tokens.map((t) => t.secret);
+  const storeName = secrets.includes(`${serviceAccount}-token`)
+    ? `${serviceAccount}-access-token`
+    : `${serviceAccount}-token`;
+  const namespaced = granted.namespaced
+    .map(namespacedPart)
+    .filter((r): r is PolicyRule => r !== undefined);
+  const count = (rules: readonly PolicyRule[]) =>
+    rules.reduce((n, r) => n + (r.resources?.length ?? 0) + (r.nonResourceURLs?.length ?? 0), 0);
+  const dropped = count(granted.namespaced) - count(namespaced);
+  const lines: string[] = [
+    `// ServiceAccount ${namespace}/${serviceAccount}: replaces the legacy token secret${secrets.length === 1 ? '' : 's'} ${secrets.join(', ')}`,
+    `new ServiceAccountAccess(chart, ${quote(serviceAccount)}, {`,
+    `  serviceAccountName: ${quote(serviceAccount)},`,
+    `  namespace: ${quote(namespace)},`,
+    '  permissions: [',
+    ...permissionLines(namespaced, '    '),
+    '  ],',
+  ];
+  if (granted.cluster.length > 0) {
+    lines.push('  clusterPermissions: [', ...permissionLines(granted.cluster, '    '), '  ],');
+  }
+  const risks = [
+    ...new Set([
+      ...findings.filter((f) => f.severity === 'error').map((f) => f.id),
+      ...(granted.cluster.length > 0 ? [Risk.CLUSTER_WIDE_GRANT] : []),
+    ]),
+  ];
+  if (risks.length > 0) {
+    lines.push(
+      '  // The lint fails the synth on these risks: narrow the permissions, or acknowledge each',
+      '  // with the real reason (a reviewer reads it):',
+      '  // acknowledge: [',
+      ...risks.map((id) => {
+        const key = riskKey(id);
+        return `  //   { risk: ${key ? `Risk.${key}` : quote(id)}, reason: '...' },`;
+      }),
+      '  // ],',
+    );
+  }
+  lines.push(
+    `  token: { duration: Duration.hours(1), store: TokenStore.secret(${quote(storeName)}) },`,
+    '});',
+  );
+  if (dropped > 0) {
+    lines.push(
+      `// Left out: ${dropped} cluster-scoped resource${dropped === 1 ? '' : 's'} or URL${dropped === 1 ? '' : 's'} that a RoleBinding cannot grant.`,
+    );
+  }
+  for (const [ns, rules] of Object.entries(granted.otherNamespaces)) {
+    lines.push(
+      `// Also granted in namespace ${ns} (a RoleBinding there; keep it or move it to clusterPermissions):`,
+      ...rules.flatMap(permissionCode).map((p) => `//   ${p}`),
+    );
+  }
+  for (const u of granted.unresolved) {
+    lines.push(`// Not resolved (its role is not in what was read): ${u}`);
+  }
+  return { namespace, serviceAccount, secrets, code: lines.join('\n'), findings };
+}
+
+/** Every legacy token in `objects`, and a replacement per ServiceAccount that has one. */
+export function planLegacyTokens(
+  objects: readonly KubeObject[],
+  defaultNamespace = 'default',
+): { readonly tokens: readonly LegacyToken[]; readonly plans: readonly LegacyPlan[] } {
+  const tokens = findLegacyTokens(objects, defaultNamespace);
+  const byAccount = new Map<string, LegacyToken[]>();
+  for (const t of tokens) {
+    if (!t.serviceAccount) continue;
+    const key = `${t.namespace}/${t.serviceAccount}`;
+    byAccount.set(key, [...(byAccount.get(key) ?? []), t]);
+  }
+  const policy = rbacPolicyFrom(objects);
+  const plans = [...byAccount.values()].map((own) => {
+    const granted = rulesGrantedTo(policy, own[0].namespace, own[0].serviceAccount);
+    return planLegacyReplacement(own, granted, grantedRuleFindings(granted));
+  });
+  return { tokens, plans };
+}

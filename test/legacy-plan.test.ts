@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAll } from 'js-yaml';
+import { planLegacyTokens } from '../src/rbac/legacy-plan.js';
+import { parseManifests } from '../src/rbac/manifest-reader.js';
+import { rulesAllow, type PolicyRule, type ResourceRequest } from '../src/rbac/policy-rule.js';
+import { tempDir } from './temp-dir.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURE = join(ROOT, 'test/fixtures/legacy/legacy-tokens.yaml');
+const objects = parseManifests(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+
+/** Every request over the fixture's resources, in and outside the account's namespace. */
+function universe(namespace: string): ResourceRequest[] {
+  const out: ResourceRequest[] = [];
+  for (const verb of ['get', 'list', 'watch', 'patch', 'delete', 'create'])
+    for (const [apiGroup, resource] of [
+      ['apps', 'deployments'],
+      ['', 'secrets'],
+      ['', 'nodes'],
+      ['', 'namespaces'],
+      ['', 'pods'],
+    ])
+      for (const name of ['', 'web'])
+        out.push({ verb, apiGroup, resource, subresource: '', name, namespace });
+  return out;
+}
+
+describe('planLegacyTokens', () => {
+  const { tokens, plans } = planLegacyTokens(objects);
+
+  test('one plan per ServiceAccount, replacing all of its legacy Secrets', () => {
+    // THEN
+    expect(tokens).toHaveLength(3);
+    expect(plans.map((p) => [p.namespace, p.serviceAccount, p.secrets])).toEqual([
+      ['monitoring', 'exporter', ['exporter-token']],
+      ['shop', 'ci', ['ci-token', 'ci-token-old']],
+    ]);
+  });
+
+  test('the code grants what the bindings grant, says what it left out, and lints it', () => {
+    // GIVEN
+    const ci = plans.find((p) => p.serviceAccount === 'ci')!;
+    // THEN a new store Secret (ci-token is the legacy one), the risks to acknowledge, the rule a
+    // RoleBinding could never grant and the binding whose role was not read
+    expect(ci.code).toContain("store: TokenStore.secret('ci-access-token')");
+    expect(ci.code).toContain('//   { risk: Risk.SECRETS_READ, reason:');
+    expect(ci.code).toContain('//   { risk: Risk.CLUSTER_WIDE_GRANT, reason:');
+    expect(ci.code).toContain(
+      '// Left out: 1 cluster-scoped resource or URL that a RoleBinding cannot grant',
+    );
+    expect(ci.code).toContain('RoleBinding staging/ci-reads-staging -> ClusterRole view');
+    expect(ci.findings.map((f) => f.id)).toContain('secrets-read');
+    // no acknowledgement is made for the user: the synth fails until someone writes a reason
+    expect(ci.code).not.toMatch(/^\s*acknowledge:/m);
+  });
+
+  test('round trip: the plan, acknowledged, synthesizes a cdk8s app with the same grants', () => {
+    // GIVEN the plan as a user would paste it, acknowledgements uncommented with a reason
+    const ci = plans.find((p) => p.serviceAccount === 'ci')!;
+    const code = ci.code
+      .replace('  // acknowledge: [', '  acknowledge: [')
+      .replace(
+        /^ {2}\/\/ {3}(\{ risk: .*), reason: '\.\.\.' \},$/gm,
+        "    $1, reason: 'reviewed when replacing the legacy token' },",
+      )
+      .replace(/^ {2}\/\/ \],$/m, '  ],');
+    const dir = tempDir('legacy-plan-', ROOT);
+    const app = join(dir, 'app.mjs');
+    writeFileSync(
+      app,
+      [
+        "import { App, Chart, Duration } from 'cdk8s';",
+        `import { Permission, Risk, ServiceAccountAccess, TokenStore } from ${JSON.stringify(join(ROOT, 'lib/src/index.js'))};`,
+        `const app = new App({ outdir: ${JSON.stringify(join(dir, 'dist'))} });`,
+        "const chart = new Chart(app, 'legacy', { disableResourceNameHashes: true });",
+        code,
+        'process.stdout.write(app.synthYaml());',
+      ].join('\n'),
+    );
+    // WHEN
+    const yaml = execFileSync(process.execPath, [app], { cwd: dir, encoding: 'utf8' });
+    // THEN the Role grants in shop exactly what the legacy account's Role could grant there,
+    // and the ClusterRole what its ClusterRoleBinding granted
+    const docs = loadAll(yaml) as {
+      kind: string;
+      metadata: { namespace?: string };
+      rules?: PolicyRule[];
+    }[];
+    const role = docs.find((d) => d.kind === 'Role')!;
+    const clusterRole = docs.find((d) => d.kind === 'ClusterRole')!;
+    expect(role.metadata.namespace).toBe('shop');
+    const expectedInShop: PolicyRule[] = [
+      { verbs: ['get', 'list', 'watch', 'patch'], apiGroups: ['apps'], resources: ['deployments'] },
+      { verbs: ['get'], apiGroups: [''], resources: ['secrets'] },
+    ];
+    const expectedEverywhere: PolicyRule[] = [
+      { verbs: ['get', 'list'], apiGroups: [''], resources: ['namespaces'] },
+    ];
+    for (const request of universe('shop')) {
+      expect([request, rulesAllow(role.rules!, request)]).toEqual([
+        request,
+        rulesAllow(expectedInShop, request),
+      ]);
+      expect([request, rulesAllow(clusterRole.rules!, request)]).toEqual([
+        request,
+        rulesAllow(expectedEverywhere, request),
+      ]);
+    }
+    // and no token value: the Secret it declares is empty
+    expect(yaml).not.toMatch(/^\s*token:\s*\S/m);
+  });
+});

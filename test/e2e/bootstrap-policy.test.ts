@@ -33,10 +33,10 @@ describeE2E('bootstrap RBAC policy data (real API server)', () => {
   test(`the v${BOOTSTRAP_POLICY_VERSION} data equals the server's objects of the same names`, async () => {
     const server = new Map<string, Record<string, unknown>>();
     const lists: [string, Promise<Listed>][] = [
-      ['ClusterRole', rbac.listClusterRole() as Promise<Listed>],
-      ['ClusterRoleBinding', rbac.listClusterRoleBinding() as Promise<Listed>],
-      ['Role', rbac.listRoleForAllNamespaces() as Promise<Listed>],
-      ['RoleBinding', rbac.listRoleBindingForAllNamespaces() as Promise<Listed>],
+      ['ClusterRole', rbac.listClusterRole() as unknown as Promise<Listed>],
+      ['ClusterRoleBinding', rbac.listClusterRoleBinding() as unknown as Promise<Listed>],
+      ['Role', rbac.listRoleForAllNamespaces() as unknown as Promise<Listed>],
+      ['RoleBinding', rbac.listRoleBindingForAllNamespaces() as unknown as Promise<Listed>],
     ];
     for (const [kind, list] of lists) {
       for (const item of (await list).items) {

@@ -8,7 +8,7 @@ import { isBuiltInGroup } from '../resource-catalog.js';
  * `*.k8s.io` group (reserved for Kubernetes APIs, e.g. the aggregated `metrics.k8s.io`).
  */
 export function isKubernetesGroup(apiGroup: string): boolean {
-  return isBuiltInGroup(apiGroup) || apiGroup === 'k8s.io' || apiGroup.endsWith('.k8s.io');
+  return isBuiltInGroup(apiGroup) || apiGroup.endsWith('.k8s.io');
 }
 
 /** Whether the rule's apiGroups reach Kubernetes' own groups (or every group, through `*`). */

@@ -124,9 +124,56 @@ describe('readManifestPaths', () => {
       'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: ci}\nrules:\n  - {apiGroups: [""], resources: [secrets], verbs: [list]}\n',
     );
     // WHEN read and linted
-    const { objects, sources } = await readManifestPaths([dir]);
-    const report = lintManifests(objects, { sources });
-    // THEN the finding names the file
-    expect(report.errors.map((f) => f.location?.source)).toEqual([join(dir, 'role.yaml')]);
+    const { objects, sources, positions } = await readManifestPaths([dir]);
+    const report = lintManifests(objects, { sources, positions });
+    // THEN the finding names the file (a warning: no binding holds the Role), and its line
+    expect(report.findings.map((f) => [f.location?.source, f.location?.line])).toEqual([
+      [join(dir, 'role.yaml'), 1],
+    ]);
+  });
+});
+
+describe('readManifestPaths, keeping going', () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = tempDir('manifests-keep-');
+  });
+
+  test('GIVEN an unrendered Helm template and a values.yaml WHEN keepGoing THEN the rest is read, the bad file is a failure and values are skipped', async () => {
+    // GIVEN a good Role, a template that does not parse, and a values file
+    await writeFile(
+      join(folder, 'a-role.yaml'),
+      '---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules: []\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\n',
+    );
+    await writeFile(
+      join(folder, 'b-template.yaml'),
+      'metadata:\n  name: {{ .Release.Name }\n  x: [\n',
+    );
+    await writeFile(join(folder, 'values.yaml'), 'replicaCount: 1\nimage: {tag: v1}\n');
+    // WHEN read with keepGoing
+    const set = await readManifestPaths([folder], { keepGoing: true, defaultNamespace: 'shop' });
+    // THEN the good objects are read with their positions and the default namespace
+    expect(set.objects.map((o) => `${o.kind}/${o.metadata?.namespace}`)).toEqual([
+      'Role/shop',
+      'ServiceAccount/shop',
+    ]);
+    expect(set.objects.map((o) => set.positions.get(o))).toEqual([
+      { line: 2, documentIndex: 0 },
+      { line: 7, documentIndex: 1 },
+    ]);
+    expect(set.failures.map((f) => f.file)).toEqual([join(folder, 'b-template.yaml')]);
+    expect(set.failures[0].message).toMatch(/cannot parse .*b-template\.yaml at line \d+/);
+    expect(set.skipped).toEqual([{ file: join(folder, 'values.yaml'), documentIndex: 0 }]);
+    // AND without keepGoing the bad file throws, naming it
+    await expect(readManifestPaths([folder])).rejects.toThrow(/b-template\.yaml/);
+  });
+
+  test('GIVEN cluster-scoped kinds WHEN a default namespace is set THEN they keep no namespace', async () => {
+    await writeFile(
+      join(folder, 'x.yaml'),
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: m, namespace: own}\n',
+    );
+    const set = await readManifestPaths([folder], { defaultNamespace: 'shop' });
+    expect(set.objects.map((o) => o.metadata?.namespace)).toEqual([undefined, 'own']);
   });
 });

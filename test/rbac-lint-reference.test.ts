@@ -33,7 +33,12 @@ function referenceLintRules(rules: readonly PolicyRule[], location?: FindingLoca
   return rules.flatMap((raw, ruleIndex) => {
     const rule = sanitizeRule(raw) ?? { verbs: [] };
     const context = { location: location ? { ...location, ruleIndex } : undefined };
-    return POLICY_RULE_CHECKS.flatMap(({ check }) => check(rule, context));
+    const all = POLICY_RULE_CHECKS.flatMap(({ check }) => check(rule, context));
+    // A rule with '*' in verbs, apiGroups and resources is reported once, as cluster-admin.
+    const admin = (['verbs', 'apiGroups', 'resources'] as const).every((k) =>
+      (rule[k] ?? []).includes('*'),
+    );
+    return admin ? all.filter((f) => f.id === 'cluster-admin-equivalent') : all;
   });
 }
 

@@ -1,10 +1,14 @@
-import type { KubeObject } from '../src/rbac/kube-object.js';
-import { lintRules } from '../src/rbac/lint.js';
+import type { BindingObject, KubeObject, RoleObject } from '../src/rbac/kube-object.js';
+import { lintManifests, lintRules } from '../src/rbac/lint.js';
 import type { PolicyRule } from '../src/rbac/policy-rule.js';
 import {
   automountedToken,
   clusterWideGrant,
+  configmapsWriteClusterWide,
   legacyTokenSecret,
+  nodeSteering,
+  podsDeleteClusterWide,
+  publicSubjectBinding,
   Risk,
   RISK_RULES,
   secretsRead,
@@ -24,6 +28,77 @@ function messageOf(rule: PolicyRule, id: string): string {
 
 /** [risk id, a rule that must fire it, a close rule that must not]. */
 const CASES: readonly [string, PolicyRule, PolicyRule][] = [
+  [
+    Risk.CLUSTER_ADMIN_EQUIVALENT,
+    { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+    { verbs: ['get', 'list', 'watch'], apiGroups: ['example.com'], resources: ['widgets'] },
+  ],
+  [
+    Risk.SECRETS_WRITE,
+    { verbs: ['create'], apiGroups: [''], resources: ['secrets'] },
+    { verbs: ['update', 'patch'], apiGroups: [''], resources: ['secrets'], resourceNames: ['tls'] },
+  ],
+  [
+    Risk.PROXY_SUBRESOURCE,
+    { verbs: ['get'], apiGroups: [''], resources: ['services/proxy'] },
+    { verbs: ['get'], apiGroups: [''], resources: ['services', 'endpoints'] },
+  ],
+  [
+    Risk.PODS_UPDATE,
+    { verbs: ['patch'], apiGroups: [''], resources: ['pods'] },
+    { verbs: ['get', 'list', 'watch', 'delete'], apiGroups: [''], resources: ['pods'] },
+  ],
+  [
+    Risk.STATUS_WRITE,
+    { verbs: ['update'], apiGroups: [''], resources: ['services/status'] },
+    { verbs: ['update', 'patch'], apiGroups: ['apps'], resources: ['deployments/status'] },
+  ],
+  [
+    Risk.ADMISSION_POLICY_WRITE,
+    {
+      verbs: ['delete'],
+      apiGroups: ['admissionregistration.k8s.io'],
+      resources: ['validatingadmissionpolicybindings'],
+    },
+    {
+      verbs: ['get', 'list', 'watch'],
+      apiGroups: ['admissionregistration.k8s.io'],
+      resources: ['validatingadmissionpolicies'],
+    },
+  ],
+  [
+    Risk.CRD_WRITE,
+    {
+      verbs: ['create'],
+      apiGroups: ['apiextensions.k8s.io'],
+      resources: ['customresourcedefinitions'],
+    },
+    {
+      verbs: ['get', 'list'],
+      apiGroups: ['apiextensions.k8s.io'],
+      resources: ['customresourcedefinitions'],
+    },
+  ],
+  [
+    Risk.APISERVICE_WRITE,
+    { verbs: ['update'], apiGroups: ['apiregistration.k8s.io'], resources: ['apiservices'] },
+    { verbs: ['get', 'list'], apiGroups: ['apiregistration.k8s.io'], resources: ['apiservices'] },
+  ],
+  [
+    Risk.NAMESPACE_FINALIZE,
+    { verbs: ['update'], apiGroups: [''], resources: ['namespaces/finalize'] },
+    { verbs: ['update'], apiGroups: [''], resources: ['namespaces/status'] },
+  ],
+  [
+    Risk.EVENTS_DELETE,
+    { verbs: ['deletecollection'], apiGroups: ['events.k8s.io'], resources: ['events'] },
+    { verbs: ['create', 'patch'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
+  ],
+  [
+    Risk.UNKNOWN_RESOURCE,
+    { verbs: ['get'], apiGroups: [''], resources: ['persistentvolumerclaims'] },
+    { verbs: ['get'], apiGroups: [''], resources: ['persistentvolumeclaims'] },
+  ],
   [
     Risk.WILDCARD_VERBS,
     { verbs: ['*'], apiGroups: [''], resources: ['configmaps'] },
@@ -66,7 +141,7 @@ const CASES: readonly [string, PolicyRule, PolicyRule][] = [
   [
     Risk.SECRETS_READ,
     { verbs: ['list'], apiGroups: [''], resources: ['secrets'] },
-    { verbs: ['create', 'update', 'patch', 'delete'], apiGroups: [''], resources: ['secrets'] },
+    { verbs: ['delete', 'deletecollection'], apiGroups: [''], resources: ['secrets'] },
   ],
   [
     Risk.PODS_EXEC,
@@ -229,13 +304,44 @@ describe('wildcard forms', () => {
     expect(ids).toEqual([Risk.WILDCARD_API_GROUPS, Risk.SECRETS_READ]);
   });
 
-  test('a cluster-admin rule fires every rule-level risk except custom-verb and the named-only ones', () => {
-    const ids = idsOf({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
-    const notExpected: string[] = [Risk.CUSTOM_VERB, Risk.WORKLOAD_UPDATE];
-    const expected = RISK_RULES.filter(
-      (r) => r.scope === 'rule' && !notExpected.includes(r.id),
-    ).map((r) => r.id);
-    expect(ids).toEqual(expected);
+  test("a cluster-admin rule is one 'equivalent to cluster-admin' finding, not one per capability", () => {
+    // GIVEN '*' verbs on '*' resources of '*' groups (cluster-admin's own rule)
+    const rule = { verbs: ['*'], apiGroups: ['*'], resources: ['*'] };
+    // WHEN linted / THEN exactly one finding, an error
+    const findings = lintRules([rule]);
+    expect(findings.map((f) => [f.id, f.severity])).toEqual([
+      [Risk.CLUSTER_ADMIN_EQUIVALENT, 'error'],
+    ]);
+    // AND a rule one wildcard short is reported capability by capability
+    expect(idsOf({ ...rule, apiGroups: [''] }).length).toBeGreaterThan(10);
+  });
+
+  test("'*' confined to a project's own groups with read verbs is a warning, on core groups an error", () => {
+    // GIVEN Flux's read-only '*' on its own groups and the same on the core group
+    const own = {
+      verbs: ['get', 'list', 'watch'],
+      apiGroups: ['source.toolkit.fluxcd.io'],
+      resources: ['*'],
+    };
+    const core = { ...own, apiGroups: [''] };
+    // WHEN / THEN the own-groups one is a warning that says so, the core one an error
+    const [ownFinding] = lintRules([own]);
+    expect([ownFinding.id, ownFinding.severity]).toEqual([Risk.WILDCARD_RESOURCES, 'warning']);
+    expect(ownFinding.message).toMatch(/confined to 'source.toolkit.fluxcd.io'/);
+    expect(lintRules([core]).find((f) => f.id === Risk.WILDCARD_RESOURCES)?.severity).toBe('error');
+    // AND writing through '*' on its own groups stays an error, as does '*.k8s.io'
+    expect(lintRules([{ ...own, verbs: ['create'] }])[0].severity).toBe('error');
+    expect(lintRules([{ ...own, apiGroups: ['metrics.k8s.io'] }])[0].severity).toBe('error');
+  });
+
+  test("verbs '*' on a project's own groups is a warning, on built-in groups an error", () => {
+    const own = { verbs: ['*'], apiGroups: ['argoproj.io'], resources: ['applications'] };
+    expect(lintRules([own]).map((f) => [f.id, f.severity])).toEqual([
+      [Risk.WILDCARD_VERBS, 'warning'],
+    ]);
+    expect(
+      lintRules([{ ...own, apiGroups: ['apps'], resources: ['deployments'] }])[0].severity,
+    ).toBe('error');
   });
 
   test("verbs '*' on nonResourceURLs is a wildcard verb and nothing else", () => {
@@ -322,14 +428,69 @@ describe('specific risks', () => {
     ).toEqual([Risk.PODS_EXEC]);
   });
 
-  test('creating pods and patching workload controllers are workload-create; patching pods is not', () => {
+  test('creating pods and patching workload controllers are workload-create; patching pods is pods-update', () => {
     expect(idsOf({ verbs: ['create'], apiGroups: [''], resources: ['pods'] })).toEqual([
       Risk.WORKLOAD_CREATE,
     ]);
     expect(idsOf({ verbs: ['patch'], apiGroups: ['batch'], resources: ['cronjobs'] })).toEqual([
       Risk.WORKLOAD_CREATE,
     ]);
-    expect(idsOf({ verbs: ['patch'], apiGroups: [''], resources: ['pods'] })).toEqual([]);
+    expect(idsOf({ verbs: ['patch'], apiGroups: [''], resources: ['pods'] })).toEqual([
+      Risk.PODS_UPDATE,
+    ]);
+  });
+
+  test("patching Jobs is not workload-create: a Job's pod template is immutable; creating them is", () => {
+    // GIVEN update/patch on jobs (the pod template cannot change after creation)
+    expect(
+      idsOf({ verbs: ['update', 'patch'], apiGroups: ['batch'], resources: ['jobs'] }),
+    ).toEqual([]);
+    expect(idsOf({ verbs: ['create'], apiGroups: ['batch'], resources: ['jobs'] })).toEqual([
+      Risk.WORKLOAD_CREATE,
+    ]);
+    // AND each workload kind whose pod template is mutable is reported for patch
+    for (const [group, resource] of [
+      ['', 'replicationcontrollers'],
+      ['apps', 'deployments'],
+      ['apps', 'replicasets'],
+      ['apps', 'statefulsets'],
+      ['apps', 'daemonsets'],
+      ['batch', 'cronjobs'],
+    ])
+      expect(idsOf({ verbs: ['patch'], apiGroups: [group], resources: [resource] })).toEqual([
+        Risk.WORKLOAD_CREATE,
+      ]);
+  });
+
+  test('get and update on a secret named by resourceNames is secrets-read only, create is secrets-write', () => {
+    // GIVEN a rule granting get,create on secrets: today's complaint was "reported as a read only"
+    expect(idsOf({ verbs: ['get', 'create'], apiGroups: [''], resources: ['secrets'] })).toEqual([
+      Risk.SECRETS_READ,
+      Risk.SECRETS_WRITE,
+    ]);
+    expect(
+      idsOf({ verbs: ['update'], apiGroups: [''], resources: ['secrets'], resourceNames: ['own'] }),
+    ).toEqual([]);
+  });
+
+  test('unknown resources of built-in groups are warned with a hint, CRD groups are not', () => {
+    const [finding] = lintRules([{ verbs: ['get'], apiGroups: [''], resources: ['deployment'] }]);
+    expect([finding.id, finding.severity]).toEqual([Risk.UNKNOWN_RESOURCE, 'warning']);
+    expect(finding.message).toMatch(/did you mean|plural/);
+    // a cross product: a resource is fine when some listed group has it
+    expect(
+      idsOf({ verbs: ['get'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments'] }),
+    ).toEqual([]);
+    expect(
+      idsOf({ verbs: ['get'], apiGroups: ['example.com'], resources: ['deployment'] }),
+    ).toEqual([]);
+    // kubelet subresources and finalizers are real
+    expect(
+      idsOf({ verbs: ['get'], apiGroups: [''], resources: ['nodes/metrics', 'nodes/stats'] }),
+    ).toEqual([]);
+    expect(
+      idsOf({ verbs: ['update'], apiGroups: ['apps'], resources: ['deployments/finalizers'] }),
+    ).toEqual([]);
   });
 
   test('workload resources in the wrong group are not workloads', () => {
@@ -371,25 +532,151 @@ describe('specific risks', () => {
 describe('object-level risk rules', () => {
   const ctx = (objects: KubeObject[] = []) => ({ objects });
 
-  test('cluster-wide-grant fires on a ClusterRoleBinding, not on a RoleBinding to a ClusterRole', () => {
-    // GIVEN the same ClusterRole bound cluster-wide and in one namespace
-    const subjects = [{ kind: 'ServiceAccount', name: 'ci', namespace: 'build' }];
-    const roleRef = { apiGroup: RBAC, kind: 'ClusterRole', name: 'view' };
-    const crb = {
-      apiVersion: `${RBAC}/v1`,
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'ci-view' },
-      roleRef,
-      subjects,
-    };
-    const rb = { ...crb, kind: 'RoleBinding', metadata: { name: 'ci-view', namespace: 'build' } };
-    // WHEN / THEN only the cluster-wide one is reported, naming role and subjects
-    expect(clusterWideGrant(crb, ctx()).map((f) => f.message)).toEqual([
-      "binds clusterrole 'view' cluster-wide to ServiceAccount build/ci",
-    ]);
-    expect(clusterWideGrant(rb, ctx())).toEqual([]);
+  const clusterRole = (name: string, rules: PolicyRule[]): KubeObject => ({
+    apiVersion: `${RBAC}/v1`,
+    kind: 'ClusterRole',
+    metadata: { name },
+    rules,
+  });
+  const binding = (
+    kind: 'ClusterRoleBinding' | 'RoleBinding',
+    role: string,
+    subjects: unknown[] = [{ kind: 'ServiceAccount', name: 'ci', namespace: 'build' }],
+  ): KubeObject => ({
+    apiVersion: `${RBAC}/v1`,
+    kind,
+    metadata: {
+      name: `${role}-binding`,
+      ...(kind === 'RoleBinding' ? { namespace: 'build' } : {}),
+    },
+    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
+    subjects,
   });
 
+  test('cluster-wide-grant fires on a ClusterRoleBinding of namespaced resources, not on a RoleBinding', () => {
+    // GIVEN a ClusterRole on configmaps bound cluster-wide and in one namespace
+    const role = clusterRole('reader', [
+      { verbs: ['get'], apiGroups: [''], resources: ['configmaps'] },
+    ]);
+    const crb = binding('ClusterRoleBinding', 'reader');
+    const rb = binding('RoleBinding', 'reader');
+    // WHEN / THEN only the cluster-wide one is reported, a warning naming resources and namespace
+    const [finding] = clusterWideGrant(crb, ctx([role, crb]));
+    expect(finding.severity).toBe('warning');
+    expect(finding.message).toBe(
+      "binds clusterrole 'reader' cluster-wide to ServiceAccount build/ci: its namespaced resources (configmaps) are granted in every namespace; a RoleBinding in 'build' (its ServiceAccounts' namespace) or in each namespace it works in could grant them",
+    );
+    expect(clusterWideGrant(rb, ctx([role, rb]))).toEqual([]);
+  });
+
+  test('cluster-wide-grant is not reported where a RoleBinding could not do the job', () => {
+    // GIVEN ClusterRoles of only cluster-scoped resources and of only nonResourceURLs
+    const nodes = clusterRole('nodes', [
+      { verbs: ['get', 'list'], apiGroups: [''], resources: ['nodes'] },
+    ]);
+    const metrics = clusterRole('metrics', [{ verbs: ['get'], nonResourceURLs: ['/metrics'] }]);
+    for (const role of [nodes, metrics]) {
+      const crb = binding('ClusterRoleBinding', role.metadata!.name!);
+      // WHEN / THEN nothing: only a ClusterRoleBinding can grant these
+      expect(clusterWideGrant(crb, ctx([role, crb]))).toEqual([]);
+    }
+  });
+
+  test('cluster-wide-grant leaves bindings to unknown roles and to cluster-admin to their own rules', () => {
+    const unknown = binding('ClusterRoleBinding', 'not-here');
+    expect(clusterWideGrant(unknown, ctx([unknown]))).toEqual([]);
+    const admin = binding('ClusterRoleBinding', 'cluster-admin');
+    const report = lintManifests([admin]);
+    expect(report.findings.map((f) => f.id)).toEqual([Risk.BUILTIN_ADMIN_ROLE]);
+  });
+
+  test('public-subject-binding fires for anonymous, unauthenticated and all authenticated users', () => {
+    for (const subject of [
+      { kind: 'User', name: 'system:anonymous' },
+      { kind: 'Group', name: 'system:unauthenticated' },
+      { kind: 'Group', name: 'system:authenticated' },
+    ]) {
+      const rb = binding('RoleBinding', 'view', [subject]);
+      const found = publicSubjectBinding(rb, ctx([rb]));
+      expect(found.map((f) => [f.id, f.severity])).toEqual([
+        [Risk.PUBLIC_SUBJECT_BINDING, 'error'],
+      ]);
+      expect(found[0].message).toContain(`'${subject.name}'`);
+    }
+    // a User named like the group is someone else
+    const lookalike = binding('RoleBinding', 'view', [
+      { kind: 'User', name: 'system:authenticated' },
+    ]);
+    expect(publicSubjectBinding(lookalike, ctx([lookalike]))).toEqual([]);
+  });
+});
+
+describe('role-level risk rules', () => {
+  const role = (kind: 'Role' | 'ClusterRole', rules: PolicyRule[]): RoleObject => ({
+    kind,
+    name: 'r',
+    namespace: kind === 'Role' ? 'ns' : '',
+    rules,
+    annotations: {},
+  });
+  const crb: BindingObject = {
+    kind: 'ClusterRoleBinding',
+    name: 'r-everywhere',
+    namespace: '',
+    roleRef: { kind: 'ClusterRole', name: 'r' },
+    subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'ns' }],
+    annotations: {},
+  };
+  const rb: BindingObject = { ...crb, kind: 'RoleBinding', name: 'r-here', namespace: 'ns' };
+  const location = { kind: 'ClusterRole', name: 'r', namespace: '' };
+
+  test('node-steering needs both halves: patch nodes and evict or delete pods', () => {
+    const patchNodes = { verbs: ['patch'], apiGroups: [''], resources: ['nodes'] };
+    const evict = { verbs: ['create'], apiGroups: [''], resources: ['pods/eviction'] };
+    const del = { verbs: ['delete'], apiGroups: [''], resources: ['pods'] };
+    // GIVEN either half alone: nothing
+    expect(nodeSteering(role('ClusterRole', [patchNodes]), { bindings: [crb] })).toEqual([]);
+    expect(nodeSteering(role('ClusterRole', [evict, del]), { bindings: [crb] })).toEqual([]);
+    // GIVEN both: one finding at the nodes rule, naming both halves
+    const [finding] = nodeSteering(role('ClusterRole', [evict, patchNodes]), {
+      location,
+      bindings: [],
+    });
+    expect(finding.location?.ruleIndex).toBe(1);
+    expect(finding.message).toBe('grants patch on nodes together with create on pods/eviction');
+    // AND patching only named nodes is not steering
+    const named = { ...patchNodes, resourceNames: ['n1'] };
+    expect(nodeSteering(role('ClusterRole', [named, del]), { bindings: [] })).toEqual([]);
+  });
+
+  test('configmaps-write-cluster-wide fires for a ClusterRole bound by a ClusterRoleBinding only', () => {
+    const write = { verbs: ['update'], apiGroups: [''], resources: ['configmaps'] };
+    const cr = role('ClusterRole', [
+      { verbs: ['get'], apiGroups: [''], resources: ['pods'] },
+      write,
+    ]);
+    const [finding] = configmapsWriteClusterWide(cr, { location, bindings: [crb] });
+    expect(finding.location?.ruleIndex).toBe(1);
+    expect(finding.message).toBe(
+      "grants update on configmaps in every namespace, through ClusterRoleBinding 'r-everywhere'",
+    );
+    // a RoleBinding of the same ClusterRole, or named configmaps, are not cluster-wide writes
+    expect(configmapsWriteClusterWide(cr, { bindings: [rb] })).toEqual([]);
+    const named = role('ClusterRole', [{ ...write, resourceNames: ['mine'] }]);
+    expect(configmapsWriteClusterWide(named, { bindings: [crb] })).toEqual([]);
+  });
+
+  test('pods-delete-cluster-wide is a warning through a ClusterRoleBinding', () => {
+    const cr = role('ClusterRole', [{ verbs: ['delete'], apiGroups: [''], resources: ['pods'] }]);
+    expect(podsDeleteClusterWide(cr, { bindings: [crb] }).map((f) => f.severity)).toEqual([
+      'warning',
+    ]);
+    expect(podsDeleteClusterWide(cr, { bindings: [rb] })).toEqual([]);
+  });
+});
+
+describe('object-level risk rules, continued', () => {
+  const ctx = (objects: KubeObject[] = []) => ({ objects });
   test('legacy-token-secret fires on a service-account-token Secret, not on an Opaque one', () => {
     const secret = {
       apiVersion: 'v1',

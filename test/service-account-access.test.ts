@@ -142,11 +142,19 @@ describe('ServiceAccountAccess', () => {
     ]);
   });
 
-  test('cluster permissions are a risk to acknowledge', () => {
+  test('cluster permissions a RoleBinding could not grant need no acknowledgement; risky ones do', () => {
+    // GIVEN reading nodes (cluster-scoped: only a ClusterRoleBinding can grant it)
     const app = testApp();
     const c = new Chart(app, 'ci', { namespace: 'shop' });
     new ServiceAccountAccess(c, 'nodes', { clusterPermissions: [Permission.read('nodes')] });
-    expect(() => app.synth()).toThrow(/cluster-wide-grant/);
+    // WHEN / THEN it synthesizes: cluster-wide-grant is only for namespaced resources
+    expect(() => app.synth()).not.toThrow();
+    // AND a risky cluster permission still fails the synth, by its own rule
+    const risky = testApp();
+    new ServiceAccountAccess(new Chart(risky, 'ci', { namespace: 'shop' }), 'pv', {
+      clusterPermissions: [Permission.verbs(['create'], 'persistentvolumes')],
+    });
+    expect(() => risky.synth()).toThrow(/persistentvolume-create/);
   });
 
   test('attachTo sets the service account of cdk8s-plus workloads', () => {

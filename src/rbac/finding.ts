@@ -19,6 +19,10 @@ export interface FindingLocation {
   readonly ruleIndex?: number;
   /** Construct path or file, when known. */
   readonly source?: string;
+  /** 1-based line in `source` where the object's YAML document starts, when known. */
+  readonly line?: number;
+  /** 0-based index of the object's YAML document in `source`, when known. */
+  readonly documentIndex?: number;
 }
 
 /** One risk found in a set of rules or manifests. */
@@ -39,6 +43,40 @@ export interface Finding {
   readonly location?: FindingLocation;
   /** The reviewer-visible reason, when the finding is acknowledged. */
   readonly acknowledgedReason?: string;
+  /**
+   * For a finding on a Role or ClusterRole of linted manifests: who is bound to it, where and
+   * through which binding; `[]` when no binding of the manifests binds it (its severity is then
+   * lowered to `warning`, see `unbound`).
+   */
+  readonly holders?: readonly RiskHolder[];
+  /** True when the finding is on a role that no binding of the manifests binds. */
+  readonly unbound?: boolean;
+  /** True when the baseline (`--baseline`) already holds this finding: it does not fail the lint. */
+  readonly baselined?: boolean;
+}
+
+/** A subject that holds a role's risk, where, and through which binding. */
+export interface RiskHolder {
+  /** The subject as the binding names it (a ServiceAccount with its namespace). */
+  readonly subject: {
+    /** `ServiceAccount`, `User` or `Group`. */
+    readonly kind: string;
+    /** The subject's name. */
+    readonly name: string;
+    /** A ServiceAccount's namespace. */
+    readonly namespace?: string;
+  };
+  /** Where the binding grants the role: a namespace, or `''` for cluster-wide. */
+  readonly namespace: string;
+  /** The binding that grants it. */
+  readonly binding: {
+    /** `RoleBinding` or `ClusterRoleBinding`. */
+    readonly kind: string;
+    /** The binding's name. */
+    readonly name: string;
+    /** The RoleBinding's namespace; `''` for a ClusterRoleBinding. */
+    readonly namespace: string;
+  };
 }
 
 /** A risk accepted on purpose, with the reason reviewers will read. */

@@ -101,4 +101,4 @@ export {
   type ServiceAccountDrift,
   type UnusedGrant,
 } from './audit-drift.js';
-export { auditPolicyFindings, withAuditPolicyFindings } from './audit-policy-lint.js';
+export { auditPolicyFindings } from './audit-policy-lint.js';

@@ -10,8 +10,19 @@ import {
   type BindingObject,
   type KubeObject,
 } from './kube-object.js';
+import type { ManifestPosition } from './manifest-reader.js';
 import { sanitizeRule, type PolicyRule } from './policy-rule.js';
-import { OBJECT_CHECKS, POLICY_RULE_CHECKS, RISK_RULES, isRiskId } from './risks/risk-rules.js';
+import { holdersOf } from './risk-holders.js';
+import { CLUSTER_ADMIN_EQUIVALENT } from './risks/cluster-admin-equivalent.js';
+import {
+  OBJECT_CHECKS,
+  POLICY_RULE_CHECKS,
+  RISK_RULES,
+  ROLE_CHECKS,
+  isRiskId,
+} from './risks/risk-rules.js';
+import { roleIndexOf, roleKey, type RoleIndex } from './role-index.js';
+import { bootstrapRoles } from './bootstrap-policy.js';
 
 /** The shortest reason an acknowledgement may give. */
 export const MIN_REASON_LENGTH = 10;
@@ -30,6 +41,33 @@ export interface LintOptions {
    * @default - findings carry no source
    */
   readonly sources?: SourceLookup;
+  /**
+   * Where each object starts in its file (`manifest-reader`'s `positions`), put on findings.
+   * @default - findings carry no line
+   */
+  readonly positions?: PositionLookup;
+  /**
+   * Resolve bindings to Kubernetes' bootstrap roles (`view`, `system:auth-delegator`, ...) when
+   * the manifests do not define them, instead of reporting them as `unresolved-role`.
+   * @default true
+   */
+  readonly builtinRoles?: boolean;
+  /**
+   * The risk rules to run (their ids); an unknown id is an error.
+   * @default - every rule
+   */
+  readonly enable?: readonly string[];
+  /**
+   * Risk rules not to run (their ids); an unknown id is an error.
+   * @default - none
+   */
+  readonly disable?: readonly string[];
+}
+
+/** Looks up where an object starts in its file; a `Map` keyed by the object will do. */
+export interface PositionLookup {
+  /** The object's position; undefined when unknown. */
+  get(object: KubeObject): ManifestPosition | undefined;
 }
 
 /** An acknowledgement that does not acknowledge anything, and why. */
@@ -48,7 +86,7 @@ export interface LintReport {
   readonly errors: readonly Finding[];
   /** Acknowledgements that were rejected (unknown risk, reason too short, bad annotation). */
   readonly problems: readonly AcknowledgementProblem[];
-  /** The findings counted by status: `errors + warnings + acknowledged === total`. */
+  /** The findings counted by status: `errors + warnings + acknowledged + baselined === total`. */
   readonly counts: {
     /** Every finding, acknowledged or not. */
     readonly total: number;
@@ -58,6 +96,8 @@ export interface LintReport {
     readonly warnings: number;
     /** Findings of either severity that a valid acknowledgement covers. */
     readonly acknowledged: number;
+    /** Unacknowledged findings that the baseline already holds (not counted as errors). */
+    readonly baselined: number;
   };
 }
 
@@ -99,15 +139,30 @@ function ruleFindings(rule: PolicyRule): readonly Finding[] {
   return findings;
 }
 
+/** A cluster-admin-equivalent rule's findings are that one finding. */
+function subsumed(findings: readonly Finding[]): readonly Finding[] {
+  const admin = findings.find((f) => f.id === CLUSTER_ADMIN_EQUIVALENT.id);
+  return admin ? [admin] : findings;
+}
+
 /**
  * Runs every rule-level risk rule over a rule set. Each finding's location is `location` with
  * the rule's index; acknowledgements are not applied (see `applyAcknowledgements`).
  */
 export function lintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
+  return lintRuleSet(rules, location, true);
+}
+
+function lintRuleSet(
+  rules: readonly PolicyRule[],
+  location: FindingLocation | undefined,
+  subsume: boolean,
+): Finding[] {
   const found: Finding[] = [];
   rules.forEach((raw, ruleIndex) => {
     // Manifests are untrusted input: a rule that is not even an object grants nothing.
-    const findings = ruleFindings(sanitizeRule(raw) ?? { verbs: [] });
+    const all = ruleFindings(sanitizeRule(raw) ?? { verbs: [] });
+    const findings = subsume ? subsumed(all) : all;
     if (findings.length === 0) return;
     if (!location) {
       found.push(...findings);
@@ -192,13 +247,15 @@ export function acknowledgementsOf(object: KubeObject): {
   };
 }
 
-function locationOf(object: KubeObject, sources: SourceLookup | undefined): FindingLocation {
-  const source = sources?.get(object);
+function locationOf(object: KubeObject, options: LintOptions): FindingLocation {
+  const source = options.sources?.get(object);
+  const position = options.positions?.get(object);
   return {
     kind: object.kind ?? '',
     name: object.metadata?.name ?? '',
     namespace: object.metadata?.namespace ?? '',
     ...(source !== undefined ? { source } : {}),
+    ...(position !== undefined ? position : {}),
   };
 }
 
@@ -223,34 +280,93 @@ function boundClusterRole(
 }
 
 /**
- * Lints any manifests: the rules of every Role and ClusterRole, ClusterRoleBindings, legacy
- * token Secrets, ServiceAccounts, Pods and the pod templates of workloads. An object's
- * acknowledgement annotation acknowledges that object's findings (and a ClusterRole's, the
- * `cluster-wide-grant` of the bindings that bind it).
+ * The ids of the rules to run, from `enable` and `disable`; throws naming an unknown id and the
+ * known ones.
+ */
+export function selectedRules(options: Pick<LintOptions, 'enable' | 'disable'>): Set<string> {
+  const known = RISK_RULES.map((r) => r.id);
+  for (const [flag, ids] of [
+    ['enable', options.enable],
+    ['disable', options.disable],
+  ] as const) {
+    const unknown = (ids ?? []).filter((id) => !isRiskId(id));
+    if (unknown.length > 0)
+      throw new Error(
+        `${flag}: unknown risk rule ${unknown.map((id) => `'${id}'`).join(', ')}, expected one of: ${known.join(', ')}`,
+      );
+  }
+  const enabled = options.enable?.length ? new Set(options.enable) : new Set(known);
+  for (const id of options.disable ?? []) enabled.delete(id);
+  return enabled;
+}
+
+/** Labels by which a ClusterRole aggregates into Kubernetes' admin, edit or view roles. */
+function aggregatedInto(role: { labels?: Readonly<Record<string, string>> }): string[] {
+  return Object.entries(role.labels ?? {})
+    .filter(
+      ([key, value]) =>
+        value === 'true' && key.startsWith('rbac.authorization.k8s.io/aggregate-to-'),
+    )
+    .map(([key]) => key.slice('rbac.authorization.k8s.io/aggregate-to-'.length));
+}
+
+/**
+ * The findings on a role: its rules', and the role-level checks' (which see its bindings), each
+ * with who holds it. A role no binding of the manifests binds (and that aggregates into no
+ * built-in role) holds its risk for nobody yet: its errors are lowered to warnings.
+ */
+function roleFindingsOf(
+  index: RoleIndex,
+  role: ReturnType<RoleIndex['roleOf']> & object,
+  location: FindingLocation,
+  subsume: boolean,
+): Finding[] {
+  const bindings = index.bindingsOf(role);
+  const found = [
+    ...lintRuleSet(role.rules, location, subsume),
+    ...ROLE_CHECKS.flatMap(({ check }) => check(role, { location, bindings })),
+  ];
+  const holders = holdersOf(bindings);
+  const unbound = holders.length === 0 && aggregatedInto(role).length === 0;
+  return found.map((f) => ({
+    ...f,
+    holders,
+    ...(unbound ? { unbound: true, severity: 'warning' as const } : {}),
+  }));
+}
+
+/**
+ * Lints any manifests: the rules of every Role and ClusterRole (with who holds them), the
+ * role-level checks, bindings, legacy token Secrets, ServiceAccounts, Pods and the pod
+ * templates of workloads. An object's acknowledgement annotation acknowledges that object's
+ * findings (and a ClusterRole's, the findings of the bindings that bind it).
  */
 export function lintManifests(
   objects: readonly KubeObject[],
   options: LintOptions = {},
 ): LintReport {
+  const selected = selectedRules(options);
   const findings: Finding[] = [];
   const problems: AcknowledgementProblem[] = [];
-  // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
   const wellFormed = objects.filter((o) => typeof o === 'object' && o !== null);
   const clusterRoles = clusterRolesByName(wellFormed);
-  const resolved = new Map(
-    rbacPolicyFrom(wellFormed).roles.map((r) => [`${r.kind}/${r.namespace}/${r.name}`, r]),
-  );
+  const index = roleIndexOf(wellFormed, options.builtinRoles === false ? [] : bootstrapRoles());
+  // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
+  const resolved = new Map(index.roles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
+  const subsume = selected.has(CLUSTER_ADMIN_EQUIVALENT.id);
   for (const object of wellFormed) {
-    const location = locationOf(object, options.sources);
+    const location = locationOf(object, options);
     const own = acknowledgementsOf(object);
     problems.push(...own.problems.map((message) => ({ location, message })));
     const policy = rbacPolicyFrom([object]);
     const parsed = policy.roles[0];
-    const role = parsed && resolved.get(`${parsed.kind}/${parsed.namespace}/${parsed.name}`);
+    const role = parsed && resolved.get(roleKey(parsed.kind, parsed.namespace, parsed.name));
     const raw = [
-      ...(role && Array.isArray(role.rules) ? lintRules(role.rules, location) : []),
-      ...OBJECT_CHECKS.flatMap(({ check }) => check(object, { location, objects: wellFormed })),
-    ];
+      ...(role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, subsume) : []),
+      ...OBJECT_CHECKS.flatMap(({ check }) =>
+        check(object, { location, objects: wellFormed, roles: index }),
+      ),
+    ].filter((f) => selected.has(f.id));
     const bound = boundClusterRole(policy.bindings[0], clusterRoles);
     const acks = [
       ...own.acknowledgements,
@@ -258,10 +374,20 @@ export function lintManifests(
     ];
     findings.push(...applyAcknowledgements(raw, acks));
   }
+  return reportOf(findings, problems);
+}
+
+/** The report of findings (in `sortFindings` order) and acknowledgement problems. */
+export function reportOf(
+  findings: readonly Finding[],
+  problems: readonly AcknowledgementProblem[],
+): LintReport {
   const sorted = sortFindings(findings);
-  const errors = sorted.filter((f) => f.severity === 'error' && f.acknowledgedReason === undefined);
-  const warnings = sorted.filter(
-    (f) => f.severity === 'warning' && f.acknowledgedReason === undefined,
+  const open = (f: Finding) => f.acknowledgedReason === undefined && f.baselined !== true;
+  const errors = sorted.filter((f) => f.severity === 'error' && open(f));
+  const warnings = sorted.filter((f) => f.severity === 'warning' && open(f));
+  const baselined = sorted.filter(
+    (f) => f.acknowledgedReason === undefined && f.baselined === true,
   );
   return {
     findings: sorted,
@@ -271,7 +397,8 @@ export function lintManifests(
       total: sorted.length,
       errors: errors.length,
       warnings: warnings.length,
-      acknowledged: sorted.length - errors.length - warnings.length,
+      acknowledged: sorted.length - errors.length - warnings.length - baselined.length,
+      baselined: baselined.length,
     },
   };
 }

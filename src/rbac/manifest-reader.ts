@@ -11,6 +11,23 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAll, YAMLException } from 'js-yaml';
 import type { KubeObject } from './kube-object.js';
+import { withDefaultNamespace } from './default-namespace.js';
+
+/** Where an object starts in its file. */
+export interface ManifestPosition {
+  /** 1-based line of the YAML document (or JSON file) the object is in. */
+  readonly line: number;
+  /** 0-based index of that document in its file. */
+  readonly documentIndex: number;
+}
+
+/** A file that could not be read or parsed, when reading keeps going (`keepGoing`). */
+export interface ManifestFailure {
+  /** The file. */
+  readonly file: string;
+  /** Why, naming the line where the parser stopped. */
+  readonly message: string;
+}
 
 /** Objects read from files, with the file each came from. */
 export interface ManifestSet {
@@ -18,6 +35,42 @@ export interface ManifestSet {
   readonly objects: KubeObject[];
   /** The file of each object, keyed by the object itself. */
   readonly sources: Map<KubeObject, string>;
+  /** Where each object starts in its file, keyed by the object itself. */
+  readonly positions: Map<KubeObject, ManifestPosition>;
+  /** Files that did not parse (only with `keepGoing`; otherwise reading throws). */
+  readonly failures: ManifestFailure[];
+  /**
+   * Documents that parsed but are not Kubernetes objects (neither a string `apiVersion` nor a `kind`,
+   * e.g. a Helm `values.yaml`): skipped, not checked.
+   */
+  readonly skipped: ManifestSkip[];
+}
+
+/** A document that is not a Kubernetes object, skipped. */
+export interface ManifestSkip {
+  /** The file. */
+  readonly file: string;
+  /** 0-based index of the document in the file. */
+  readonly documentIndex: number;
+}
+
+/** Options of `readManifestPaths`. */
+export interface ReadManifestOptions {
+  /**
+   * Record a file that does not parse in `failures` and read the others, instead of throwing.
+   * @default false
+   */
+  readonly keepGoing?: boolean;
+  /**
+   * The namespace of namespaced objects that name none, as `kubectl apply -n NS` would set it.
+   * @default - objects are kept as written
+   */
+  readonly defaultNamespace?: string;
+}
+
+/** A parsed object with where it starts. */
+interface PositionedObject extends ManifestPosition {
+  readonly object: KubeObject;
 }
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -62,6 +115,10 @@ function documentLines(text: string): number[] {
  * the `yaml` package, which matters for the CLI's cold start.)
  */
 export function parseManifests(text: string, source: string): KubeObject[] {
+  return parsePositioned(text, source).map((p) => p.object);
+}
+
+function parsePositioned(text: string, source: string): PositionedObject[] {
   let documents: unknown[];
   try {
     documents = loadAll(text, null, { filename: source }) as unknown[];
@@ -72,10 +129,28 @@ export function parseManifests(text: string, source: string): KubeObject[] {
   }
   // A leading `---` starts the first document on line 2, not an empty document.
   const lines = documentLines(text.replace(/^---\s*\n/, '\n'));
+  // ... and that document's first line is the one after the separator, as for the others.
+  if (/^---\s*\n/.test(text)) lines[0] = 2;
+  // An object starts at its first line of content, after the document's comments (a Helm
+  // `# Source:` line) and blank lines.
+  const textLines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    while (lines[i] <= textLines.length && /^\s*(#.*)?$/.test(textLines[lines[i] - 1])) lines[i]++;
+  }
   return documents.flatMap((value, index) => {
     if (value === null || value === undefined) return [];
-    return objectsOf(value, `document ${index + 1} of ${source} (line ${lines[index] ?? '?'})`);
+    const line = lines[index] ?? 1;
+    return objectsOf(value, `document ${index + 1} of ${source} (line ${line})`).map((object) => ({
+      object,
+      line,
+      documentIndex: index,
+    }));
   });
+}
+
+/** Whether a parsed value is a Kubernetes object rather than other YAML (a values.yaml). */
+function isKubernetesObject(object: KubeObject): boolean {
+  return typeof object.apiVersion === 'string' || typeof object.kind === 'string';
 }
 
 async function statPath(path: string) {
@@ -102,21 +177,45 @@ async function manifestFiles(path: string): Promise<string[]> {
 /**
  * Reads manifests from files and folders. A file is read whatever its extension; a folder is
  * walked recursively in sorted order for `*.yaml`, `*.yml` and `*.json`. A file named twice is
- * read once. Throws naming the path when it does not exist or does not parse.
+ * read once. Documents that are not Kubernetes objects (neither `apiVersion` nor `kind`) are skipped
+ * and listed in `skipped`. Throws naming the path when it does not exist, or when a file does
+ * not parse unless `keepGoing` is set.
  */
-export async function readManifestPaths(paths: readonly string[]): Promise<ManifestSet> {
-  const objects: KubeObject[] = [];
-  const sources = new Map<KubeObject, string>();
+export async function readManifestPaths(
+  paths: readonly string[],
+  options: ReadManifestOptions = {},
+): Promise<ManifestSet> {
+  const set: ManifestSet = {
+    objects: [],
+    sources: new Map(),
+    positions: new Map(),
+    failures: [],
+    skipped: [],
+  };
   const seen = new Set<string>();
   for (const path of paths) {
     for (const file of await manifestFiles(path)) {
       if (seen.has(file)) continue;
       seen.add(file);
-      for (const object of parseManifests(await readFile(file, 'utf8'), file)) {
-        objects.push(object);
-        sources.set(object, file);
+      let parsed: PositionedObject[];
+      try {
+        parsed = parsePositioned(await readFile(file, 'utf8'), file);
+      } catch (err) {
+        if (!options.keepGoing) throw err;
+        set.failures.push({ file, message: (err as Error).message });
+        continue;
+      }
+      for (const { object: read, line, documentIndex } of parsed) {
+        if (!isKubernetesObject(read)) {
+          set.skipped.push({ file, documentIndex });
+          continue;
+        }
+        const object = withDefaultNamespace(read, options.defaultNamespace);
+        set.objects.push(object);
+        set.sources.set(object, file);
+        set.positions.set(object, { line, documentIndex });
       }
     }
   }
-  return { objects, sources };
+  return set;
 }

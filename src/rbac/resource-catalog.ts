@@ -27,7 +27,23 @@ const GROUPS: Readonly<Record<string, readonly Row[]>> = {
     ['events', true],
     ['limitranges', true],
     ['namespaces', false, ['finalize', 'status']],
-    ['nodes', false, ['proxy', 'status']],
+    // The kubelet authorizes its API as these nodes subresources (metrics, stats, log, ...).
+    [
+      'nodes',
+      false,
+      [
+        'proxy',
+        'status',
+        'metrics',
+        'stats',
+        'log',
+        'spec',
+        'configz',
+        'healthz',
+        'pods',
+        'checkpoint',
+      ],
+    ],
     ['persistentvolumeclaims', true, ['status']],
     ['persistentvolumes', false, ['status']],
     [
@@ -56,6 +72,9 @@ const GROUPS: Readonly<Record<string, readonly Row[]>> = {
     ['mutatingwebhookconfigurations', false],
     ['validatingwebhookconfigurations', false],
     ['validatingadmissionpolicies', false, ['status']],
+    // Alpha in 1.30, beta in 1.32: RBAC of current releases names them.
+    ['mutatingadmissionpolicies', false],
+    ['mutatingadmissionpolicybindings', false],
     ['validatingadmissionpolicybindings', false],
   ],
   'apiextensions.k8s.io': [['customresourcedefinitions', false, ['status']]],

@@ -124,7 +124,13 @@ export function resourceNotationProblem(
     const group = apiGroup === '' ? 'the core API group' : `API group '${apiGroup}'`;
     return `resource '${notation}' is unknown: ${group} has no resource '${resource}'${hint}`;
   }
-  if (subresource !== undefined && !entry.subresources.includes(subresource)) {
+  // `<resource>/finalizers` is what the OwnerReferencesPermissionEnforcement admission plugin
+  // checks before an object may block its owner's deletion: valid for every resource.
+  if (
+    subresource !== undefined &&
+    subresource !== 'finalizers' &&
+    !entry.subresources.includes(subresource)
+  ) {
     const known = entry.subresources.length ? entry.subresources.join(', ') : 'none';
     return `resource '${notation}' is unknown: '${resource}' has no subresource '${subresource}' (known: ${known})`;
   }

@@ -20,13 +20,25 @@ export interface QueryFlags {
   readonly subresource?: string;
   /** The user asked about, to say which namespace was assumed for a ServiceAccount. */
   readonly as?: string;
+  /** `--default-namespace`: the namespace of namespaced manifests that name none. */
+  readonly defaultNamespace?: string;
+  /** False with `--no-builtin-roles`. */
+  readonly builtinRoles?: boolean;
 }
 
 /** Adds `-A/--all-namespaces` and `--subresource` (not `-n` nor `--manifests`, which differ). */
 export function addQueryFlags(cmd: Command): Command {
   return cmd
     .option('-A, --all-namespaces', "ask cluster-wide (namespace ''); wins over -n")
-    .option('--subresource <name>', "the subresource, e.g. 'log' or 'scale'");
+    .option('--subresource <name>', "the subresource, e.g. 'log' or 'scale'")
+    .option(
+      '--default-namespace <ns>',
+      'with --manifests: namespace of namespaced objects that name none (kubectl apply -n)',
+    )
+    .option(
+      '--no-builtin-roles',
+      "with --manifests: leave out Kubernetes' bootstrap roles (view, edit, admin, cluster-admin, system:*)",
+    );
 }
 
 /**
@@ -64,22 +76,24 @@ export async function parseQuery(
   return { request, warnings };
 }
 
-/** An authorizer over the RBAC objects in `paths`, and the API groups they define. */
+/** An authorizer over the RBAC objects in `paths` (with Kubernetes' bootstrap roles unless
+ * `builtinRoles` is false), and the API groups they define. */
 export async function loadPolicy(
   paths: readonly string[],
   io: CliIo,
+  flags: Pick<QueryFlags, 'defaultNamespace' | 'builtinRoles'> = {},
 ): Promise<{ authorizer: RbacAuthorizer; servedGroups: string[] }> {
   const { readManifestPaths } = await import('../../rbac/manifest-reader.js');
   const { rbacPolicyFrom } = await import('../../rbac/kube-object.js');
   const { RbacAuthorizer } = await import('../../rbac/authorizer.js');
   let objects;
   try {
-    ({ objects } = await readManifestPaths(paths));
+    ({ objects } = await readManifestPaths(paths, { defaultNamespace: flags.defaultNamespace }));
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const policy = rbacPolicyFrom(objects);
-  if (policy.roles.length === 0 && policy.bindings.length === 0) {
+  const own = rbacPolicyFrom(objects);
+  if (own.roles.length === 0 && own.bindings.length === 0) {
     io.stderr(
       `warning: no Roles, ClusterRoles or bindings found in ${paths.join(', ')}: nothing is allowed\n`,
     );
@@ -92,7 +106,19 @@ export async function loadPolicy(
       ? [group]
       : [];
   });
-  return { authorizer: new RbacAuthorizer(policy), servedGroups };
+  if (flags.builtinRoles === false) return { authorizer: new RbacAuthorizer(own), servedGroups };
+  // Kubernetes' bootstrap roles answer bindings to them (cluster-admin, view, ...); a role of
+  // the manifests with the same name wins, as kubectl apply would replace it.
+  const { bootstrapRoles } = await import('../../rbac/bootstrap-policy.js');
+  const defined = new Set(own.roles.map((r) => `${r.kind}/${r.namespace}/${r.name}`));
+  const builtin = bootstrapRoles().filter(
+    (r) => !defined.has(`${r.kind}/${r.namespace}/${r.name}`),
+  );
+  const authorizer = new RbacAuthorizer({
+    roles: [...own.roles, ...builtin],
+    bindings: own.bindings,
+  });
+  return { authorizer, servedGroups };
 }
 
 /**

@@ -111,7 +111,7 @@ async function canIOffline(
   } catch (err) {
     throw err instanceof AccessQueryError ? new CliError(err.message) : err;
   }
-  const { authorizer, servedGroups } = await loadPolicy(flags.manifests ?? [], io);
+  const { authorizer, servedGroups } = await loadPolicy(flags.manifests ?? [], io, flags);
   const { request, warnings } = await parseQuery(verb, target, flags, { servedGroups });
   if (!flags.quiet) for (const w of warnings) io.stderr(`warning: ${w}\n`);
   const answer = accessAnswerOf(request, authorizer.authorize(who, request), who);

@@ -46,7 +46,7 @@ export function registerWhoCan(program: Command, io: CliIo, _setExitCode: SetExi
   );
   addOutputFlag(cmd, ['json', 'yaml']);
   cmd.action(async (verb: string, target: string, flags: WhoCanFlags) => {
-    const { authorizer, servedGroups } = await loadPolicy(flags.manifests ?? [], io);
+    const { authorizer, servedGroups } = await loadPolicy(flags.manifests ?? [], io, flags);
     const { request, warnings } = await parseQuery(verb, target, flags, { servedGroups });
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     const entries = authorizer.whoCan(request);

@@ -25,3 +25,29 @@ export * from './wildcard-resources.js';
 export * from './wildcard-verbs.js';
 export * from './workload-create.js';
 export * from './workload-update.js';
+export { ADMISSION_POLICY_WRITE, admissionPolicyWrite } from './admission-policy-write.js';
+export { APISERVICE_WRITE, apiserviceWrite } from './apiservice-write.js';
+export {
+  CLUSTER_ADMIN_EQUIVALENT,
+  isClusterAdminRule,
+  clusterAdminEquivalent,
+} from './cluster-admin-equivalent.js';
+export {
+  CONFIGMAPS_WRITE_CLUSTER_WIDE,
+  configmapsWriteClusterWide,
+} from './configmaps-write-cluster-wide.js';
+export { CRD_WRITE, crdWrite } from './crd-write.js';
+export { EVENTS_DELETE, eventsDelete } from './events-delete.js';
+export { NAMESPACE_FINALIZE, namespaceFinalize } from './namespace-finalize.js';
+export { NODE_STEERING, nodeSteering } from './node-steering.js';
+export { PODS_DELETE_CLUSTER_WIDE, podsDeleteClusterWide } from './pods-delete-cluster-wide.js';
+export { PODS_UPDATE, podsUpdate } from './pods-update.js';
+export { PROXY_SUBRESOURCE, proxySubresource } from './proxy-subresource.js';
+export {
+  PUBLIC_SUBJECTS,
+  PUBLIC_SUBJECT_BINDING,
+  publicSubjectBinding,
+} from './public-subject-binding.js';
+export { SECRETS_WRITE, secretsWrite } from './secrets-write.js';
+export { STATUS_WRITE, statusWrite } from './status-write.js';
+export { UNKNOWN_RESOURCE, unknownResource } from './unknown-resource.js';

@@ -4,8 +4,9 @@
  * description (`RiskRuleInfo`) that the docs table and the acknowledgement check read.
  */
 import type { Finding, FindingLocation, Severity } from '../finding.js';
-import type { KubeObject } from '../kube-object.js';
+import type { BindingObject, KubeObject, RoleObject } from '../kube-object.js';
 import type { PolicyRule } from '../policy-rule.js';
+import type { RoleIndex } from '../role-index.js';
 
 /** A request, without an object name, that a risk rule considers dangerous to allow. */
 export interface RiskyRequest {
@@ -34,8 +35,11 @@ export interface RiskRuleInfo {
   readonly explanation: string;
   /** How to fix it. */
   readonly fix: string;
-  /** Whether the rule looks at RBAC rules or at whole objects. */
-  readonly scope: 'rule' | 'object';
+  /**
+   * What the rule looks at: one RBAC rule, a whole role with the bindings that bind it, or
+   * one object.
+   */
+  readonly scope: 'rule' | 'role' | 'object';
   /**
    * The requests the rule reports when a PolicyRule allows any of them, for rules that are
    * decided by asking `ruleAllows`.
@@ -59,7 +63,24 @@ export interface ObjectContext {
   readonly location?: FindingLocation;
   /** Every object of the manifests, so that a Pod can look up its ServiceAccount. */
   readonly objects: readonly KubeObject[];
+  /**
+   * The roles and bindings of the manifests (with Kubernetes' bootstrap roles, unless left out),
+   * so that a binding can look up its role.
+   * @default - built from `objects` without the bootstrap roles
+   */
+  readonly roles?: RoleIndex;
 }
+
+/** Where the role being checked sits, and who binds it. */
+export interface RoleContext {
+  /** The role's location (without a rule index), to put on findings with the rule's index. */
+  readonly location?: FindingLocation;
+  /** The bindings of the manifests (and of Kubernetes' bootstrap policy) that bind this role. */
+  readonly bindings: readonly BindingObject[];
+}
+
+/** A role-level risk rule: sees every rule of a role (aggregated) and its bindings. */
+export type RoleCheck = (role: RoleObject, context: RoleContext) => Finding[];
 
 /** A rule-level risk rule. */
 export type PolicyRuleCheck = (rule: PolicyRule, context: RuleContext) => Finding[];

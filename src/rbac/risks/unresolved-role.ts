@@ -4,6 +4,7 @@
  * whose rules are well known and grant nearly everything in their scope.
  */
 import { rbacPolicyFrom, type KubeObject } from '../kube-object.js';
+import { rolesOf } from './_roles.js';
 import { findingOf, type ObjectCheck, type RiskRuleInfo } from './risk-rule.js';
 
 /** The description of `unresolved-role`. */
@@ -13,7 +14,7 @@ export const UNRESOLVED_ROLE: RiskRuleInfo = {
   title: 'binding to a role not in the manifests',
   scope: 'object',
   explanation:
-    'the binding grants whatever the named Role or ClusterRole holds in the cluster, and it is not among the linted manifests, so its rules were not checked',
+    "the binding grants whatever the named Role or ClusterRole holds in the cluster, and it is neither among the linted manifests nor one of Kubernetes' bootstrap roles, so its rules were not checked",
   fix: 'lint the manifests together with the role they bind (or `kubectl get clusterrole NAME -o yaml`)',
 };
 
@@ -28,40 +29,23 @@ export const BUILTIN_ADMIN_ROLE: RiskRuleInfo = {
   fix: 'bind a Role with the verbs and resources the subject needs instead, e.g. with ServiceAccountAccess',
 };
 
-const BUILTIN_ADMIN = ['cluster-admin', 'admin', 'edit'];
-
-const roleKeysCache = new WeakMap<readonly KubeObject[], Set<string>>();
-
-/** The roles of the manifests, computed once per manifest list (lint checks every binding). */
-function roleKeys(objects: readonly KubeObject[]): Set<string> {
-  let keys = roleKeysCache.get(objects);
-  if (!keys) {
-    keys = new Set(rbacPolicyFrom(objects).roles.map((r) => `${r.kind}/${r.namespace}/${r.name}`));
-    roleKeysCache.set(objects, keys);
-  }
-  return keys;
-}
-
-function roleExists(
-  objects: readonly KubeObject[],
-  kind: string,
-  name: string,
-  namespace: string,
-): boolean {
-  return roleKeys(objects).has(`${kind}/${kind === 'ClusterRole' ? '' : namespace}/${name}`);
-}
+/** Kubernetes' bootstrap ClusterRoles that grant nearly everything in their scope. */
+export const BUILTIN_ADMIN: readonly string[] = ['cluster-admin', 'admin', 'edit'];
 
 function bindingOf(object: KubeObject) {
   return rbacPolicyFrom([object]).bindings[0];
 }
 
-/** Reports a binding to a role that the manifests do not contain (not the built-in admins). */
+/**
+ * Reports a binding to a role that neither the manifests nor, when the lint includes them,
+ * Kubernetes' bootstrap roles contain (never the built-in admins: `builtin-admin-role`).
+ */
 export const unresolvedRole: ObjectCheck = (object, context) => {
   const binding = bindingOf(object);
   if (!binding) return [];
   const { kind, name } = binding.roleRef;
   if (kind === 'ClusterRole' && BUILTIN_ADMIN.includes(name)) return [];
-  if (roleExists(context.objects, kind, name, binding.namespace)) return [];
+  if (rolesOf(context).roleOf(binding)) return [];
   const message = `binds ${kind.toLowerCase()} '${name}', which is not in these manifests: its rules were not checked`;
   return [findingOf(UNRESOLVED_ROLE, message, context)];
 };
@@ -77,7 +61,7 @@ export const builtinAdminRole: ObjectCheck = (object, context) => {
     return [];
   }
   // Manifests that define a role of that name are linted on its rules instead.
-  if (roleExists(context.objects, 'ClusterRole', binding.roleRef.name, '')) return [];
+  if (rolesOf(context).definesRole('ClusterRole', '', binding.roleRef.name)) return [];
   const where =
     binding.kind === 'RoleBinding' ? `in namespace '${binding.namespace}'` : 'cluster-wide';
   const message = `binds the built-in clusterrole '${binding.roleRef.name}' ${where}`;

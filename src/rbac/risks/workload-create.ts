@@ -1,4 +1,4 @@
-/** `workload-create`: creating pods or workloads, or changing any workload controller. */
+/** `workload-create`: creating pods or workloads, or changing the pod template of a workload controller. */
 import { describeGrants, grantsOf, requestsOf, wildcardNote } from './_probe.js';
 import { findingOf, type PolicyRuleCheck, type RiskRuleInfo } from './risk-rule.js';
 
@@ -9,9 +9,22 @@ export const WORKLOAD_CONTROLLERS = {
   batch: ['jobs', 'cronjobs'],
 } as const;
 
-/** update/patch of every workload controller. */
-export const WORKLOAD_CHANGES = Object.entries(WORKLOAD_CONTROLLERS).flatMap(([group, resources]) =>
-  requestsOf(['update', 'patch'], group, resources),
+/**
+ * The workload controllers whose pod template may be changed after creation, so that update
+ * or patch chooses the ServiceAccount and images of the pods it creates next. A Job's pod
+ * template is immutable (the API server rejects the change), and a Pod's serviceAccountName is
+ * too (its images are not: see `pods-update`).
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-template
+ */
+export const MUTABLE_TEMPLATE_CONTROLLERS = {
+  '': ['replicationcontrollers'],
+  apps: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
+  batch: ['cronjobs'],
+} as const;
+
+/** update/patch of every workload controller whose pod template is mutable. */
+export const WORKLOAD_CHANGES = Object.entries(MUTABLE_TEMPLATE_CONTROLLERS).flatMap(
+  ([group, resources]) => requestsOf(['update', 'patch'], group, resources),
 );
 
 /** The description of `workload-create`. */
@@ -21,7 +34,7 @@ export const WORKLOAD_CREATE: RiskRuleInfo = {
   title: 'create pods or workloads',
   scope: 'rule',
   explanation:
-    "whoever creates a pod chooses its ServiceAccount, so creating pods or workloads grants the permissions of every ServiceAccount in the namespace, plus its secrets and hostPath volumes where admission allows them; updating or patching any workload controller's pod template does the same",
+    "whoever creates a pod chooses its ServiceAccount, so creating pods or workloads grants the permissions of every ServiceAccount in the namespace, plus its secrets and hostPath volumes where admission allows them; updating or patching the pod template of a Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController or CronJob does the same (a Job's pod template is immutable, so patching Jobs is not reported)",
   fix: 'let a GitOps controller or a reviewed pipeline create workloads; to roll out, grant update/patch only on the named workloads (resourceNames), or acknowledge it',
   requests: [
     ...requestsOf(['create'], '', ['pods']),

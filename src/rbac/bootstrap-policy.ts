@@ -1,0 +1,23 @@
+/**
+ * Kubernetes' bootstrap RBAC policy: the ClusterRoles, Roles and their bindings that the API
+ * server creates itself on start (`view`, `edit`, `admin`, `cluster-admin`,
+ * `system:auth-delegator`, `extension-apiserver-authentication-reader`, ...), as data, so that
+ * the lint, `can-i` and `who-can` resolve bindings to them. See `BOOTSTRAP_POLICY_VERSION` for
+ * where the data came from.
+ */
+import bootstrap from './bootstrap-policy.data.js';
+import { rbacPolicyFrom, type KubeObject, type RoleObject } from './kube-object.js';
+
+/** The Kubernetes release the bootstrap policy data was taken from. */
+export const BOOTSTRAP_POLICY_VERSION: string = bootstrap.version;
+
+/** The bootstrap objects as the API server stores them (ClusterRoles aggregated). */
+export const BOOTSTRAP_OBJECTS: readonly KubeObject[] = bootstrap.objects;
+
+let roles: readonly RoleObject[] | undefined;
+
+/** The bootstrap ClusterRoles and Roles, parsed once (aggregated roles with their rules). */
+export function bootstrapRoles(): readonly RoleObject[] {
+  roles ??= rbacPolicyFrom(BOOTSTRAP_OBJECTS).roles;
+  return roles;
+}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { MANAGED_SECRET_TYPE } from '../src/contract/token-declaration.js';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
   DEFAULT_ROTATOR_IMAGE,
@@ -386,7 +387,7 @@ describe('TokenRotation for a ServiceAccount the app does not own', () => {
           namespace: 'ops',
           labels: { 'access-tokens.cdk8s.io/managed': 'true' },
         },
-        type: 'Opaque',
+        type: MANAGED_SECRET_TYPE,
       },
     ]);
     const without = chart('ops');

@@ -50,13 +50,12 @@ export {
 export { RISK_RULES, Risk, type RiskId } from './risks/risk-rules.js';
 export type { RiskRuleInfo } from './risks/risk-rule.js';
 export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './finding.js';
-// Audit policies and audit logs.
+// Audit policies and audit logs: validate and check a Policy, aggregate observed requests,
+// and turn them into minimal rules and a granted-versus-used drift.
 export {
   AUDIT_LEVELS,
   AUDIT_STAGES,
   auditLevelOf,
-  auditRuleMatches,
-  isAuditPolicyDocument,
   validateAuditPolicy,
   type AuditGroupResources,
   type AuditLevel,
@@ -71,14 +70,7 @@ export {
   checkAuditPolicy,
   type AuditPolicyCheckOptions,
 } from './audit-policy-check.js';
-export {
-  CREDENTIAL_ID_KEY,
-  DECISION_ANNOTATION,
-  ISSUED_CREDENTIAL_ID_ANNOTATION,
-  auditEventProblem,
-  observedRequestOf,
-  type ObservedRequest,
-} from './audit-event.js';
+export type { ObservedRequest } from './audit-event.js';
 export {
   AuditUsage,
   type AuditUsageOptions,
@@ -89,16 +81,5 @@ export {
   type TokenUse,
 } from './audit-usage.js';
 export { rulesFromUsage, type ObservedRules, type ObservedRulesOptions } from './audit-rules.js';
-export {
-  observedPermissionCode,
-  observedRoleManifests,
-  permissionExpression,
-} from './audit-rules-render.js';
-export {
-  auditDrift,
-  serviceAccountsOf,
-  serviceAccountKey,
-  type ServiceAccountDrift,
-  type UnusedGrant,
-} from './audit-drift.js';
-export { auditPolicyFindings } from './audit-policy-lint.js';
+export { observedPermissionCode, observedRoleManifests } from './audit-rules-render.js';
+export { auditDrift, type ServiceAccountDrift, type UnusedGrant } from './audit-drift.js';

@@ -54,9 +54,3 @@ export {
   type AuditLogAnalysis,
   type MalformedLine,
 } from './audit/analyze.js';
-export {
-  forEachLogLine,
-  auditLogFiles,
-  type LineHandler,
-  type LogReadStats,
-} from './audit/log-lines.js';

@@ -77,7 +77,10 @@ describeE2E('runtime: retried non-idempotent writes', () => {
     expect(proxy.requests.map((r) => `${r.method} ${r.injected ?? r.status}`)).toEqual([
       'DELETE delay',
       'DELETE 404',
+      // then the token stores that might still hold it are listed (none does here)
+      'GET 200',
     ]);
+    expect(result.clearedStores).toEqual([]);
   });
 
   test('store: a retried create answered 409 by our own earlier create is stored', async () => {

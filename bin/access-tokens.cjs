@@ -10,6 +10,17 @@
 // ACCESS_TOKENS_UNBUNDLED=1 runs tsc's modules (lib/src/) instead, for readable stack traces.
 const { join } = require('node:path');
 
+// node-fetch 2 (inside @kubernetes/client-node 1.x) calls url.parse(), which Node 24 reports as
+// DEP0169 on every cluster command when the package does not sit in node_modules (a clone, a
+// link). It is not ours to fix and tells the user nothing: that one warning is dropped, every
+// other warning is printed as usual.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const code = typeof rest[0] === 'object' && rest[0] !== null ? rest[0].code : rest[1];
+  if (code === 'DEP0169') return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
 const { enableCompileCache } = require('node:module');
 if (enableCompileCache !== undefined) {
   try {

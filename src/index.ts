@@ -50,6 +50,13 @@ export {
   type AuditLogOptions,
   type AuditPolicyConfigMapOptions,
 } from './constructs/audit-policy.js';
+// The lint as a cdk8s CLI validation plugin (`validations:` in cdk8s.yaml).
+export {
+  LeastPrivilegeValidation,
+  type LeastPrivilegeValidationProps,
+  type ValidationAcknowledgement,
+  type ValidationContextLike,
+} from './validation/least-privilege-validation.js';
 // Risks to acknowledge, and what the lint reports about rules.
 export { Risk, type RiskId } from './rbac/risks/risk-rules.js';
 export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './rbac/finding.js';

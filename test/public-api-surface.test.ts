@@ -16,8 +16,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY_POINTS = {
   // `cdk8s-access-tokens`: the constructs and what their props and results carry.
   'src/index.ts': {
-    from: ['constructs/', 'rbac/', 'contract/'],
+    from: ['constructs/', 'rbac/', 'contract/', 'validation/'],
     names: [
+      'ValidationContextLike',
+      'ValidationAcknowledgement',
+      'LeastPrivilegeValidationProps',
+      'LeastPrivilegeValidation',
       'AUDIT_POLICY_CONFIGMAP_KEY',
       'AttachOptions',
       'AuditLogOptions',

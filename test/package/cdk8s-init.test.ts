@@ -124,11 +124,9 @@ console.log(JSON.stringify(findDeclaredTokens(set.objects, 'default').map((t) =>
     }
   }
 
-  // KNOWN FAILURE until attachTo takes any cdk8s-plus major's workloads structurally (the
-  // "constructs" work of issue 12 §1): today it takes cdk8s-plus-27's AbstractPod, and the
-  // template's cdk8s-plus-33 Deployment fails with "separate declarations of a private property
-  // '_sysctls'". When that lands, this test fails: make it a plain `test`.
-  test.failing(
+  // attachTo takes any cdk8s-plus major's workloads structurally (IWorkload): the template's
+  // cdk8s-plus-33 Deployment type-checks.
+  test(
     "GIVEN the template's cdk8s-plus WHEN a Deployment is given to attachTo THEN it type-checks",
     () => {
       const errors = typecheckWith(

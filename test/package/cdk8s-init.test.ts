@@ -126,12 +126,10 @@ console.log(JSON.stringify(findDeclaredTokens(set.objects, 'default').map((t) =>
 
   // attachTo takes any cdk8s-plus major's workloads structurally (IWorkload): the template's
   // cdk8s-plus-33 Deployment type-checks.
-  test(
-    "GIVEN the template's cdk8s-plus WHEN a Deployment is given to attachTo THEN it type-checks",
-    () => {
-      const errors = typecheckWith(
-        'attach.ts',
-        `import { App, Chart } from 'cdk8s';
+  test("GIVEN the template's cdk8s-plus WHEN a Deployment is given to attachTo THEN it type-checks", () => {
+    const errors = typecheckWith(
+      'attach.ts',
+      `import { App, Chart } from 'cdk8s';
 import * as kplus from '${plus}';
 import { Permission, ServiceAccountAccess } from 'cdk8s-access-tokens';
 
@@ -139,10 +137,9 @@ const chart = new Chart(new App(), 'attach');
 const web = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx' }] });
 new ServiceAccountAccess(chart, 'web-access', { permissions: [Permission.verbs(['get'], 'configmaps')] }).attachTo(web);
 `,
-      );
-      expect(errors).toBe('');
-    },
-  );
+    );
+    expect(errors).toBe('');
+  });
 
   // KNOWN FAILURE: the runtime's public declarations name @kubernetes/client-node's types, so the
   // program loads client-node's .d.ts files, which fail under the template's tsconfig (no

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { main } from '../src/cli/main.js';
+import { validateAuditPolicy } from '../src/rbac/audit-policy.js';
 import { lintManifests } from '../src/rbac/lint.js';
 import { readManifestPaths } from '../src/rbac/manifest-reader.js';
 import { validateAgainstSchema } from './schema.js';
@@ -47,6 +48,9 @@ describe('docs/guides', () => {
         'pipelines.md',
         'legacy-migration.md',
         'kubectl-plugin.md',
+        'gitops.md',
+        'rotation.md',
+        'audit.md',
       ]),
     );
     for (const g of guides)
@@ -90,7 +94,11 @@ describe('docs/guides', () => {
     // THEN
     const { objects, sources } = await readManifestPaths([join(dir, 'dist')]);
     expect(objects.length).toBeGreaterThan(0);
-    for (const o of objects) await validateAgainstSchema(o);
+    for (const o of objects) {
+      // The audit Policy is no API object: it is checked against the audit.k8s.io/v1 types.
+      if (o.apiVersion === 'audit.k8s.io/v1') expect(validateAuditPolicy(o)).toEqual([]);
+      else await validateAgainstSchema(o);
+    }
     expect(lintManifests(objects, { sources }).errors).toEqual([]);
     const yaml = readdirSync(join(dir, 'dist'))
       .map((f) => readFileSync(join(dir, 'dist', f), 'utf8'))
@@ -111,7 +119,10 @@ describe('docs/guides', () => {
         .map((m) => ({ guide: g.name, words: m[1].split(' '), rest: m[2] })),
     );
     expect(lines.length).toBeGreaterThan(10);
+    const groups = new Set(['legacy', 'audit']);
     const commands = new Set([
+      'rotate',
+      'audit',
       'mint',
       'inspect',
       'lint',
@@ -123,7 +134,7 @@ describe('docs/guides', () => {
     ]);
     for (const { guide, words, rest } of lines) {
       // the subcommand path: the known command and, for groups, its subcommand
-      const path = words[0] === 'legacy' ? words.slice(0, 2) : words.slice(0, 1);
+      const path = groups.has(words[0]) ? words.slice(0, 2) : words.slice(0, 1);
       expect([guide, path[0], commands.has(path[0])]).toEqual([guide, path[0], true]);
       const help = await cli([...path, '--help']);
       for (const flag of `${words.slice(path.length).join(' ')} ${rest}`.match(

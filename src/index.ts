@@ -59,7 +59,13 @@ export {
 } from './validation/least-privilege-validation.js';
 // Risks to acknowledge, and what the lint reports about rules.
 export { Risk, type RiskId } from './rbac/risks/risk-rules.js';
-export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './rbac/finding.js';
+export type {
+  Finding,
+  FindingLocation,
+  RiskAcknowledgement,
+  RiskHolder,
+  Severity,
+} from './rbac/finding.js';
 export type { PolicyRule } from './rbac/policy-rule.js';
 // The synth-to-runtime contract: the token declaration written onto a ServiceAccount.
 export {

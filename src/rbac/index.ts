@@ -15,7 +15,13 @@ export {
 } from './policy-rule.js';
 export { compactRules } from './compact.js';
 // Kubernetes objects and the RBAC policy in them.
-export { parseManifests } from './manifest-reader.js';
+export {
+  parseManifests,
+  type ManifestFailure,
+  type ManifestPosition,
+  type ManifestSet,
+  type ManifestSkip,
+} from './manifest-reader.js';
 export {
   ACKNOWLEDGED_RISKS_ANNOTATION,
   rbacPolicyFrom,
@@ -44,12 +50,19 @@ export {
   lintRules,
   type AcknowledgementProblem,
   type LintOptions,
+  type PositionLookup,
   type LintReport,
   type SourceLookup,
 } from './lint.js';
 export { RISK_RULES, Risk, type RiskId } from './risks/risk-rules.js';
-export type { RiskRuleInfo } from './risks/risk-rule.js';
-export type { Finding, FindingLocation, RiskAcknowledgement, Severity } from './finding.js';
+export type { RiskRuleInfo, RiskyRequest } from './risks/risk-rule.js';
+export type {
+  Finding,
+  FindingLocation,
+  RiskAcknowledgement,
+  RiskHolder,
+  Severity,
+} from './finding.js';
 // Audit policies and audit logs: validate and check a Policy, aggregate observed requests,
 // and turn them into minimal rules and a granted-versus-used drift.
 export {

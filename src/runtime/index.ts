@@ -21,7 +21,11 @@ export { reviewToken, type ReviewOptions, type TokenReviewResult } from './revie
 export { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
 // Access.
 export { canI, type AskAs, type CanIOptions } from './can-i.js';
-export { parseAccessQuery, type AccessAnswer } from '../rbac/access-query.js';
+export {
+  parseAccessQuery,
+  type AccessAnswer,
+  type AccessQueryOptions,
+} from '../rbac/access-query.js';
 export type { AccessRequest, NonResourceRequest, ResourceRequest } from '../rbac/policy-rule.js';
 export { describeServiceAccount, type DescribeOptions } from './describe.js';
 export type {
@@ -31,6 +35,12 @@ export type {
 } from './describe-summary.js';
 // Declared tokens (`mint --from`).
 export { readManifests, findDeclaredTokens, type DeclaredToken } from './manifests.js';
+export type {
+  ManifestFailure,
+  ManifestPosition,
+  ManifestSet,
+  ManifestSkip,
+} from '../rbac/manifest-reader.js';
 export {
   mintDeclaredTokens,
   type DeclaredMintResult,

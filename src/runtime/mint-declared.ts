@@ -7,6 +7,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
+import { concurrencyOf, mapConcurrently } from './concurrency.js';
 import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
 import { listManagedSecrets, tokenStoreProblem } from './managed-secret.js';
@@ -198,12 +199,7 @@ export async function mintDeclaredTokens(
       'usage',
     );
   }
-  const limit = options.concurrency ?? 16;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 256)
-    throw new AccessTokensError(
-      `concurrency must be an integer from 1 to 256, got ${String(options.concurrency)}`,
-      'usage',
-    );
+  const limit = concurrencyOf(options.concurrency);
   const client = options.client ?? connect(options);
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const outDir = resolve(options.outDir ?? '.');
@@ -222,17 +218,10 @@ export async function mintDeclaredTokens(
     }
     return secrets;
   };
-  const results: DeclaredMintResult[] = new Array(declared.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < declared.length) {
-      const i = next++;
-      results[i] = await mintOneDeclared(client, declared[i], stdout, outDir, managedSecretsOf);
-      done++;
-      options.onProgress?.(done, declared.length, results[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, declared.length) }, worker));
-  return results;
+  return mapConcurrently(
+    declared,
+    limit,
+    (d) => mintOneDeclared(client, d, stdout, outDir, managedSecretsOf),
+    (done, result) => options.onProgress?.(done, declared.length, result),
+  );
 }

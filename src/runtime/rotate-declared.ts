@@ -4,6 +4,7 @@
  * failure is recorded and the others go on.
  */
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
+import { concurrencyOf, mapConcurrently } from './concurrency.js';
 import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
 import { rotateToken, type RotationResult } from './rotate.js';
@@ -82,23 +83,12 @@ export async function rotateDeclaredTokens(
   declared: readonly DeclaredToken[],
   options: RotateDeclaredOptions = {},
 ): Promise<DeclaredRotationResult[]> {
-  const limit = options.concurrency ?? 16;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 256)
-    throw new AccessTokensError(
-      `concurrency must be an integer from 1 to 256, got ${String(options.concurrency)}`,
-      'usage',
-    );
+  const limit = concurrencyOf(options.concurrency);
   const client = options.client ?? connect(options);
-  const results: DeclaredRotationResult[] = new Array(declared.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < declared.length) {
-      const i = next++;
-      results[i] = await rotateOneDeclared(client, declared[i], options.force === true);
-      options.onProgress?.(++done, declared.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, declared.length) }, worker));
-  return results;
+  return mapConcurrently(
+    declared,
+    limit,
+    (d) => rotateOneDeclared(client, d, options.force === true),
+    (done) => options.onProgress?.(done, declared.length),
+  );
 }

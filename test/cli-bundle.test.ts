@@ -40,6 +40,28 @@ const manifest: BundleManifest | undefined = built
   ? JSON.parse(readFileSync(join(BUNDLE, 'bundle.json'), 'utf8'))
   : undefined;
 
+/**
+ * A kubeconfig with a token for a server nobody listens on: the cluster form of a command gets
+ * as far as its first request. (Written once; each run's HOME is a new folder.)
+ */
+const UNREACHABLE = ((): string[] => {
+  const file = join(tempDir('cli-bundle-kubeconfig-'), 'config');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: not-a-token}}]',
+      'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]',
+      'current-context: x',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return ['--kubeconfig', file, '--request-timeout', '1s'];
+})();
+
 /** A probe, preloaded with --require, that reports each file under lib/cli/ the process loaded. */
 function probe(dir: string): string {
   const file = join(dir, 'probe.cjs');
@@ -205,11 +227,18 @@ describe('the bundled CLI', () => {
   });
 
   test('GIVEN the probe WHEN the cluster form of can-i runs THEN it loads client-node.cjs (the probe works)', () => {
-    const result = runCli('can-i', 'get', 'pods');
+    const result = runCli('can-i', 'get', 'pods', ...UNREACHABLE);
     const { cli, clientNode } = manifest as BundleManifest;
     expect(result.read).toEqual([cli.file, clientNode.file].sort());
-    // It got as far as looking for a cluster, i.e. client-node evaluated without error.
-    expect(result.stderr).toMatch(/no cluster configured/);
+    // It got as far as sending the review, i.e. client-node evaluated without error.
+    expect(result.stderr).toMatch(/cannot create selfsubjectaccessreviews: ECONNREFUSED/);
+  });
+
+  test('GIVEN a kubeconfig with a token WHEN mint runs THEN client-node.cjs is never loaded (the TokenRequest goes over node:https)', () => {
+    const result = runCli('mint', 'app', ...UNREACHABLE);
+    const { cli } = manifest as BundleManifest;
+    expect(result.read).toEqual([cli.file]);
+    expect(result.stderr).toMatch(/serviceaccounts\/token.*ECONNREFUSED/);
   });
 
   test.each([

@@ -670,9 +670,33 @@ describe('offline commands do not load @kubernetes/client-node', () => {
     expect(built).toBe(true);
   });
 
-  test('GIVEN the loader hook WHEN the cluster form runs THEN the hook sees client-node load (the probe works)', () => {
-    const result = node('can-i', 'get', 'pods');
+  // A token for a server nobody listens on: the cluster form gets as far as its first request.
+  const KUBECONFIG = join(tempDir('offline-kubeconfig-'), 'config');
+  writeFileSync(
+    KUBECONFIG,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: not-a-token}}]',
+      'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]',
+      'current-context: x',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  const cluster = ['--kubeconfig', KUBECONFIG, '--request-timeout', '1s'];
+
+  test('GIVEN the loader hook WHEN the cluster form of can-i runs THEN the hook sees client-node load (the probe works)', () => {
+    const result = node('can-i', 'get', 'pods', ...cluster);
     expect(result.stderr).toContain(marker);
+    expect(result.stderr).toMatch(/selfsubjectaccessreviews: ECONNREFUSED/);
+  });
+
+  test('GIVEN a kubeconfig with a token WHEN mint runs THEN client-node is never resolved', () => {
+    const result = node('mint', 'app', ...cluster);
+    expect(result.stderr).not.toContain(marker);
+    expect(result.stderr).toMatch(/serviceaccounts\/token.*ECONNREFUSED/);
   });
 
   test.each([

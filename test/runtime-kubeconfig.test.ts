@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:https';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
-import { ClusterClient } from '../src/runtime/cluster.js';
+import { ClusterClient, connect } from '../src/runtime/cluster.js';
+import { directTlsOf } from '../src/runtime/kubeconfig-model.js';
 import { loadKubeConfig, resolveNamespace } from '../src/runtime/kubeconfig.js';
 import { redactSecrets } from '../src/runtime/redact.js';
 import { renderTokenKubeconfig } from '../src/runtime/token-kubeconfig.js';
@@ -209,12 +210,16 @@ describe('loadKubeConfig', () => {
 
   test("a context with no user is anonymous, and still trusts its cluster's CA", async () => {
     // kubectl sends no credentials then; client-node would skip the cluster's CA without a user.
-    const { kc } = loadKubeConfig({ kubeconfig: writeContext('anonymous.kc', { cluster: 'one' }) });
+    const kubeconfig = writeContext('anonymous.kc', { cluster: 'one' });
     const options: RequestOptions = {};
-    await kc.applyToHTTPSOptions(options);
+    await (await connect({ kubeconfig }).kubeConfig()).applyToHTTPSOptions(options);
     expect(String(options.ca)).toBe('CA');
     expect((options.headers as Record<string, unknown> | undefined)?.Authorization).toBeUndefined();
     expect(options.auth).toBeUndefined();
+    // The same without client-node.
+    const direct = directTlsOf(loadKubeConfig({ kubeconfig }).kc);
+    expect(String(direct?.tls.ca)).toBe('CA');
+    expect(direct?.headers()).toEqual({});
   });
 
   test.each([

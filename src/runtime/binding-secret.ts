@@ -5,15 +5,16 @@
  * mints can delete the Secrets of tokens that have expired instead of letting them pile up.
  */
 import { randomBytes } from 'node:crypto';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import {
   EXPIRES_AT_ANNOTATION,
   managedSecretManifest,
   SERVICE_ACCOUNT_ANNOTATION,
 } from '../contract/token-declaration.js';
-import type { ClusterClient } from './cluster.js';
+import { loadClientNode, type ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import type { BoundObject, MintedToken } from './minted-token.js';
+import type { SecretObject } from './read-objects.js';
 
 /** Label on a Secret created only to bind one token to it. */
 export const BINDING_SECRET_LABEL = 'access-tokens.cdk8s.io/token-binding';
@@ -24,7 +25,7 @@ export async function createBindingSecret(
   namespace: string,
   serviceAccount: string,
 ): Promise<Required<BoundObject>> {
-  const core = client.api(k8s.CoreV1Api);
+  const core = await client.api('CoreV1Api');
   const sa = await client.call(
     { verb: 'get', resource: 'serviceaccounts', namespace, name: serviceAccount },
     (o) => core.readNamespacedServiceAccount({ name: serviceAccount, namespace }, o),
@@ -33,16 +34,18 @@ export async function createBindingSecret(
   // The name is chosen here, not by generateName, so that a retried create cannot leave a
   // second Secret behind: the retry gets 409 and the existing Secret is used.
   const name = `${serviceAccount.slice(0, 230)}-token-${randomBytes(4).toString('hex')}`;
-  const body: k8s.V1Secret = managedSecretManifest(name, {
+  const body: SecretObject = managedSecretManifest(name, {
     namespace,
     labels: { [BINDING_SECRET_LABEL]: 'true' },
     annotations: { [SERVICE_ACCOUNT_ANNOTATION]: serviceAccount },
     ownerReferences: [{ apiVersion: 'v1', kind: 'ServiceAccount', name: serviceAccount, uid }],
   });
   const action = { verb: 'create', resource: 'secrets', namespace };
-  let secret: k8s.V1Secret;
+  let secret: SecretObject;
   try {
-    secret = await client.call(action, (o) => core.createNamespacedSecret({ namespace, body }, o));
+    secret = await client.call(action, (o) =>
+      core.createNamespacedSecret({ namespace, body: body as k8s.V1Secret }, o),
+    );
   } catch (err) {
     if ((err as { status?: number }).status !== 409) throw err;
     secret = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
@@ -58,7 +61,7 @@ export async function deleteBindingSecret(
   namespace: string,
   bound: Required<BoundObject>,
 ): Promise<void> {
-  const core = client.api(k8s.CoreV1Api);
+  const core = await client.api('CoreV1Api');
   await client.call({ verb: 'delete', resource: 'secrets', namespace, name: bound.name }, (o) =>
     core.deleteNamespacedSecret(
       { name: bound.name, namespace, body: { preconditions: { uid: bound.uid } } },
@@ -103,14 +106,15 @@ export async function recordBindingSecretExpiry(
   bound: Required<BoundObject>,
   expiresAt: string,
 ): Promise<void> {
-  const core = client.api(k8s.CoreV1Api);
+  const core = await client.api('CoreV1Api');
+  const { PatchStrategy, setHeaderOptions } = await loadClientNode();
   const body = {
     metadata: { uid: bound.uid, annotations: { [EXPIRES_AT_ANNOTATION]: expiresAt } },
   };
   await client.call({ verb: 'patch', resource: 'secrets', namespace, name: bound.name }, (o) =>
     core.patchNamespacedSecret(
       { name: bound.name, namespace, body },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, o),
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch, o),
     ),
   );
 }
@@ -119,8 +123,8 @@ export async function recordBindingSecretExpiry(
 export async function listBindingSecrets(
   client: ClusterClient,
   namespace: string,
-): Promise<readonly k8s.V1Secret[]> {
-  const core = client.api(k8s.CoreV1Api);
+): Promise<readonly SecretObject[]> {
+  const core = await client.api('CoreV1Api');
   const list = await client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
     core.listNamespacedSecret({ namespace, labelSelector: `${BINDING_SECRET_LABEL}=true` }, o),
   );
@@ -138,7 +142,7 @@ export async function deleteExpiredBindingSecrets(
   namespace: string,
   serviceAccount: string,
   now: Date = new Date(),
-  listed: Promise<readonly k8s.V1Secret[]> = listBindingSecrets(client, namespace),
+  listed: Promise<readonly SecretObject[]> = listBindingSecrets(client, namespace),
 ): Promise<number> {
   const expired = (await listed).filter((s) => {
     const annotations = s.metadata?.annotations ?? {};
@@ -177,7 +181,7 @@ export async function cleanUpExpiredBindingSecrets(
   client: ClusterClient,
   namespace: string,
   serviceAccount: string,
-  listed?: Promise<readonly k8s.V1Secret[]>,
+  listed?: Promise<readonly SecretObject[]>,
 ): Promise<{ readonly deleted: number; readonly warning?: string }> {
   try {
     return {

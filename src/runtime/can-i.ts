@@ -4,7 +4,7 @@
  * every authorizer, not just RBAC. The request and the answer are the offline authorizer's
  * (`AccessRequest`, `AccessAnswer`), so both answer in one shape.
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import {
   AccessQueryError,
@@ -71,7 +71,7 @@ export async function canI(
         name: request.name ?? '',
         namespace: request.namespace ?? base.namespace,
       };
-  const api = client.api(k8s.AuthorizationV1Api);
+  const api = await client.api('AuthorizationV1Api');
   const spec: k8s.V1SelfSubjectAccessReviewSpec = isNonResourceRequest(asked)
     ? { nonResourceAttributes: { verb: asked.verb, path: asked.path } }
     : {

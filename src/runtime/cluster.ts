@@ -4,10 +4,11 @@
  * comes from is `kubeconfig.ts`'s job.
  */
 import https from 'node:https';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type { ApiAction } from './api-action.js';
 import { connectionProblemOf, isNetworkError, toAccessTokensError } from './api-errors.js';
 import { AccessTokensError } from './errors.js';
+import type { KubeconfigModel } from './kubeconfig-model.js';
 import {
   loadKubeConfig,
   registerCredentials,
@@ -28,10 +29,32 @@ export interface ClusterOptions extends KubeconfigOptions {
   readonly logger?: RuntimeLogger;
 }
 
-/** A connected client: configuration, namespace, and the one way requests are made. */
+type ClientNode = typeof k8s;
+/** The client-node API classes the runtime uses. */
+type ApiName =
+  'CoreV1Api' | 'RbacAuthorizationV1Api' | 'AuthenticationV1Api' | 'AuthorizationV1Api';
+
+let clientNodeModule: Promise<ClientNode> | undefined;
+let clientNodeLoaded: ClientNode | undefined;
+
+/**
+ * @kubernetes/client-node, loaded on first use: what needs only a TokenRequest and Secret
+ * writes over `node:https` (json-request.ts) never pays for loading it.
+ * @internal
+ */
+export function loadClientNode(): Promise<ClientNode> {
+  clientNodeModule ??= import('@kubernetes/client-node').then((m) => (clientNodeLoaded = m));
+  return clientNodeModule;
+}
+
+/**
+ * A connected client: configuration, namespace, and the one way requests are made. Its
+ * request methods are internal: the runtime's functions take it, and its declarations name no
+ * @kubernetes/client-node type, so a consumer's program never loads client-node's.
+ */
 export class ClusterClient {
   /** The loaded configuration, with `context` made its current context. */
-  public readonly kc: k8s.KubeConfig;
+  public readonly kc: KubeconfigModel;
   /** The default namespace: `namespace`, else the context's, else in-cluster's, else `default`. */
   public readonly namespace: string;
   /** Where the configuration came from, for messages, e.g. `KUBECONFIG /a:/b` or a file path. */
@@ -42,10 +65,13 @@ export class ClusterClient {
   public readonly log: Required<RuntimeLogger>;
   private readonly apis = new Map<unknown, unknown>();
   private sharedAgent?: https.Agent;
+  private clientNodeConfig?: Promise<k8s.KubeConfig>;
+  private readonly given?: KubeconfigOptions['kubeConfig'];
 
   constructor(options: ClusterOptions = {}) {
     const { kc, source } = loadKubeConfig(options);
     this.kc = kc;
+    this.given = options.kubeConfig;
     this.source = source;
     registerCredentials(kc);
     this.namespace = resolveNamespace(kc, options.namespace);
@@ -53,28 +79,63 @@ export class ClusterClient {
     this.log = safeLogger(options.logger);
   }
 
-  /** An API client of the given class, made once. */
-  api<T extends k8s.ApiType>(type: k8s.ApiConstructor<T>): T {
-    let client = this.apis.get(type) as T | undefined;
+  /**
+   * This configuration as a client-node `KubeConfig` (loading client-node): the one given, when
+   * it is one and `context` did not change it, else one made from `kc`.
+   * @internal
+   */
+  kubeConfig(): Promise<k8s.KubeConfig> {
+    this.clientNodeConfig ??= loadClientNode().then((cn) => {
+      const given = this.given as Partial<k8s.KubeConfig> | undefined;
+      if (
+        given instanceof cn.KubeConfig &&
+        given.getCurrentContext() === this.kc.currentContext &&
+        given.getContextObject(this.kc.currentContext)?.user !== undefined
+      )
+        return given;
+      const made = new cn.KubeConfig();
+      made.loadFromOptions({
+        clusters: this.kc.clusters.map((c) => ({ ...c })),
+        users: this.kc.users.map((u) => ({ ...u })) as k8s.User[],
+        contexts: this.kc.contexts.map((c) => ({ ...c })),
+        currentContext: this.kc.currentContext,
+      });
+      return made;
+    });
+    return this.clientNodeConfig;
+  }
+
+  /**
+   * A client-node API client of the named class, made once (loading client-node).
+   * @internal
+   */
+  async api<N extends ApiName>(name: N): Promise<InstanceType<ClientNode[N]>> {
+    let client = this.apis.get(name) as InstanceType<ClientNode[N]> | undefined;
     if (!client) {
-      client = this.kc.makeApiClient(type);
-      this.apis.set(type, client);
+      const [cn, kc] = await Promise.all([loadClientNode(), this.kubeConfig()]);
+      client = kc.makeApiClient(cn[name] as k8s.ApiConstructor<InstanceType<ClientNode[N]>>);
+      this.apis.set(name, client);
     }
     return client;
   }
 
-  /** Request options that give an attempt its timeout. */
+  /**
+   * Request options that give an attempt its timeout.
+   * @internal
+   */
   requestOptions(
     timeout = this.retry.attemptTimeoutMs ?? DEFAULT_RETRY_POLICY.attemptTimeoutMs,
   ): k8s.ConfigurationOptions {
-    // The object-parameter API passes these to the observable layer: middleware returns Observables.
+    // The object-parameter API passes these to the observable layer: middleware returns
+    // Observables. Only client-node calls them, so client-node is loaded by then.
+    const observable = <T>(ctx: T) => new clientNodeLoaded!.Observable(Promise.resolve(ctx));
     const middleware = {
       pre: (ctx: k8s.RequestContext) => {
         ctx.setSignal(AbortSignal.timeout(timeout));
         this.reuseConnections(ctx);
-        return new k8s.Observable(Promise.resolve(ctx));
+        return observable(ctx);
       },
-      post: (ctx: k8s.ResponseContext) => new k8s.Observable(Promise.resolve(ctx)),
+      post: (ctx: k8s.ResponseContext) => observable(ctx),
     };
     return {
       middleware: [middleware],
@@ -112,6 +173,7 @@ export class ClusterClient {
    * retried create/update answered 409 can check whether its own earlier attempt did the work
    * (see `revoke` and `storeToken`). A retried TokenRequest may likewise have minted a token
    * that nobody receives; it is not bound to anything new and simply expires.
+   * @internal
    */
   async call<T>(
     action: ApiAction,

@@ -4,7 +4,6 @@
  * they grant per namespace (compacted), the tokens stored for it, and the least-privilege lint
  * of its rules. No request is made here; `describe.ts` does the reads.
  */
-import type * as k8s from '@kubernetes/client-node';
 import {
   AUDIENCES_ANNOTATION,
   EXPIRES_AT_ANNOTATION,
@@ -18,6 +17,7 @@ import {
 import { subjectAppliesToServiceAccount } from '../rbac/authorizer.js';
 import { compactRules } from '../rbac/compact.js';
 import type { Finding } from '../rbac/finding.js';
+import type { BindingObject, SecretObject, ServiceAccountObject } from './read-objects.js';
 import { lintRules } from '../rbac/lint.js';
 import type { PolicyRule } from '../rbac/policy-rule.js';
 
@@ -130,15 +130,15 @@ export interface ServiceAccountReads {
   /** The ServiceAccount's name. */
   readonly name: string;
   /** The ServiceAccount. */
-  readonly serviceAccount: k8s.V1ServiceAccount;
+  readonly serviceAccount: ServiceAccountObject;
   /** RoleBindings (of every namespace, or of its own only). */
-  readonly roleBindings?: readonly k8s.V1RoleBinding[];
+  readonly roleBindings?: readonly BindingObject[];
   /** ClusterRoleBindings. */
-  readonly clusterRoleBindings?: readonly k8s.V1ClusterRoleBinding[];
+  readonly clusterRoleBindings?: readonly BindingObject[];
   /** The Roles and ClusterRoles that the applying bindings name and that could be read. */
   readonly roles: readonly RoleRead[];
   /** The Secrets of its namespace. */
-  readonly secrets?: readonly k8s.V1Secret[];
+  readonly secrets?: readonly SecretObject[];
   /** What could not be read, in words. */
   readonly incomplete: readonly string[];
   /**
@@ -167,7 +167,7 @@ export interface ApplyingBinding {
   /** `RoleBinding` or `ClusterRoleBinding`. */
   readonly kind: BindingSummary['kind'];
   /** The binding as read. */
-  readonly binding: k8s.V1RoleBinding | k8s.V1ClusterRoleBinding;
+  readonly binding: BindingObject;
   /** The RoleBinding's namespace; `''` for a ClusterRoleBinding. */
   readonly namespace: string;
 }
@@ -180,13 +180,13 @@ export interface ApplyingBinding {
 export function bindingsThatApply(
   namespace: string,
   name: string,
-  roleBindings: readonly k8s.V1RoleBinding[] | undefined,
-  clusterRoleBindings: readonly k8s.V1ClusterRoleBinding[] | undefined,
+  roleBindings: readonly BindingObject[] | undefined,
+  clusterRoleBindings: readonly BindingObject[] | undefined,
 ): ApplyingBinding[] {
   const applying = (
     kind: BindingSummary['kind'],
-    items: readonly (k8s.V1RoleBinding | k8s.V1ClusterRoleBinding)[] | undefined,
-    namespaceOf: (b: k8s.V1RoleBinding) => string,
+    items: readonly BindingObject[] | undefined,
+    namespaceOf: (b: BindingObject) => string,
   ): ApplyingBinding[] =>
     (items ?? [])
       .map((binding) => ({ kind, binding, namespace: namespaceOf(binding) }))
@@ -280,8 +280,8 @@ export function summarizeServiceAccount(reads: ServiceAccountReads): ServiceAcco
 
 /** The Secrets that hold a token of the ServiceAccount or bind one (never their data). */
 function storedTokensOf(
-  secrets: readonly k8s.V1Secret[],
-  sa: k8s.V1ServiceAccount,
+  secrets: readonly SecretObject[],
+  sa: ServiceAccountObject,
   name: string,
   reads: Pick<ServiceAccountReads, 'tokenReviews' | 'now'>,
 ): StoredTokenSummary[] {
@@ -349,7 +349,7 @@ function storeState(
 
 /** The token its annotation declares; a malformed one is reported in `incomplete`. */
 function declaredTokenOf(
-  sa: k8s.V1ServiceAccount,
+  sa: ServiceAccountObject,
   namespace: string,
   name: string,
   incomplete: string[],

@@ -4,7 +4,7 @@
  * applying bindings name, and the Secrets of its namespace; `describe-summary.ts` turns them
  * into the description (bindings, effective rules, stored tokens, lint findings).
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type { PolicyRule } from '../rbac/policy-rule.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import {
@@ -22,6 +22,7 @@ import {
 } from '../contract/token-declaration.js';
 import { AccessTokensError } from './errors.js';
 import { reviewToken } from './review.js';
+import type { SecretObject } from './read-objects.js';
 
 /** Options of `describeServiceAccount`. */
 export interface DescribeOptions extends ClusterOptions {
@@ -39,8 +40,8 @@ export async function describeServiceAccount(
 ): Promise<ServiceAccountDescription> {
   const client = options.client ?? connect(options);
   const namespace = options.namespace ?? client.namespace;
-  const core = client.api(k8s.CoreV1Api);
-  const rbac = client.api(k8s.RbacAuthorizationV1Api);
+  const core = await client.api('CoreV1Api');
+  const rbac = await client.api('RbacAuthorizationV1Api');
   const incomplete: string[] = [];
   const optional = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -126,7 +127,7 @@ export async function describeServiceAccount(
 async function reviewStoredTokens(
   client: ClusterClient,
   name: string,
-  secrets: readonly k8s.V1Secret[],
+  secrets: readonly SecretObject[],
   incomplete: string[],
 ): Promise<Map<string, boolean>> {
   const reviews = new Map<string, boolean>();
@@ -167,7 +168,7 @@ async function readRole(
   ref: { kind: string; name: string; namespace: string },
   optional: <T>(what: string, fn: () => Promise<T>) => Promise<T | undefined>,
 ): Promise<RoleRead | undefined> {
-  const rbac = client.api(k8s.RbacAuthorizationV1Api);
+  const rbac = await client.api('RbacAuthorizationV1Api');
   const { kind, name: roleName, namespace: ns } = ref;
   const role =
     kind === 'Role'

@@ -1,13 +1,18 @@
 /**
- * The two requests `mint --from` sends per token (the TokenRequest and the Secret write) as
- * plain JSON over `node:https`, with the kubeconfig's credentials and TLS settings as
+ * The requests of minting, storing and rotating (the TokenRequest, the Secret read and write)
+ * as plain JSON over `node:https`, with the kubeconfig's credentials and TLS settings as
  * client-node applies them, on one keep-alive agent per client. client-node's request path
  * (node-fetch, its object serializer, a new agent per request) costs more CPU than the API
- * server spends answering, and on a small machine the two share the cores. Anything else, and
- * a cluster reached through a proxy, goes through client-node.
+ * server spends answering, and on a small machine the two share the cores; and for a token,
+ * a client certificate or the in-cluster token file, client-node is not even loaded
+ * (kubeconfig-model.ts). Anything else, and a cluster reached through a proxy, goes through
+ * client-node.
  */
 import https from 'node:https';
+import type { ConfigurationOptions } from '@kubernetes/client-node';
 import type { ClusterClient } from './cluster.js';
+import { directTlsOf } from './kubeconfig-model.js';
+import type { SecretObject } from './read-objects.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 
 interface Transport {
@@ -21,7 +26,7 @@ const transports = new WeakMap<ClusterClient, Promise<Transport | undefined>>();
 
 async function httpsOptionsOf(client: ClusterClient): Promise<https.RequestOptions> {
   const options: https.RequestOptions = {};
-  await client.kc.applyToHTTPSOptions(options);
+  await (await client.kubeConfig()).applyToHTTPSOptions(options);
   return options;
 }
 
@@ -33,22 +38,32 @@ function headersOf(options: https.RequestOptions): Record<string, string> {
   return headers;
 }
 
+function keepAlive(options: https.AgentOptions): https.Agent {
+  return new https.Agent({ ...options, keepAlive: true, maxSockets: 64 });
+}
+
 async function transportOf(client: ClusterClient): Promise<Transport | undefined> {
-  const cluster = client.kc?.getCurrentCluster?.();
+  if (typeof client.kc?.getCurrentCluster !== 'function') return undefined; // a stand-in client
+  // A token, a client certificate, basic authentication or the in-cluster token file: no
+  // client-node at all.
+  const direct = directTlsOf(client.kc);
+  if (direct) {
+    return {
+      agent: keepAlive(direct.tls),
+      server: direct.server,
+      headers: async () => direct.headers(),
+    };
+  }
+  const cluster = client.kc.getCurrentCluster();
   if (!cluster?.server?.startsWith('https:') || cluster.proxyUrl) return undefined;
+  // An exec plugin or an auth provider: client-node computes the credentials, per request.
   const options = await httpsOptionsOf(client);
   const agent = options.agent as https.Agent | undefined;
-  // A proxy agent (HTTPS_PROXY and the like, chosen by client-node) keeps client-node's path.
   if (!agent || agent.constructor !== https.Agent) return undefined;
-  const user = client.kc.getCurrentUser();
-  const fixed = headersOf(options);
   return {
-    agent: new https.Agent({ ...agent.options, keepAlive: true, maxSockets: 64 }),
+    agent: keepAlive(agent.options),
     server: new URL(cluster.server),
-    headers:
-      user?.exec || user?.authProvider
-        ? async () => headersOf(await httpsOptionsOf(client))
-        : async () => fixed,
+    headers: async () => headersOf(await httpsOptionsOf(client)),
   };
 }
 
@@ -72,7 +87,7 @@ function send<T>(
   timeoutMs: number,
 ): Promise<T> {
   const url = new URL(path.replace(/^\//, ''), transport.server.href.replace(/\/?$/, '/'));
-  const payload = JSON.stringify(body);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise<T>((resolve, reject) => {
     const request = https.request(
       url,
@@ -82,8 +97,9 @@ function send<T>(
         headers: {
           ...headers,
           accept: 'application/json',
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
         },
       },
       (response) => {
@@ -120,14 +136,14 @@ function send<T>(
 }
 
 /**
- * Sends `body` as JSON to `path` on the client's server and resolves with the parsed answer,
+ * Sends `body` as JSON (none for GET) to `path` on the client's server and resolves with the parsed answer,
  * or, when the client cannot take this path (a proxy, a stand-in client), calls `fallback`
  * (the same request through client-node). Use it inside `client.call`: failures are thrown as
  * client-node throws them, so retries and error messages are the same on both paths.
  */
 export async function sendJson<T>(
   client: ClusterClient,
-  method: 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   body: unknown,
   fallback: () => Promise<T>,
@@ -146,4 +162,43 @@ export async function sendJson<T>(
 /** Closes the keep-alive connections of `client`'s JSON requests, if it made any. */
 export async function closeJsonTransport(client: ClusterClient): Promise<void> {
   (await transports.get(client))?.agent.destroy();
+}
+
+const secretsPath = (namespace: string): string =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+
+/**
+ * Reads a Secret as `CoreV1Api.readNamespacedSecret` does (over `node:https` where it can).
+ * Use it inside `client.call`, passing the call's options on.
+ */
+export function readSecret(
+  client: ClusterClient,
+  namespace: string,
+  name: string,
+  options: ConfigurationOptions,
+): Promise<SecretObject> {
+  return sendJson(
+    client,
+    'GET',
+    `${secretsPath(namespace)}/${encodeURIComponent(name)}`,
+    undefined,
+    async () => (await client.api('CoreV1Api')).readNamespacedSecret({ name, namespace }, options),
+  );
+}
+
+/** Lists the Secrets of `namespace` matching `labelSelector`, as `listNamespacedSecret` does. */
+export function listSecrets(
+  client: ClusterClient,
+  namespace: string,
+  labelSelector: string,
+  options: ConfigurationOptions,
+): Promise<{ readonly items: readonly SecretObject[] }> {
+  return sendJson(
+    client,
+    'GET',
+    `${secretsPath(namespace)}?labelSelector=${encodeURIComponent(labelSelector)}`,
+    undefined,
+    async () =>
+      (await client.api('CoreV1Api')).listNamespacedSecret({ namespace, labelSelector }, options),
+  );
 }

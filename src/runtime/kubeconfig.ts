@@ -7,9 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { AccessTokensError } from './errors.js';
+import { KubeconfigModel, type KubeconfigData } from './kubeconfig-model.js';
 import { registerSecret } from './redact.js';
 
 /** Which kubeconfig, context and namespace to use (kubectl's flags). */
@@ -22,18 +22,21 @@ export interface KubeconfigOptions {
   readonly namespace?: string;
   /** Environment for KUBECONFIG and in-cluster detection. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** An already loaded configuration (library use); the options above are then ignored except namespace and context. */
-  readonly kubeConfig?: k8s.KubeConfig;
+  /**
+   * An already loaded configuration (library use), e.g. a client-node `KubeConfig`; the options
+   * above are then ignored except namespace and context. It is copied, never changed.
+   */
+  readonly kubeConfig?: KubeconfigData;
 }
 
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-function addMissing(into: k8s.KubeConfig, from: k8s.KubeConfig): void {
+function addMissing(into: KubeconfigModel, from: KubeconfigModel): void {
   // kubectl's merge: the first file to set a value wins.
-  for (const c of from.clusters) if (!into.getCluster(c.name)) into.addCluster(c);
-  for (const u of from.users) if (!into.getUser(u.name)) into.addUser(u);
-  for (const c of from.contexts) if (!into.getContextObject(c.name)) into.addContext(c);
-  if (!into.currentContext && from.currentContext) into.setCurrentContext(from.currentContext);
+  for (const c of from.clusters) if (!into.getCluster(c.name)) into.clusters.push(c);
+  for (const u of from.users) if (!into.getUser(u.name)) into.users.push(u);
+  for (const c of from.contexts) if (!into.getContextObject(c.name)) into.contexts.push(c);
+  if (!into.currentContext && from.currentContext) into.currentContext = from.currentContext;
 }
 
 /**
@@ -42,14 +45,12 @@ function addMissing(into: k8s.KubeConfig, from: k8s.KubeConfig): void {
  * second, but an explicit file must exist. Anything else that is not a YAML mapping is an error
  * (client-node would take a scalar for an empty configuration).
  */
-function loadFile(path: string, inList: false): k8s.KubeConfig;
-function loadFile(path: string, inList: true): k8s.KubeConfig | 'empty' | 'missing';
-function loadFile(path: string, inList: boolean): k8s.KubeConfig | 'empty' | 'missing' {
-  let text: string;
+function loadFile(path: string, inList: false): KubeconfigModel;
+function loadFile(path: string, inList: true): KubeconfigModel | 'empty' | 'missing';
+function loadFile(path: string, inList: boolean): KubeconfigModel | 'empty' | 'missing' {
   let parsed: unknown;
   try {
-    text = readFileSync(path, 'utf8');
-    parsed = yaml.load(text);
+    parsed = yaml.load(readFileSync(path, 'utf8'));
   } catch (err) {
     if (inList && (err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw cannotRead(path, err);
@@ -61,15 +62,14 @@ function loadFile(path: string, inList: boolean): k8s.KubeConfig | 'empty' | 'mi
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw notAKubeconfig(path, 'is not a kubeconfig');
   }
-  const kc = new k8s.KubeConfig();
   try {
-    // loadFromFile without reading the file again
-    kc.loadFromString(text);
+    // client-node's loadFromFile without reading or parsing the file again
+    const kc = KubeconfigModel.fromDocument(parsed as Record<string, unknown>);
     kc.makePathsAbsolute(dirname(path));
+    return kc;
   } catch (err) {
     throw cannotRead(path, err);
   }
-  return kc;
 }
 
 function cannotRead(path: string, err: unknown): AccessTokensError {
@@ -87,8 +87,8 @@ function notAKubeconfig(path: string, what: string): AccessTokensError {
 }
 
 /** Merges the files of the KUBECONFIG list like kubectl: missing ones are skipped, empty ones add nothing. */
-function loadList(files: readonly string[]): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
+function loadList(files: readonly string[]): KubeconfigModel {
+  const kc = new KubeconfigModel();
   let found = false;
   for (const file of files) {
     const loaded = loadFile(file, true);
@@ -107,8 +107,8 @@ function loadList(files: readonly string[]): k8s.KubeConfig {
  * otherwise go on anonymously or to localhost and fail later with a confusing TLS or connection
  * error. A context with no user at all is anonymous, as in kubectl.
  */
-function checkCurrentContext(kc: k8s.KubeConfig, source: string): void {
-  const name = kc.getCurrentContext();
+function checkCurrentContext(kc: KubeconfigModel, source: string): void {
+  const name = kc.currentContext;
   const known = (items: readonly { name: string }[]) =>
     items
       .map((i) => i.name)
@@ -142,7 +142,7 @@ function checkCurrentContext(kc: k8s.KubeConfig, source: string): void {
   if (!ctx.user) {
     // client-node applies the cluster's CA and TLS settings only for a context with a user; a
     // user with no credentials ('' is a name no loaded user can have) keeps them.
-    if (!kc.getUser(ANONYMOUS_USER)) kc.addUser({ name: ANONYMOUS_USER });
+    if (!kc.getUser(ANONYMOUS_USER)) kc.users.push({ name: ANONYMOUS_USER });
     kc.contexts[kc.contexts.indexOf(ctx)] = { ...ctx, user: ANONYMOUS_USER };
   }
 }
@@ -151,11 +151,11 @@ const ANONYMOUS_USER = '';
 
 /** Loads a KubeConfig like kubectl and reports where it came from. */
 export function loadKubeConfig(options: KubeconfigOptions = {}): {
-  kc: k8s.KubeConfig;
+  kc: KubeconfigModel;
   source: string;
 } {
   const env = options.env ?? process.env;
-  let kc = options.kubeConfig;
+  let kc = options.kubeConfig ? KubeconfigModel.of(options.kubeConfig) : undefined;
   let source = 'the given configuration';
   if (!kc) {
     const files = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
@@ -170,8 +170,7 @@ export function loadKubeConfig(options: KubeconfigOptions = {}): {
       source = home;
       kc = loadFile(home, false);
     } else if (env.KUBERNETES_SERVICE_HOST) {
-      kc = new k8s.KubeConfig();
-      kc.loadFromCluster();
+      kc = KubeconfigModel.inCluster(env);
       source = 'the in-cluster ServiceAccount';
     } else {
       throw new AccessTokensError(
@@ -182,13 +181,13 @@ export function loadKubeConfig(options: KubeconfigOptions = {}): {
   }
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
-      const known = kc.getContexts().map((c) => c.name);
+      const known = kc.contexts.map((c) => c.name);
       throw new AccessTokensError(
         `context '${options.context}' is not in ${source}: known contexts are ${known.join(', ') || 'none'}`,
         'usage',
       );
     }
-    kc.setCurrentContext(options.context);
+    kc.currentContext = options.context;
   }
   checkCurrentContext(kc, source);
   return { kc, source };
@@ -200,7 +199,7 @@ export function loadKubeConfig(options: KubeconfigOptions = {}): {
  * password with the basic-auth pair made of it, and the client key, decoded and as given. Files
  * client-node reads only per request (`client-key`, in-cluster and exec tokens) are not read here.
  */
-export function registerCredentials(kc: k8s.KubeConfig): void {
+export function registerCredentials(kc: KubeconfigModel): void {
   const user = kc.getCurrentUser();
   if (!user) return;
   if (user.token) registerSecret(user.token.trim());
@@ -217,9 +216,9 @@ export function registerCredentials(kc: k8s.KubeConfig): void {
 }
 
 /** The namespace to use: `-n`, else the context's, else in-cluster's, else `default`. */
-export function resolveNamespace(kc: k8s.KubeConfig, explicit?: string): string {
+export function resolveNamespace(kc: KubeconfigModel, explicit?: string): string {
   if (explicit) return explicit;
-  const ctx = kc.getContextObject(kc.getCurrentContext());
+  const ctx = kc.getContextObject(kc.currentContext);
   if (ctx?.namespace) return ctx.namespace;
   if (kc.getCurrentCluster()?.name === 'inCluster' && existsSync(IN_CLUSTER_NAMESPACE)) {
     return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim();

@@ -3,7 +3,6 @@
  * their data), the pods that may use them and the RBAC objects, and hands them to the same
  * pure analysis that reads manifests.
  */
-import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../rbac/kube-object.js';
 import { planLegacyTokens, type LegacyPlan } from '../rbac/legacy-plan.js';
 import type { LegacyToken } from '../rbac/legacy-tokens.js';
@@ -56,8 +55,8 @@ export async function scanClusterLegacyTokens(
   const client = options.client ?? connect(options);
   const namespace = options.namespace ?? client.namespace;
   const all = options.allNamespaces === true;
-  const core = client.api(k8s.CoreV1Api);
-  const rbac = client.api(k8s.RbacAuthorizationV1Api);
+  const core = await client.api('CoreV1Api');
+  const rbac = await client.api('RbacAuthorizationV1Api');
   const incomplete: string[] = [];
   const scope = all ? {} : { namespace };
   const optional = async <T extends { items: object[] }>(

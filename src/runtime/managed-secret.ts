@@ -4,7 +4,6 @@
  * destinations from one LIST before it mints (`listManagedSecrets`), and `storeToken` the
  * Secret it read itself.
  */
-import * as k8s from '@kubernetes/client-node';
 import {
   MANAGED_LABEL,
   MANAGED_SECRET_TYPE,
@@ -13,6 +12,8 @@ import {
 } from '../contract/token-declaration.js';
 import { BINDING_SECRET_LABEL } from './binding-secret.js';
 import type { ClusterClient } from './cluster.js';
+import { listSecrets } from './json-request.js';
+import type { SecretObject } from './read-objects.js';
 
 /** `Opaque`: the type token stores had before they had one of their own (version 0.1). */
 const EARLIER_STORE_TYPE = 'Opaque';
@@ -23,7 +24,7 @@ const EARLIER_STORE_TYPE = 'Opaque';
  * take it over: RBAC cannot restrict writes to Secrets by label or content.
  */
 export function tokenStoreProblem(
-  secret: k8s.V1Secret,
+  secret: SecretObject,
   namespace: string,
   name: string,
   serviceAccount: string,
@@ -52,10 +53,9 @@ export function tokenStoreProblem(
 export async function listManagedSecrets(
   client: ClusterClient,
   namespace: string,
-): Promise<readonly k8s.V1Secret[]> {
-  const core = client.api(k8s.CoreV1Api);
+): Promise<readonly SecretObject[]> {
   const list = await client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
-    core.listNamespacedSecret({ namespace, labelSelector: `${MANAGED_LABEL}=true` }, o),
+    listSecrets(client, namespace, `${MANAGED_LABEL}=true`, o),
   );
   return list.items;
 }

@@ -4,7 +4,7 @@
  * ServiceAccount's expired tokens. `access-tokens mint` and `mint --from` (and rotation) all
  * go through here.
  */
-import type * as k8s from '@kubernetes/client-node';
+import type { SecretObject } from './read-objects.js';
 import { cleanUpExpiredBindingSecrets, discardBindingSecret } from './binding-secret.js';
 import { connect } from './cluster.js';
 import { AccessTokensError } from './errors.js';
@@ -24,7 +24,7 @@ export interface MintAndStoreOptions extends MintOptions {
    * already (`mint --from` lists a namespace once, not once per token).
    * @default - listed after the token is kept
    */
-  readonly bindingSecrets?: Promise<readonly k8s.V1Secret[]>;
+  readonly bindingSecrets?: Promise<readonly SecretObject[]>;
 }
 
 /** A token minted and kept. `minted.token` is not enumerable. */

@@ -3,7 +3,6 @@
  * requests, each token stored where declared. A failure is recorded and the others go on.
  */
 import { lstat, mkdir } from 'node:fs/promises';
-import type * as k8s from '@kubernetes/client-node';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { kubeconfigPathProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
@@ -13,6 +12,7 @@ import type { DeclaredToken } from './manifests.js';
 import { listManagedSecrets, tokenStoreProblem } from './managed-secret.js';
 import { mintAndStore } from './mint-and-store.js';
 import { checkTokenFile, type TokenDestination } from './store.js';
+import type { SecretObject } from './read-objects.js';
 
 /** Options of `mintDeclaredTokens`. */
 export interface MintDeclaredOptions extends ClusterOptions {
@@ -116,7 +116,7 @@ async function createFolderInside(outDir: string, path: string): Promise<void> {
  * selector), or undefined when they cannot be listed (a Role that grants only `get` and
  * `update` on named Secrets): each Secret store then reads its own Secret before writing.
  */
-type ManagedSecretsOf = (namespace: string) => Promise<readonly k8s.V1Secret[] | undefined>;
+type ManagedSecretsOf = (namespace: string) => Promise<readonly SecretObject[] | undefined>;
 
 /**
  * A declared Secret store, checked against the namespace's LIST before anything is minted: a
@@ -204,8 +204,8 @@ export async function mintDeclaredTokens(
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const outDir = resolve(options.outDir ?? '.');
   // A namespace's Secret stores and binding Secrets: one LIST for all its tokens.
-  const listed = new Map<string, Promise<readonly k8s.V1Secret[] | undefined>>();
-  const managedSecretsOf = (namespace: string): Promise<readonly k8s.V1Secret[] | undefined> => {
+  const listed = new Map<string, Promise<readonly SecretObject[] | undefined>>();
+  const managedSecretsOf = (namespace: string): Promise<readonly SecretObject[] | undefined> => {
     let secrets = listed.get(namespace);
     if (!secrets) {
       secrets = listManagedSecrets(client, namespace).catch((err: unknown) => {

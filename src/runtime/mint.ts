@@ -3,7 +3,7 @@
  * token's `exp` (the server may shorten it silently or lengthen it), and reported when it
  * differs from the request.
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { durationProblem } from '../contract/token-declaration.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
@@ -110,7 +110,6 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
     : undefined;
   const bound: BoundObject | undefined = newSecret ?? options.boundObject;
 
-  const core = client.api(k8s.CoreV1Api);
   const body: k8s.AuthenticationV1TokenRequest = {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
@@ -141,7 +140,11 @@ export async function mintToken(options: MintOptions): Promise<MintedToken> {
           'POST',
           `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}/token`,
           body,
-          () => core.createNamespacedServiceAccountToken({ name, namespace, body }, o),
+          async () =>
+            (await client.api('CoreV1Api')).createNamespacedServiceAccountToken(
+              { name, namespace, body },
+              o,
+            ),
         ),
     );
   } catch (err) {

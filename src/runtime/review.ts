@@ -1,5 +1,5 @@
 /** TokenReview: asking the API server whether a token is valid now, and as whom. */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { registerSecret } from './redact.js';
 
@@ -41,7 +41,7 @@ export async function reviewToken(
 ): Promise<TokenReviewResult> {
   registerSecret(token);
   const client = options.client ?? connect(options);
-  const api = client.api(k8s.AuthenticationV1Api);
+  const api = await client.api('AuthenticationV1Api');
   const body: k8s.V1TokenReview = {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenReview',

@@ -3,7 +3,6 @@
  * revocation). The API server caches successful authentications for about 10 s, so the
  * token stops working within that time, not at once; the `wait` option polls TokenReview.
  */
-import * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import { registerSecret } from './redact.js';
@@ -84,7 +83,7 @@ export async function revoke(token: string, options: RevokeOptions = {}): Promis
     );
   }
   const client = options.client ?? connect({ ...options, namespace });
-  const core = client.api(k8s.CoreV1Api);
+  const core = await client.api('CoreV1Api');
   const resource = bound.kind === 'Secret' ? 'secrets' : 'pods';
   const action = { verb: 'delete', resource, namespace, name: bound.name };
   // The UID precondition makes sure that a newer object with the same name is left alone.

@@ -4,7 +4,7 @@
  * token that no longer works and `describe` can say so. Compared by value in memory; the token
  * is never logged.
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import {
   MANAGED_LABEL,
   REVOKED_AT_ANNOTATION,
@@ -13,6 +13,7 @@ import {
 } from '../contract/token-declaration.js';
 import type { ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
+import type { SecretObject } from './read-objects.js';
 
 /** What clearing found. */
 export interface ClearedStores {
@@ -22,7 +23,7 @@ export interface ClearedStores {
   readonly warnings: readonly string[];
 }
 
-function holds(secret: k8s.V1Secret, serviceAccount: string, token: string): boolean {
+function holds(secret: SecretObject, serviceAccount: string, token: string): boolean {
   const data = secret.data?.[TOKEN_SECRET_KEY];
   return (
     secret.metadata?.annotations?.[SERVICE_ACCOUNT_ANNOTATION] === serviceAccount &&
@@ -43,10 +44,10 @@ export async function clearRevokedStores(
   token: string,
   now: Date = new Date(),
 ): Promise<ClearedStores> {
-  const core = client.api(k8s.CoreV1Api);
+  const core = await client.api('CoreV1Api');
   const cleared: string[] = [];
   const warnings: string[] = [];
-  let secrets: k8s.V1Secret[];
+  let secrets: SecretObject[];
   try {
     secrets = (
       await client.call({ verb: 'list', resource: 'secrets', namespace }, (o) =>
@@ -66,7 +67,7 @@ export async function clearRevokedStores(
     const name = secret.metadata?.name ?? '';
     const data = { ...secret.data };
     delete data[TOKEN_SECRET_KEY];
-    const body: k8s.V1Secret = {
+    const body: SecretObject = {
       ...secret,
       metadata: {
         ...secret.metadata,
@@ -79,7 +80,7 @@ export async function clearRevokedStores(
     };
     try {
       await client.call({ verb: 'update', resource: 'secrets', namespace, name }, (o) =>
-        core.replaceNamespacedSecret({ name, namespace, body }, o),
+        core.replaceNamespacedSecret({ name, namespace, body: body as k8s.V1Secret }, o),
       );
       cleared.push(name);
     } catch (err) {

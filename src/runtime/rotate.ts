@@ -5,15 +5,16 @@
  * so two rotations at once leave one valid token, never an older one over a newer one; a
  * failure midway leaves the previous token in place.
  */
-import * as k8s from '@kubernetes/client-node';
 import { MANAGED_LABEL, TOKEN_SECRET_KEY } from '../contract/token-declaration.js';
 import { ROTATE_AFTER_FRACTION, rotationDueAt } from '../contract/rotation.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
+import { readSecret } from './json-request.js';
 import { registerSecret } from './redact.js';
 import { decodeJwtClaims, subjectOf } from './jwt.js';
 import { mintToken } from './mint.js';
 import { storeToken } from './store.js';
+import type { SecretObject } from './read-objects.js';
 
 /** What to rotate. */
 export interface RotateOptions extends ClusterOptions {
@@ -75,7 +76,7 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /** Decides from the Secret's content whether to rotate (pure apart from the clock). */
 function decide(
-  secret: k8s.V1Secret,
+  secret: SecretObject,
   where: string,
   serviceAccount: string,
   nowMs: number,
@@ -148,15 +149,14 @@ export async function rotateToken(options: RotateOptions): Promise<RotationResul
   const namespace = options.namespace ?? client.namespace;
   const { serviceAccount, secret: name } = options;
   const where = `secret '${namespace}/${name}'`;
-  const core = client.api(k8s.CoreV1Api);
   const now = options.now ?? Date.now;
   const maxConflicts = options.maxConflicts ?? 5;
   const base = { namespace, serviceAccount, secret: name };
   for (let conflicts = 0; ; conflicts++) {
-    let current: k8s.V1Secret;
+    let current: SecretObject;
     try {
       current = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
-        core.readNamespacedSecret({ name, namespace }, o),
+        readSecret(client, namespace, name, o),
       );
     } catch (err) {
       if (err instanceof AccessTokensError && err.category === 'not-found') {

@@ -4,7 +4,8 @@
  * plain token file (0600, atomic), or a stream.
  */
 import { lstat } from 'node:fs/promises';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
+import type { SecretObject } from './read-objects.js';
 import {
   AUDIENCES_ANNOTATION,
   EXPIRES_AT_ANNOTATION,
@@ -18,7 +19,7 @@ import {
 import { tokenFileProblem, writeFileAtomic } from './atomic-file.js';
 import type { ClusterClient } from './cluster.js';
 import { AccessTokensError } from './errors.js';
-import { sendJson } from './json-request.js';
+import { readSecret, sendJson } from './json-request.js';
 import { tokenStoreProblem } from './managed-secret.js';
 import type { MintedToken } from './minted-token.js';
 import { renderTokenKubeconfig } from './token-kubeconfig.js';
@@ -71,7 +72,7 @@ export type TokenDestination =
        * is a conflict, reported, never overwritten.
        * @default - read just before the write
        */
-      readonly current?: k8s.V1Secret | null;
+      readonly current?: SecretObject | null;
     }
   | {
       /**
@@ -139,20 +140,19 @@ async function storeInSecret(
   minted: MintedToken,
   dest: Extract<TokenDestination, { kind: 'secret' }>,
 ): Promise<StoredToken> {
-  const core = client.api(k8s.CoreV1Api);
   const namespace = dest.namespace ?? minted.namespace;
   const name = dest.name;
   const nameProblem = secretNameProblem(name);
   if (nameProblem) throw new AccessTokensError(nameProblem, 'usage');
   const data = { [TOKEN_SECRET_KEY]: Buffer.from(minted.token, 'utf8').toString('base64') };
   const destination = `secret/${name} -n ${namespace}`;
-  let current: k8s.V1Secret | undefined;
+  let current: SecretObject | undefined;
   if (dest.current !== undefined) {
     current = dest.current ?? undefined;
   } else {
     try {
       current = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
-        core.readNamespacedSecret({ name, namespace }, o),
+        readSecret(client, namespace, name, o),
       );
     } catch (err) {
       if (
@@ -182,7 +182,7 @@ async function storeInSecret(
       (final: unknown) => explainConflict(client, final, namespace, name, minted),
     );
   if (!current) {
-    const body: k8s.V1Secret = managedSecretManifest(name, {
+    const body: SecretObject = managedSecretManifest(name, {
       namespace,
       annotations: secretAnnotations(minted),
       data,
@@ -190,7 +190,11 @@ async function storeInSecret(
     try {
       const created = await client.call({ verb: 'create', resource: 'secrets', namespace }, (o) =>
         sendJson(client, 'POST', `${secretsPath(namespace)}`, body, () =>
-          core.createNamespacedSecret({ namespace, body }, o),
+          (async () =>
+            (await client.api('CoreV1Api')).createNamespacedSecret(
+              { namespace, body: body as k8s.V1Secret },
+              o,
+            ))(),
         ),
       );
       return { destination, resourceVersion: created.metadata?.resourceVersion };
@@ -211,7 +215,7 @@ async function storeInSecret(
   }
   const problem = tokenStoreProblem(current, namespace, name, minted.serviceAccount);
   if (problem) throw new AccessTokensError(problem, 'usage');
-  const body: k8s.V1Secret = {
+  const body: SecretObject = {
     ...current,
     metadata: {
       ...current.metadata,
@@ -227,7 +231,11 @@ async function storeInSecret(
       { verb: 'update', resource: 'secrets', namespace, name },
       (o) =>
         sendJson(client, 'PUT', `${secretsPath(namespace)}/${encodeURIComponent(name)}`, body, () =>
-          core.replaceNamespacedSecret({ name, namespace, body }, o),
+          (async () =>
+            (await client.api('CoreV1Api')).replaceNamespacedSecret(
+              { name, namespace, body: body as k8s.V1Secret },
+              o,
+            ))(),
         ),
     );
     return { destination, resourceVersion: replaced.metadata?.resourceVersion };
@@ -250,10 +258,9 @@ async function explainConflict(
   minted: MintedToken,
 ): Promise<never> {
   if (!(err instanceof AccessTokensError && err.status === 409)) throw err;
-  const core = client.api(k8s.CoreV1Api);
   const now = await client
     .call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
-      core.readNamespacedSecret({ name, namespace }, o),
+      readSecret(client, namespace, name, o),
     )
     .catch(() => undefined);
   const problem = now && tokenStoreProblem(now, namespace, name, minted.serviceAccount);
@@ -275,9 +282,8 @@ async function storedByEarlierAttempt(
 ): Promise<StoredToken> {
   if (!(err instanceof AccessTokensError && err.status === 409 && (err.attempts ?? 1) > 1))
     throw err;
-  const core = client.api(k8s.CoreV1Api);
   const now = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
-    core.readNamespacedSecret({ name, namespace }, o),
+    readSecret(client, namespace, name, o),
   );
   if (now.data?.[TOKEN_SECRET_KEY] !== encodedToken) throw err;
   client.log.debug(`secret '${name}': 409 on a retry, and it holds our token: stored`);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dump } from 'js-yaml';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeconfigModel } from './kubeconfig-model.js';
 import { AccessTokensError } from './errors.js';
 
 /** What goes into the kubeconfig besides the token. */
@@ -22,7 +22,7 @@ export interface TokenKubeconfigOptions {
 
 /** Renders a kubeconfig (YAML) for a token, taking server and CA from `kc`'s current cluster. */
 export function renderTokenKubeconfig(
-  kc: KubeConfig,
+  kc: Pick<KubeconfigModel, 'getCurrentCluster'>,
   token: string,
   options: TokenKubeconfigOptions,
 ): string {

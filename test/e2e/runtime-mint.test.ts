@@ -281,7 +281,7 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     expect((await ask('delete', 'configmaps')).allowed).toBe(false);
 
     const asToken = clientForToken(connect({ kubeConfig: kc, namespace: ns }), minted.token);
-    const core = asToken.api(k8s.CoreV1Api);
+    const core = await asToken.api('CoreV1Api');
     const list = await asToken.call({ verb: 'list', resource: 'configmaps', namespace: ns }, (o) =>
       core.listNamespacedConfigMap({ namespace: ns }, o),
     );

@@ -48,6 +48,13 @@ describe('the public declarations', () => {
     expect(files.length).toBeGreaterThan(20);
     expect(files.some((f) => f.endsWith('/runtime/cluster.d.ts'))).toBe(true);
     expect(Object.fromEntries(packages)).toEqual({});
+    // nor Node's own types: a consumer without @types/node (`types: []`) type-checks too
+    const nodeTypes = files.flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/\b(NodeJS\.\w+|Buffer)\b/g)].map(
+        (m) => `${f.slice(ROOT.length + 1)}: ${m[1]}`,
+      ),
+    );
+    expect(nodeTypes).toEqual([]);
   });
 
   test('GIVEN ClusterClient WHEN declared THEN its request methods are stripped (@internal) and its fields are ours', () => {

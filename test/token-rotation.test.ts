@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MANAGED_SECRET_TYPE } from '../src/contract/token-declaration.js';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
@@ -8,7 +11,13 @@ import {
   TokenRotation,
   TokenStore,
 } from '../src/index.js';
-import { PACKAGE_VERSION, ROTATOR_CREDENTIALS_PATH } from '../src/constructs/token-rotation.js';
+import {
+  PACKAGE_VERSION,
+  ROTATOR_CODE_KEY,
+  ROTATOR_CODE_PATH,
+  ROTATOR_CODE_SHA256_ANNOTATION,
+  ROTATOR_CREDENTIALS_PATH,
+} from '../src/constructs/token-rotation.js';
 import {
   RbacAuthorizer,
   serviceAccountGroups,
@@ -101,10 +110,11 @@ describe('TokenRotation through ServiceAccountAccess', () => {
     ).toMatchObject({ rotation: {}, mintOnDeploy: true });
   });
 
-  test('the pods run exactly `access-tokens rotate` for the target, with the pinned default image', () => {
+  test('the pods run exactly `node <the ConfigMap program> rotate` for the target, with the pinned default image', () => {
     const c = chart();
-    exporter(c, { audiences: ['https://vault.example'] });
+    const access = exporter(c, { audiences: ['https://vault.example'] });
     const objects = Testing.synth(c) as KubeObject[];
+    const name = access.tokenRotation!.rotatorName;
     for (const [kind, spec] of podSpecs(objects)) {
       expect({
         kind,
@@ -113,7 +123,8 @@ describe('TokenRotation through ServiceAccountAccess', () => {
       }).toEqual({
         kind,
         command: [
-          'access-tokens',
+          'node',
+          `${ROTATOR_CODE_PATH}/${ROTATOR_CODE_KEY}`,
           'rotate',
           'exporter',
           '--namespace',
@@ -128,11 +139,88 @@ describe('TokenRotation through ServiceAccountAccess', () => {
         image: DEFAULT_ROTATOR_IMAGE,
       });
       expect(spec.containers[0].args).toBeUndefined();
+      // the program: the ConfigMap, read-only, at the path the command names
+      expect(spec.containers[0].volumeMounts).toContainEqual({
+        name: 'rotator',
+        mountPath: ROTATOR_CODE_PATH,
+        readOnly: true,
+      });
+      expect(spec.volumes).toContainEqual({
+        name: 'rotator',
+        configMap: { name, defaultMode: 0o444 },
+      });
     }
-    expect(DEFAULT_ROTATOR_IMAGE).toMatch(new RegExp(`:${PACKAGE_VERSION.replace(/\./g, '\\.')}$`));
   });
 
-  test('PACKAGE_VERSION is package.json version (the default image tag)', () => {
+  test("the rotator's ConfigMap holds the program built from src/rotator/main.ts, with its hash on the pod templates", () => {
+    const c = chart();
+    exporter(c);
+    const objects = Testing.synth(c) as KubeObject[];
+    const [configMap] = byKind(objects, 'ConfigMap') as (KubeObject & {
+      data: Record<string, string>;
+    })[];
+    const code = configMap.data[ROTATOR_CODE_KEY]!;
+    expect(Object.keys(configMap.data)).toEqual([ROTATOR_CODE_KEY]);
+    const sha256 = createHash('sha256').update(code).digest('hex');
+    expect(configMap.metadata?.annotations?.[ROTATOR_CODE_SHA256_ANNOTATION]).toBe(sha256);
+    const templates = objects.flatMap((o) => {
+      const u = o as Untyped;
+      if (o.kind === 'CronJob') return [u.spec.jobTemplate.spec.template];
+      return o.kind === 'Job' ? [u.spec.template] : [];
+    });
+    expect(templates).toHaveLength(2);
+    for (const template of templates)
+      expect(template.metadata.annotations[ROTATOR_CODE_SHA256_ANNOTATION]).toBe(sha256);
+    // a ConfigMap holds at most 1 MiB; this one is readable code, not minified
+    expect(Buffer.byteLength(code)).toBeLessThan(512 * 1024);
+    expect(code.split('\n').length).toBeGreaterThan(2000);
+    // what it carries: the rotate command and the runtime's node:https path, not client-node
+    expect(code).toContain('// src/cli/commands/rotate.ts');
+    expect(code).toContain('// src/runtime/json-request.ts');
+    expect(code).not.toMatch(/node_modules\/@kubernetes\/client-node/);
+    expect(code).not.toMatch(/node_modules\/js-yaml/);
+  });
+
+  test('the ConfigMap program runs with Node alone (no node_modules): --help lists rotate, --version is the package version', () => {
+    const c = chart();
+    exporter(c);
+    const [configMap] = byKind(Testing.synth(c) as KubeObject[], 'ConfigMap') as (KubeObject & {
+      data: Record<string, string>;
+    })[];
+    const dir = tempDir('rotator-code-');
+    const file = join(dir, ROTATOR_CODE_KEY);
+    writeFileSync(file, configMap.data[ROTATOR_CODE_KEY]!);
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [file, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: '/usr/bin:/bin', HOME: dir },
+      });
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}rotate \[options\] \[serviceAccount\]/m);
+    expect(help.stdout).not.toMatch(/^ {2}(mint|lint|can-i)\b/m);
+    expect(run('--version').stdout).toBe(`${PACKAGE_VERSION}\n`);
+    // no configuration at all: the same usage error as the CLI's, not a missing module
+    const none = run('rotate', 'exporter', '--namespace', 'shop', '--secret', 'exporter-token');
+    expect({ status: none.status, stderr: none.stderr }).toEqual({
+      status: 2,
+      stderr: expect.stringMatching(/^error: no cluster configured/),
+    });
+    // what the pod leaves out says so when reached
+    writeFileSync(join(dir, 'manifests.yaml'), 'kind: ConfigMap\n');
+    const yaml = run('rotate', '--from', dir);
+    expect(yaml.stderr).toMatch(/the rotation pod reads and writes no YAML/);
+  });
+
+  test('the default image is the official Node image of the Node version .ci/run tests on', () => {
+    const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
+    const version = /^node24_version=(\S+)$/m.exec(ci)?.[1];
+    expect(version).toMatch(/^24\.\d+\.\d+$/);
+    expect(DEFAULT_ROTATOR_IMAGE).toBe(`node:${version}-slim`);
+  });
+
+  test('PACKAGE_VERSION is package.json version (the rotator program says it)', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(PACKAGE_VERSION).toBe(pkg.version);
   });
@@ -165,11 +253,19 @@ describe('TokenRotation through ServiceAccountAccess', () => {
       expect(spec.hostNetwork ?? false).toBe(false);
       expect(spec.hostPID ?? false).toBe(false);
       expect(spec.hostIPC ?? false).toBe(false);
-      // restricted allows only these volume types
+      // restricted allows only these volume types (and no hostPath): the program's ConfigMap
+      // and the projected credentials
+      const allowed = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral'];
+      allowed.push('persistentVolumeClaim', 'projected', 'secret');
       for (const volume of spec.volumes) {
         const type = Object.keys(volume).filter((k) => k !== 'name');
-        expect(type).toEqual(['projected']);
+        expect(type).toHaveLength(1);
+        expect(allowed).toContain(type[0]);
       }
+      expect(spec.volumes.map((v: Untyped) => Object.keys(v).find((k) => k !== 'name'))).toEqual([
+        'configMap',
+        'projected',
+      ]);
       expect(spec.automountServiceAccountToken).toBe(false);
       expect(spec.serviceAccountName).toBe('exporter-token-rotator');
       for (const container of spec.containers) {
@@ -185,10 +281,11 @@ describe('TokenRotation through ServiceAccountAccess', () => {
         expect(container.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
         expect(container.volumeMounts).toEqual([
           { name: 'kube-api-access', mountPath: ROTATOR_CREDENTIALS_PATH, readOnly: true },
+          { name: 'rotator', mountPath: ROTATOR_CODE_PATH, readOnly: true },
         ]);
       }
       // the rotator's own token: projected, 10 minutes, with the CA and the namespace
-      expect(spec.volumes[0].projected.sources).toEqual([
+      expect(spec.volumes[1].projected.sources).toEqual([
         { serviceAccountToken: { path: 'token', expirationSeconds: 600 } },
         { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
         {

@@ -3,7 +3,9 @@
  * `access-tokens rotate` on a schedule derived from the token's lifetime (or a checked given
  * one), and optionally a deploy-time Job (an Argo CD / Helm hook) mints the first token as soon
  * as the manifests are applied. Both run as a rotator ServiceAccount of their own whose Role may
- * only mint that one ServiceAccount's token and read and replace that one Secret.
+ * only mint that one ServiceAccount's token and read and replace that one Secret. The program
+ * they run (`rotate` alone, built from this package's sources) is synthesized into a ConfigMap
+ * and run by a stock, pinned Node.js image: nothing to publish, nothing downloaded at run time.
  */
 import { createHash } from 'node:crypto';
 import { ApiObject, Chart, type Duration } from 'cdk8s';
@@ -18,17 +20,28 @@ import {
   deriveRotationSchedule,
   type RotationSchedule,
 } from './rotation-schedule.js';
+import { ROTATOR_CODE, ROTATOR_CODE_SHA256 } from './rotator-code.generated.js';
 import { ManagedTokenSecret, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
 
-/** This package's version: the default rotator image's tag (a unit test keeps it in step). */
-export const PACKAGE_VERSION = '0.1.0';
+import { PACKAGE_VERSION } from '../contract/package-version.js';
+export { PACKAGE_VERSION };
 
 /**
- * The default image of the rotation pods: this package's CLI (built from the repository's
- * Dockerfile), pinned to this package's version.
+ * The default image of the rotation pods: the official Node.js image, pinned to the Node
+ * version the e2e suite runs the rotator with (.ci/run's Node 24). Pin it by digest for
+ * production (`rotation: { image: 'node:24.22.3-slim@sha256:...' }`) or point it at a mirror.
  */
-export const DEFAULT_ROTATOR_IMAGE = `ghcr.io/cdk8s-access-tokens/access-tokens:${PACKAGE_VERSION}`;
+export const DEFAULT_ROTATOR_IMAGE = 'node:24.22.3-slim';
+
+/** Where the rotator's ConfigMap (its program, `rotator.cjs`) is mounted in the pods. */
+export const ROTATOR_CODE_PATH = '/opt/access-tokens';
+
+/** The key of the program in the rotator's ConfigMap. */
+export const ROTATOR_CODE_KEY = 'rotator.cjs';
+
+/** The annotation on the ConfigMap and the pod templates with the program's SHA-256. */
+export const ROTATOR_CODE_SHA256_ANNOTATION = 'access-tokens.cdk8s.io/rotator-sha256';
 
 /** Where the rotation pod's projected ServiceAccount token, CA and namespace are mounted. */
 export const ROTATOR_CREDENTIALS_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -92,9 +105,10 @@ export interface TokenRotationProps {
    */
   readonly mintOnDeploy?: boolean;
   /**
-   * The image that runs `access-tokens rotate` (its CLI must be on the PATH); pin it by tag or
-   * digest (`...@sha256:...`).
-   * @default DEFAULT_ROTATOR_IMAGE - this package's image, pinned to its version
+   * The image that runs the rotator's program: any image with Node.js 20 or newer as `node` on
+   * its PATH (the program is in the rotator's ConfigMap); pin it by tag or digest
+   * (`...@sha256:...`).
+   * @default DEFAULT_ROTATOR_IMAGE - the official Node.js 24 image, pinned by version
    */
   readonly image?: string;
   /**
@@ -167,11 +181,13 @@ export class TokenRotation extends Construct {
   public readonly cronJob?: ApiObject;
   /** The deploy-time Job, with `mintOnDeploy`. */
   public readonly mintJob?: ApiObject;
+  /** The ConfigMap with the rotator's program (`rotator.cjs`), mounted read-only in the pods. */
+  public readonly codeConfigMap: ApiObject;
   /** The empty store Secret, unless `createSecret: false`. */
   public readonly tokenSecret?: ManagedTokenSecret;
   /** The rotator's rules. */
   public readonly rules: readonly PolicyRule[];
-  /** The command of the rotation pods (what `access-tokens rotate` is given). */
+  /** The command of the rotation pods: `node`, the program, and what `rotate` is given. */
   public readonly command: readonly string[];
 
   constructor(scope: Construct, id: string, props: TokenRotationProps) {
@@ -241,7 +257,8 @@ export class TokenRotation extends Construct {
       },
     ];
     this.command = [
-      'access-tokens',
+      'node',
+      `${ROTATOR_CODE_PATH}/${ROTATOR_CODE_KEY}`,
       'rotate',
       props.serviceAccountName,
       '--namespace',
@@ -275,6 +292,13 @@ export class TokenRotation extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.rotatorName, namespace }],
     });
 
+    this.codeConfigMap = new ApiObject(this, 'Code', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(this.rotatorName, { [ROTATOR_CODE_SHA256_ANNOTATION]: ROTATOR_CODE_SHA256 }),
+      data: { [ROTATOR_CODE_KEY]: ROTATOR_CODE },
+    });
+
     if (props.createSecret ?? true) {
       this.tokenSecret = new ManagedTokenSecret(this, 'TokenSecret', {
         name: props.secretName,
@@ -283,7 +307,11 @@ export class TokenRotation extends Construct {
       });
     }
 
-    const podTemplate = { metadata: { labels }, spec: this.podSpec() };
+    // The program's hash on the pod template: a Job made from a changed program is a changed Job.
+    const podTemplate = {
+      metadata: { labels, annotations: { [ROTATOR_CODE_SHA256_ANNOTATION]: ROTATOR_CODE_SHA256 } },
+      spec: this.podSpec(),
+    };
     if (rotate) {
       const interval = this.schedule.intervalSeconds;
       this.cronJob = new ApiObject(this, 'CronJob', {
@@ -365,12 +393,17 @@ export class TokenRotation extends Construct {
           },
           volumeMounts: [
             { name: 'kube-api-access', mountPath: ROTATOR_CREDENTIALS_PATH, readOnly: true },
+            { name: 'rotator', mountPath: ROTATOR_CODE_PATH, readOnly: true },
           ],
         },
       ],
       // What kubelet's automount would give, with a 10-minute token: the in-cluster
       // configuration (token, CA, namespace) at the path client libraries read.
       volumes: [
+        {
+          name: 'rotator',
+          configMap: { name: this.rotatorName, defaultMode: 0o444 },
+        },
         {
           name: 'kube-api-access',
           projected: {

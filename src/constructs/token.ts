@@ -70,9 +70,10 @@ export interface TokenRotationSettings {
    */
   readonly schedule?: string;
   /**
-   * The image that runs `access-tokens rotate`, pinned by tag or digest.
+   * The image that runs the rotator's program (from its ConfigMap): any image with Node.js 20
+   * or newer as `node` on its PATH, pinned by tag or digest.
    *
-   * @default - this package's image, pinned to its version (`DEFAULT_ROTATOR_IMAGE`)
+   * @default - the official Node.js 24 image, pinned by version (`DEFAULT_ROTATOR_IMAGE`)
    */
   readonly image?: string;
 }

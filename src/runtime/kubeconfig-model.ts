@@ -156,7 +156,9 @@ export class KubeconfigModel implements KubeconfigData {
   }
 
   /** The in-cluster configuration (client-node's `loadFromCluster`), from `env`. */
-  static inCluster(env: NodeJS.ProcessEnv = process.env): KubeconfigModel {
+  static inCluster(
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ): KubeconfigModel {
     const host = env.KUBERNETES_SERVICE_HOST;
     const port = env.KUBERNETES_SERVICE_PORT;
     const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https';
@@ -257,7 +259,10 @@ function tokenOf(user: Entry): string | undefined {
   return undefined;
 }
 
-/** How requests reach the current cluster with `node:https` alone. */
+/**
+ * How requests reach the current cluster with `node:https` alone.
+ * @internal
+ */
 export interface DirectTls {
   /** The server's URL. */
   readonly server: URL;
@@ -288,6 +293,7 @@ const TOKEN_FILE_TTL_MS = 60_000;
  * The settings client-node's `applyToHTTPSOptions` would give a request to the current cluster,
  * made without client-node, or undefined when only client-node can make them: an exec plugin,
  * an auth provider other than the in-cluster token file, a proxy, a server that is not https.
+ * @internal
  */
 export function directTlsOf(
   model: KubeconfigData & Pick<KubeconfigModel, 'getCurrentCluster' | 'getCurrentUser'>,

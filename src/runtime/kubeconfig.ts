@@ -21,7 +21,7 @@ export interface KubeconfigOptions {
   /** The namespace (`-n`). @default - the context's namespace, else `default` */
   readonly namespace?: string;
   /** Environment for KUBECONFIG and in-cluster detection. @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * An already loaded configuration (library use), e.g. a client-node `KubeConfig`; the options
    * above are then ignored except namespace and context. It is copied, never changed.

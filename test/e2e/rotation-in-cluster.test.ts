@@ -1,6 +1,8 @@
 /**
- * The rotation pod exactly as the synthesized CronJob runs it: its command, with the
- * environment, projected token, CA and namespace files its Pod spec gives it, in a private
+ * The rotation pod exactly as the synthesized CronJob runs it: its command (`node` and the
+ * program from the synthesized ConfigMap, mounted where the Pod spec mounts it; no
+ * node_modules), with the environment, projected token, CA and namespace files its Pod spec
+ * gives it, in a private
  * mount namespace (`unshare -m`, root only), against the real API server with RBAC enforced,
  * authenticated as the synthesized rotator ServiceAccount bound by the synthesized Role. This
  * proves the Role is sufficient; asking the server as the same token proves nothing more is
@@ -9,7 +11,7 @@
  * runs over the synthesized folder.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { App, Chart, Duration } from 'cdk8s';
 import * as k8s from '@kubernetes/client-node';
@@ -24,7 +26,6 @@ import { tempDir } from '../temp-dir.js';
 import { adminKubeConfig, describeE2E, E2E_KUBECONFIG, uniqueNamespace } from './cluster.js';
 import { capturedOutput, runCli } from './runtime-fixtures.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const canUnshare =
   spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /tmp /mnt && true'], { encoding: 'utf8' })
     .status === 0;
@@ -64,18 +65,37 @@ describeE2E('rotation: the synthesized pod against the real server', () => {
     writeFileSync(join(credentials, 'token'), rotatorToken, { mode: 0o600 });
     writeFileSync(join(credentials, 'ca.crt'), Buffer.from(cluster.caData ?? '', 'base64'));
     writeFileSync(join(credentials, 'namespace'), namespace);
-    // the image puts the CLI on the PATH as `access-tokens`
-    const bin = tempDir('image-bin-');
-    symlinkSync(join(root, 'bin', 'access-tokens.cjs'), join(bin, 'access-tokens'));
+    // the program: the ConfigMap volume's files, at its mount path (a stock Node image has no
+    // node_modules and no access-tokens; only `node` is on its PATH)
+    const mount = spec.containers[0].volumeMounts.find((m: Untyped) => m.name === 'rotator');
+    const volume = spec.volumes.find((v: Untyped) => v.name === 'rotator');
+    const configMap = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name,
+    ) as Untyped;
+    const fakeOpt = tempDir('fake-opt-');
+    const codeDir = join(fakeOpt, mount.mountPath.replace(/^\/opt\//, ''));
+    mkdirSync(codeDir, { recursive: true });
+    for (const [key, value] of Object.entries(configMap.data as Record<string, string>))
+      writeFileSync(join(codeDir, key), value, { mode: 0o444 });
+    expect(mount.mountPath.startsWith('/opt/')).toBe(true);
     const command = spec.containers[0].command as string[];
+    expect(command.slice(0, 2)).toEqual(['node', `${mount.mountPath}/rotator.cjs`]);
     const run = spawnSync(
       'unshare',
-      ['-m', 'sh', '-c', `mount --bind "${fakeRun}" /run && exec "$@"`, 'sh', ...command],
+      [
+        '-m',
+        'sh',
+        '-c',
+        `mount --bind "${fakeRun}" /run && mount --bind "${fakeOpt}" /opt && exec "$@"`,
+        'sh',
+        ...command,
+      ],
       {
         cwd: tempDir('pod-cwd-'),
         encoding: 'utf8',
         env: {
-          PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
+          // the Node running this suite (20, and 24 as the default image has) as the image's `node`
+          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
           HOME: tempDir('no-kube-'),
           KUBERNETES_SERVICE_HOST: server.hostname,
           KUBERNETES_SERVICE_PORT: server.port,
@@ -110,7 +130,8 @@ describeE2E('rotation: the synthesized pod against the real server', () => {
     await core.createNamespacedSecret({ namespace, body: managedSecretManifest('other-token') });
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'other' } } });
     // the token kubelet would project for the rotator's pod: its ServiceAccount, 10 minutes
-    const volume = podSpec('CronJob').volumes[0].projected.sources[0].serviceAccountToken;
+    const volume = podSpec('CronJob').volumes.find((v: Untyped) => v.name === 'kube-api-access')
+      .projected.sources[0].serviceAccountToken;
     const response = await core.createNamespacedServiceAccountToken({
       name: podSpec('CronJob').serviceAccountName,
       namespace,

@@ -23,6 +23,25 @@ beforeAll(() => {
   installed = join(project, 'node_modules', 'cdk8s-access-tokens');
 });
 
+/** Flags for a kubeconfig with a token for a server nobody listens on (the first request fails). */
+function unreachableCluster(): string[] {
+  const file = join(tempDir('kubeconfig-'), 'config');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: not-a-token}}]',
+      'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]',
+      'current-context: x',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return ['--kubeconfig', file, '--request-timeout', '1s'];
+}
+
 /** Runs a bin of the installed package with a probe listing what it loaded of the package's lib/. */
 function cli(
   bin: string,
@@ -44,7 +63,7 @@ function cli(
     project,
     {
       mayFail: true,
-      // No kubeconfig: the cluster form stops after loading client-node.
+      // No kubeconfig unless the arguments name one.
       env: { PATH: process.env.PATH ?? '', HOME: home },
     },
   );
@@ -85,9 +104,15 @@ describe('the installed package (npm pack, npm install --ignore-scripts)', () =>
   );
 
   test("GIVEN the cluster form of can-i WHEN it runs THEN it loads the client-node bundle, not tsc's modules", () => {
-    const result = cli('cdk8s-access-tokens', 'can-i', 'get', 'pods');
-    expect(result.stderr).toMatch(/no cluster configured/);
+    const result = cli('cdk8s-access-tokens', 'can-i', 'get', 'pods', ...unreachableCluster());
+    expect(result.stderr).toMatch(/selfsubjectaccessreviews: ECONNREFUSED/);
     expect(result.loaded).toEqual(['lib/cli/access-tokens.cjs', 'lib/cli/client-node.cjs']);
+  });
+
+  test('GIVEN a token kubeconfig WHEN mint runs THEN the TokenRequest goes out without the client-node bundle', () => {
+    const result = cli('cdk8s-access-tokens', 'mint', 'app', ...unreachableCluster());
+    expect(result.stderr).toMatch(/serviceaccounts\/token.*ECONNREFUSED/);
+    expect(result.loaded).toEqual(['lib/cli/access-tokens.cjs']);
   });
 
   test('GIVEN an app that requires the package and imports it WHEN both load THEN each class exists once', () => {

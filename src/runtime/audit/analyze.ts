@@ -19,7 +19,7 @@ export interface MalformedLine {
 /** Options of `analyzeAuditLog`. */
 export interface AnalyzeAuditLogOptions {
   /** Standard input, read for the path `-`. @default process.stdin */
-  readonly stdin?: NodeJS.ReadableStream;
+  readonly stdin?: AsyncIterable<string | Uint8Array>;
   /** Names, token ids and request kinds kept per entry. @default 20 */
   readonly maxNames?: number;
   /**

@@ -82,9 +82,17 @@ export async function auditLogFiles(paths: readonly string[]): Promise<string[]>
   return files;
 }
 
+/** A chunk of standard input as a Buffer (a stream gives Buffers, or strings with an encoding). */
+function bufferOf(chunk: string | Uint8Array): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.isBuffer(chunk)
+    ? chunk
+    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
 async function* chunksOf(
   file: string,
-  stdin: NodeJS.ReadableStream | undefined,
+  stdin: AsyncIterable<string | Uint8Array> | undefined,
 ): AsyncGenerator<Buffer> {
   let stream: NodeJS.ReadableStream;
   if (file === '-') {
@@ -93,7 +101,7 @@ async function* chunksOf(
     const iterator = stdin[Symbol.asyncIterator]();
     const first = await iterator.next();
     if (first.done) return;
-    const head = Buffer.isBuffer(first.value) ? first.value : Buffer.from(String(first.value));
+    const head = bufferOf(first.value);
     if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
       const gunzip = createGunzip();
       (async () => {
@@ -107,7 +115,7 @@ async function* chunksOf(
     } else {
       yield head;
       for (let r = await iterator.next(); !r.done; r = await iterator.next())
-        yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(String(r.value));
+        yield bufferOf(r.value);
       return;
     }
   } else {
@@ -130,7 +138,7 @@ async function* chunksOf(
 export async function forEachLogLine(
   paths: readonly string[],
   onLine: LineHandler,
-  options: { stdin?: NodeJS.ReadableStream } = {},
+  options: { stdin?: AsyncIterable<string | Uint8Array> } = {},
 ): Promise<LogReadStats> {
   const files = await auditLogFiles(paths);
   const stats: LogReadStats = { files, lines: 0, oversized: 0, bytes: 0 };

@@ -8,8 +8,15 @@
 import bootstrap from './bootstrap-policy.data.js';
 import { rbacPolicyFrom, type KubeObject, type RoleObject } from './kube-object.js';
 
-/** The Kubernetes release the bootstrap policy data was taken from. */
+/**
+ * The Kubernetes release the bootstrap policy data was taken from, as named by its folder under
+ * data/bootstrap-policy/ (`1.36-mixed`: the newest files that could be reached, not all from
+ * one commit; see `BOOTSTRAP_POLICY_SOURCES`).
+ */
 export const BOOTSTRAP_POLICY_VERSION: string = bootstrap.version;
+
+/** Where each testdata file of the data came from (a file name to its repository and commit). */
+export const BOOTSTRAP_POLICY_SOURCES: Readonly<Record<string, string>> = bootstrap.sources;
 
 /** The bootstrap objects as the API server stores them (ClusterRoles aggregated). */
 export const BOOTSTRAP_OBJECTS: readonly KubeObject[] = bootstrap.objects;

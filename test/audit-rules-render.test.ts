@@ -180,6 +180,19 @@ describe('observedPermissionCode', () => {
   });
 });
 
+test('a user name with line breaks stays inside the comment that names it', () => {
+  // GIVEN an identity as an audit log may carry it (any text an authenticator accepted)
+  const identity = "alice\nthrow new Error('ran')\r\u2028//";
+  // WHEN
+  const code = observedPermissionCode([OBSERVED[1]], identity, 'other');
+  // THEN the code runs to the permissions, and the name is on the first line, escaped
+  expect(code.split('\n')[0]).toBe(
+    "// The rules observed for alice\\u000athrow new Error('ran')\\u000d\\u2028// in the audit log (access-tokens audit rules).",
+  );
+  const { permissions } = evaluate(code) as Record<string, lib.Permission[]>;
+  expect(permissions.map((p) => p.rule)).toEqual(OBSERVED[1].rules);
+});
+
 test('an empty group renders as an empty list', () => {
   const code = observedPermissionCode([OBSERVED[0]], 'system:serviceaccount:shop:deployer', 'shop');
   expect(code).toContain('export const clusterPermissions: Permission[] = [];\n');

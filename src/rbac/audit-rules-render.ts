@@ -4,7 +4,7 @@
  */
 import type { ObservedRules } from './audit-rules.js';
 import type { KubeObject } from './kube-object.js';
-import { permissionListItems, quoteString } from './permission-code.js';
+import { commentText, permissionListItems, quoteString } from './permission-code.js';
 import type { PolicyRule } from './policy-rule.js';
 
 /** The Role (per namespace) and ClusterRole (for `''`) holding the observed rules. */
@@ -40,7 +40,7 @@ export function observedPermissionCode(
   const cluster = observed.find((o) => o.namespace === '');
   const others = observed.filter((o) => o.namespace !== '' && o !== own);
   const parts = [
-    `// The rules observed for ${identity} in the audit log (access-tokens audit rules).\n`,
+    `// The rules observed for ${commentText(identity)} in the audit log (access-tokens audit rules).\n`,
     `import { Permission } from 'cdk8s-access-tokens';\n`,
   ];
   parts.push(

@@ -107,8 +107,11 @@ export function permissionCode(rule: PolicyRule): string {
   return `Permission.of({ ${fields.join(', ')} })`;
 }
 
-/** A text on one comment line: line breaks escaped (a `//` comment ends at any of them). */
-function oneLine(text: string): string {
+/**
+ * A text for a `//` comment in printed code: line breaks escaped, as the comment ends at any of
+ * them and what follows would be code (an audit log's user name is anyone's text).
+ */
+export function commentText(text: string): string {
   return text.replace(
     /[\n\r\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
@@ -124,7 +127,7 @@ export function permissionListItems(rules: readonly PolicyRule[], indent: string
   return rules.map((rule) => {
     const problems = refusals(rule);
     if (problems.length === 0) return `${indent}${permissionCode(rule)},`;
-    return oneLine(
+    return commentText(
       `${indent}// not a Permission (${problems.join('; ')}): ${JSON.stringify(rule)}`,
     );
   });

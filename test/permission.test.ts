@@ -114,6 +114,8 @@ describe('Permission.of with custom verbs', () => {
   test('GIVEN an unknown verb not declared custom WHEN given to Permission.of THEN it throws naming it', () => {
     expect(() =>
       Permission.of({ verbs: ['publish'], apiGroups: ['*'], resources: ['topics'] }),
-    ).toThrow(/Permission.of: verb 'publish' is unknown .*declare an extension API's verb/);
+    ).toThrow(
+      /Permission.of: verb 'publish' is unknown .*; declare an extension API's verb with Permission.customVerbs\(\), or customVerbs in Permission.of$/,
+    );
   });
 });

@@ -6,11 +6,7 @@ import ts from 'typescript';
 import * as lib from '../src/index.js';
 import { compactRules } from '../src/rbac/compact.js';
 import type { ObservedRules } from '../src/rbac/audit-rules.js';
-import {
-  observedPermissionCode,
-  observedRoleManifests,
-  permissionExpression,
-} from '../src/rbac/audit-rules-render.js';
+import { observedPermissionCode, observedRoleManifests } from '../src/rbac/audit-rules-render.js';
 import type { KubeObject } from '../src/rbac/kube-object.js';
 import type { PolicyRule } from '../src/rbac/policy-rule.js';
 import { validateAgainstSchema } from './schema.js';
@@ -73,6 +69,32 @@ function evaluate(
 
 const canon = (rules: readonly PolicyRule[]) => compactRules(rules);
 
+/** Rules the first renderer got wrong: each printed code that threw or granted something else. */
+const ODD_RULES: PolicyRule[] = [
+  { apiGroups: ['', 'example.com'], resources: ['pods', 'widgets'], verbs: ['frobnicate', 'get'] },
+  { apiGroups: ['*'], resources: ['widgets'], verbs: ['frobnicate'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['*'] },
+  { apiGroups: [''], resources: ['foo.bar'], verbs: ['get'] },
+  {
+    apiGroups: [''],
+    resources: ['configmaps'],
+    resourceNames: ["it's", 'a\\b', 'x\ny', 'c\r'],
+    verbs: ['get'],
+  },
+  { nonResourceURLs: ["/it's", '/a\nb'], verbs: ['get'] },
+];
+/** A rule no Permission accepts: RBAC never matches create restricted by name. */
+const REFUSED: PolicyRule = {
+  apiGroups: ['coordination.k8s.io'],
+  resources: ['leases'],
+  resourceNames: ['lock'],
+  verbs: ['create'],
+};
+const ODD: ObservedRules[] = [
+  { namespace: 'shop', rules: [...ODD_RULES.filter((r) => !r.nonResourceURLs), REFUSED] },
+  { namespace: '', rules: ODD_RULES.filter((r) => r.nonResourceURLs) },
+];
+
 describe('observedPermissionCode', () => {
   test('type-checks against the built package', () => {
     // GIVEN
@@ -86,6 +108,27 @@ describe('observedPermissionCode', () => {
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     // THEN
     expect(problems).toEqual([]);
+  });
+
+  test('odd rules type-check, and run to exactly the rules observed; a refused rule is a comment', () => {
+    // GIVEN custom verbs over several resources, a `*` verb, a dotted core resource, names with
+    // quotes and line breaks, and a rule Permission refuses
+    const code = observedPermissionCode(ODD, 'system:serviceaccount:shop:deployer', 'shop');
+    const dir = tempDir('audit-code-', join(root, 'lib'));
+    const file = join(dir, 'observed.ts');
+    writeFileSync(file, code);
+    // WHEN
+    const problems = ts
+      .getPreEmitDiagnostics(strictProgram([file]))
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const { permissions, clusterPermissions } = evaluate(code) as Record<string, lib.Permission[]>;
+    // THEN
+    expect(problems).toEqual([]);
+    expect(permissions.map((p) => p.rule)).toEqual(ODD[0].rules.slice(0, -1));
+    expect(clusterPermissions.map((p) => p.rule)).toEqual(ODD[1].rules);
+    expect(code).toMatch(
+      /^ {2}\/\/ not a Permission \(verb 'create' cannot be restricted by resourceNames.*\{"apiGroups":\["coordination\.k8s\.io"\]/m,
+    );
   });
 
   test('round trip: the code, pasted into a cdk8s app, synthesizes the same rules', () => {
@@ -121,17 +164,33 @@ describe('observedPermissionCode', () => {
   });
 
   test('reads like hand-written code: read(), verbs(), customVerbs(), of(), nonResourceUrls()', () => {
-    expect(OBSERVED[0].rules.map(permissionExpression)).toEqual([
-      "Permission.read('pods')",
-      "Permission.verbs(['get', 'patch'], 'deployments.apps/scale', 'web')",
-      "Permission.verbs(['create'], 'serviceaccounts/token', 'deployer')",
-      "Permission.of({ verbs: ['get'], apiGroups: [''], resources: ['configmaps', 'secrets'], resourceNames: ['cfg'] })",
-      "Permission.customVerbs(['frobnicate'], 'widgets.example.com')",
-    ]);
-    expect(permissionExpression({ verbs: ['get'], nonResourceURLs: ['/healthz', "/it's"] })).toBe(
-      "Permission.nonResourceUrls(['get'], '/healthz', '/it\\'s')",
+    const code = observedPermissionCode(OBSERVED, 'system:serviceaccount:shop:deployer', 'shop');
+    expect(code).toContain(
+      [
+        'export const permissions: Permission[] = [',
+        "  Permission.read('pods'),",
+        "  Permission.verbs(['get', 'patch'], 'deployments.apps/scale', 'web'),",
+        "  Permission.verbs(['create'], 'serviceaccounts/token', 'deployer'),",
+        "  Permission.of({ verbs: ['get'], apiGroups: [''], resources: ['configmaps', 'secrets'], resourceNames: ['cfg'] }),",
+        "  Permission.customVerbs(['frobnicate'], 'widgets.example.com'),",
+        '];',
+      ].join('\n'),
     );
+    expect(code).toContain("  Permission.nonResourceUrls(['get'], '/healthz'),");
   });
+});
+
+test('a user name with line breaks stays inside the comment that names it', () => {
+  // GIVEN an identity as an audit log may carry it (any text an authenticator accepted)
+  const identity = "alice\nthrow new Error('ran')\r\u2028//";
+  // WHEN
+  const code = observedPermissionCode([OBSERVED[1]], identity, 'other');
+  // THEN the code runs to the permissions, and the name is on the first line, escaped
+  expect(code.split('\n')[0]).toBe(
+    "// The rules observed for alice\\u000athrow new Error('ran')\\u000d\\u2028// in the audit log (access-tokens audit rules).",
+  );
+  const { permissions } = evaluate(code) as Record<string, lib.Permission[]>;
+  expect(permissions.map((p) => p.rule)).toEqual(OBSERVED[1].rules);
 });
 
 test('an empty group renders as an empty list', () => {

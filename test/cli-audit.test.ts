@@ -144,7 +144,7 @@ subjects: [{ kind: ServiceAccount, name: deployer, namespace: shop }]
     ],
     [
       ['audit', 'rules', '--log', 'x.log', '--user', 'a', '--max-names', '-1'],
-      /--max-names '-1' is invalid: expected a whole number from 0 to 1000/,
+      /--max-names must be an integer from 0 to 1000, got '-1'/,
     ],
     [
       ['audit', 'report', '--log', '/nonexistent/audit.log'],

@@ -1,4 +1,5 @@
 import '@microsoft/jest-sarif';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInProcess, type CliRun } from './cli-in-process.js';
@@ -49,6 +50,25 @@ describe('lint -o sarif', () => {
     );
     expect(new Set(prints).size).toBe(prints.length);
     expect(result.code).toBe(1);
+  });
+
+  test('GIVEN the bundled CLI started by a script outside the package WHEN linting THEN JSON and SARIF carry the version --version prints', () => {
+    // GIVEN a wrapper in a folder of its own (a task runner's shim: process.argv[1] is not ours)
+    const dir = tempDir('lint-version-');
+    const wrapper = join(dir, 'wrapper.cjs');
+    const bin = new URL('../bin/access-tokens.cjs', import.meta.url).pathname;
+    writeFileSync(wrapper, `require(${JSON.stringify(bin)});\n`);
+    const cli = (...argv: string[]) =>
+      spawnSync(process.execPath, [wrapper, ...argv], { encoding: 'utf8', env: { PATH: '' } });
+    // WHEN
+    const version = cli('--version').stdout.trim();
+    const json = JSON.parse(cli('lint', RISKY, '-o', 'json').stdout);
+    const sarif = JSON.parse(cli('lint', RISKY, '-o', 'sarif').stdout);
+    // THEN the package's version, from one place (src/cli/version.ts)
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(version).toBe(pkg.version);
+    expect(json.tool.version).toBe(version);
+    expect(sarif.runs[0].tool.driver.version).toBe(version);
   });
 
   test('GIVEN -o json THEN findings carry file, line, document index, fingerprint and the tool version', async () => {

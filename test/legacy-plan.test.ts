@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
+import { Permission } from '../src/constructs/permission.js';
 import { planLegacyTokens } from '../src/rbac/legacy-plan.js';
 import { parseManifests } from '../src/rbac/manifest-reader.js';
 import { rulesAllow, type PolicyRule, type ResourceRequest } from '../src/rbac/policy-rule.js';
@@ -111,5 +112,58 @@ describe('planLegacyTokens', () => {
     }
     // and no token value: the Secret it declares is empty
     expect(yaml).not.toMatch(/^\s*token:\s*\S/m);
+  });
+});
+
+describe('planLegacyTokens on rules that Permission refuses or that need Permission.of', () => {
+  // GIVEN a leader-election Role as real projects write it (argo-cd: create restricted by name,
+  // which RBAC never matches), custom verbs of an extension API and a dotted core resource
+  const manifests = `
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: leader-token
+  namespace: shop
+  annotations:
+    kubernetes.io/service-account.name: leader
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: leader, namespace: shop }
+rules:
+  - apiGroups: [coordination.k8s.io]
+    resources: [leases]
+    resourceNames: [lock]
+    verbs: [get, update, create]
+  - apiGroups: ['', example.com]
+    resources: [pods, widgets]
+    verbs: [frobnicate]
+  - apiGroups: ['']
+    resources: [foo.bar]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: leader, namespace: shop }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: leader }
+subjects: [{ kind: ServiceAccount, name: leader, namespace: shop }]
+`;
+  const [plan] = planLegacyTokens(parseManifests(manifests, 'leader.yaml')).plans;
+
+  test('the refused rule is a comment saying why; the others run to exactly themselves', () => {
+    // WHEN the permissions list of the plan is run with the real Permission
+    const list = /^ {2}permissions: \[\n([\s\S]*?)^ {2}\],$/m.exec(plan.code)![1];
+    const rules = (
+      new Function('Permission', `return [\n${list}];`)(Permission) as Permission[]
+    ).map((p) => p.rule);
+    // THEN
+    expect(list).toMatch(
+      /^ {4}\/\/ not a Permission \(verb 'create' cannot be restricted by resourceNames.*"resourceNames":\["lock"\]/m,
+    );
+    expect(rules).toEqual([
+      { verbs: ['frobnicate'], apiGroups: ['', 'example.com'], resources: ['pods', 'widgets'] },
+      { verbs: ['get'], apiGroups: [''], resources: ['foo.bar'] },
+    ]);
   });
 });

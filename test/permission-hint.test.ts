@@ -88,6 +88,24 @@ describe('permissionHint', () => {
     for (const r of requests) expect(ruleAllows(grantingRule(r), r)).toBe(true);
   });
 
+  test('GIVEN a dotted core resource, a name with a quote and a line break, a URL with a line break WHEN hinted and evaluated THEN a Permission of exactly the granting rule', () => {
+    const requests: AccessRequest[] = [
+      req({ resource: 'foo.bar' }),
+      req({ resource: 'configmaps', name: "it's\nx" }),
+      { verb: 'get', path: '/a\rb' },
+    ];
+    for (const request of requests) {
+      const expression = permissionHint(request).replace(
+        / in a (Role bound in namespace 'shop'|ClusterRole bound by a ClusterRoleBinding)$/,
+        '',
+      );
+      const permission = new Function('Permission', `return ${expression};`)(
+        Permission,
+      ) as Permission;
+      expect(permission.rule).toEqual(grantingRule(request));
+    }
+  });
+
   test('GIVEN a hint in Permission form WHEN evaluated THEN it builds a Permission whose rule allows the request', () => {
     const cases: [string, string, { subresource?: string }][] = [
       ['patch', 'deployments.apps/web', {}],

@@ -94,3 +94,28 @@ describe('Permission', () => {
     );
   });
 });
+
+describe('Permission.of with custom verbs', () => {
+  test('GIVEN an extension API verb over several resources and groups WHEN declared THEN kept, as customVerbs keeps it', () => {
+    const p = Permission.of({
+      verbs: ['publish', 'get'],
+      apiGroups: ['*'],
+      resources: ['topics', 'queues'],
+      customVerbs: ['publish'],
+    });
+    expect(p.rule).toEqual({
+      verbs: ['publish', 'get'],
+      apiGroups: ['*'],
+      resources: ['topics', 'queues'],
+    });
+    expect(p.customVerbs).toEqual(['publish']);
+  });
+
+  test('GIVEN an unknown verb not declared custom WHEN given to Permission.of THEN it throws naming it', () => {
+    expect(() =>
+      Permission.of({ verbs: ['publish'], apiGroups: ['*'], resources: ['topics'] }),
+    ).toThrow(
+      /Permission.of: verb 'publish' is unknown .*; declare an extension API's verb with Permission.customVerbs\(\), or customVerbs in Permission.of$/,
+    );
+  });
+});

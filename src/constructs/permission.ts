@@ -26,6 +26,12 @@ export interface PermissionRuleProps {
   readonly resources: readonly string[];
   /** Restricts the rule to these object names. @default - any name */
   readonly resourceNames?: readonly string[];
+  /**
+   * The verbs among `verbs` that an extension API defines and Kubernetes does not know (kept,
+   * with a warning in the lint report), as `Permission.customVerbs` declares them.
+   * @default - none: every verb must be one Kubernetes knows
+   */
+  readonly customVerbs?: readonly string[];
 }
 
 /** How the resource came in, resolved to RBAC's terms, plus the object name if any. */
@@ -95,8 +101,9 @@ export class Permission {
       resources: [...rule.resources],
       ...(rule.resourceNames?.length ? { resourceNames: [...rule.resourceNames] } : {}),
     };
-    throwOnErrors(validateRule(policyRule), 'Permission.of');
-    return new Permission(policyRule, []);
+    const customVerbs = [...(rule.customVerbs ?? [])];
+    throwOnErrors(validateRule(policyRule, { customVerbs }), 'Permission.of');
+    return new Permission(policyRule, customVerbs);
   }
 
   /** Verbs (`get`, `post`, ...) on non-resource URLs such as `/healthz` or `/metrics*`. */

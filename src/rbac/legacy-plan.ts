@@ -13,7 +13,7 @@ import {
   type LegacyToken,
 } from './legacy-tokens.js';
 import { isNonResourceRule, type PolicyRule } from './policy-rule.js';
-import { permissionCode } from './permission-code.js';
+import { permissionListItems, quoteString } from './permission-code.js';
 import { lookupResource } from './resource-catalog.js';
 import { Risk } from './risks/risk-rules.js';
 
@@ -48,14 +48,6 @@ function riskKey(id: string): string | undefined {
   return Object.entries(Risk).find(([, value]) => value === id)?.[0];
 }
 
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function permissionLines(rules: readonly PolicyRule[], indent: string): string[] {
-  return rules.flatMap(permissionCode).map((p) => `${indent}${p},`);
-}
-
 /**
  * The replacement for one ServiceAccount. `tokens` are its legacy token Secrets (at least one),
  * `granted` what its bindings grant, `findings` the lint of those rules.
@@ -78,15 +70,15 @@ export function planLegacyReplacement(
   const dropped = count(granted.namespaced) - count(namespaced);
   const lines: string[] = [
     `// ServiceAccount ${namespace}/${serviceAccount}: replaces the legacy token secret${secrets.length === 1 ? '' : 's'} ${secrets.join(', ')}`,
-    `new ServiceAccountAccess(chart, ${quote(serviceAccount)}, {`,
-    `  serviceAccountName: ${quote(serviceAccount)},`,
-    `  namespace: ${quote(namespace)},`,
+    `new ServiceAccountAccess(chart, ${quoteString(serviceAccount)}, {`,
+    `  serviceAccountName: ${quoteString(serviceAccount)},`,
+    `  namespace: ${quoteString(namespace)},`,
     '  permissions: [',
-    ...permissionLines(namespaced, '    '),
+    ...permissionListItems(namespaced, '    '),
     '  ],',
   ];
   if (granted.cluster.length > 0) {
-    lines.push('  clusterPermissions: [', ...permissionLines(granted.cluster, '    '), '  ],');
+    lines.push('  clusterPermissions: [', ...permissionListItems(granted.cluster, '    '), '  ],');
   }
   const risks = [
     ...new Set([
@@ -101,13 +93,13 @@ export function planLegacyReplacement(
       '  // acknowledge: [',
       ...risks.map((id) => {
         const key = riskKey(id);
-        return `  //   { risk: ${key ? `Risk.${key}` : quote(id)}, reason: '...' },`;
+        return `  //   { risk: ${key ? `Risk.${key}` : quoteString(id)}, reason: '...' },`;
       }),
       '  // ],',
     );
   }
   lines.push(
-    `  token: { duration: Duration.hours(1), store: TokenStore.secret(${quote(storeName)}) },`,
+    `  token: { duration: Duration.hours(1), store: TokenStore.secret(${quoteString(storeName)}) },`,
     '});',
   );
   if (dropped > 0) {
@@ -118,7 +110,7 @@ export function planLegacyReplacement(
   for (const [ns, rules] of Object.entries(granted.otherNamespaces)) {
     lines.push(
       `// Also granted in namespace ${ns} (a RoleBinding there; keep it or move it to clusterPermissions):`,
-      ...rules.flatMap(permissionCode).map((p) => `//   ${p}`),
+      ...permissionListItems(rules, '//   '),
     );
   }
   for (const u of granted.unresolved) {

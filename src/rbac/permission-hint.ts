@@ -4,19 +4,12 @@
  * where it must be bound. Used by `can-i`'s answer (offline and from the cluster) and by the
  * runtime's explanation of a 403.
  */
-import {
-  isNonResourceRequest,
-  KNOWN_VERBS,
-  type AccessRequest,
-  type PolicyRule,
-} from './policy-rule.js';
+import { isNonResourceRequest, type AccessRequest, type PolicyRule } from './policy-rule.js';
 import { dnsLabelProblem } from './names.js';
-import { validateRule } from './validate-rule.js';
+import { permissionAccepts, permissionCode, quoteString } from './permission-code.js';
 
 /** Verbs on a whole collection: `resourceNames` can never allow them. */
 const COLLECTION_VERBS = new Set(['list', 'deletecollection']);
-
-const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** Whether only a ClusterRoleBinding can grant the request (no RoleBinding can be where it is). */
 function clusterWideOnly(request: AccessRequest): boolean {
@@ -46,23 +39,6 @@ export function grantingRule(request: AccessRequest): PolicyRule {
   };
 }
 
-/** The rule as a `Permission` expression, or undefined when `Permission` would refuse it. */
-function permissionExpression(rule: PolicyRule): string | undefined {
-  const verb = rule.verbs[0];
-  const known = verb === '*' || KNOWN_VERBS.includes(verb);
-  if (validateRule(rule, { customVerbs: known ? [] : [verb] }).some((p) => p.severity === 'error'))
-    return undefined;
-  if (rule.nonResourceURLs)
-    return `Permission.nonResourceUrls([${quote(verb)}], ${quote(rule.nonResourceURLs[0])})`;
-  const [group] = rule.apiGroups ?? [''];
-  const [resource, subresource] = (rule.resources ?? [''])[0].split('/', 2);
-  const notation = `${group ? `${resource}.${group}` : resource}${subresource ? `/${subresource}` : ''}`;
-  const names = (rule.resourceNames ?? []).map((n) => `, ${quote(n)}`).join('');
-  // A verb Kubernetes does not know (an extension API's) is granted by customVerbs.
-  const factory = known ? 'verbs' : 'customVerbs';
-  return `Permission.${factory}([${quote(verb)}], ${quote(notation)}${names})`;
-}
-
 /**
  * What would grant a refused request and where: `Permission.verbs(['get'], 'pods', 'web') in a
  * Role bound in namespace 'shop'`, or `... in a ClusterRole bound by a ClusterRoleBinding` for
@@ -72,9 +48,11 @@ function permissionExpression(rule: PolicyRule): string | undefined {
  */
 export function permissionHint(request: AccessRequest): string {
   const rule = grantingRule(request);
-  const grant = permissionExpression(rule) ?? `the RBAC rule ${JSON.stringify(rule)}`;
+  const grant = permissionAccepts(rule)
+    ? permissionCode(rule)
+    : `the RBAC rule ${JSON.stringify(rule)}`;
   const where = clusterWideOnly(request)
     ? 'a ClusterRole bound by a ClusterRoleBinding'
-    : `a Role bound in namespace ${quote((request as { namespace: string }).namespace)}`;
+    : `a Role bound in namespace ${quoteString((request as { namespace: string }).namespace)}`;
   return `${grant} in ${where}`;
 }

@@ -112,7 +112,7 @@ export function validateRule(rule: PolicyRule, options: ValidateRuleOptions = {}
       });
     } else {
       error(
-        `verb '${verb}' is unknown (known: ${KNOWN_VERBS.join(', ')}); declare an extension API's verb with Permission.customVerbs()`,
+        `verb '${verb}' is unknown (known: ${KNOWN_VERBS.join(', ')}); declare an extension API's verb with Permission.customVerbs(), or customVerbs in Permission.of`,
       );
     }
   }

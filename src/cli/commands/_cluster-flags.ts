@@ -4,8 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { CliError } from '../exit-codes.js';
-import { parseDurationSeconds } from './_option-values.js';
+import { parseDurationSeconds, parseIntegerOption } from './_option-values.js';
 
 /** kubectl's connection flags, as parsed. */
 export interface ClusterFlags {
@@ -43,15 +42,11 @@ export function clusterOptions(flags: ClusterFlags, io: CliIo): Record<string, u
   if (flags.requestTimeout !== undefined)
     retry.attemptTimeoutMs =
       parseDurationSeconds(flags.requestTimeout, '--request-timeout', 1) * 1000;
-  if (flags.maxAttempts !== undefined) {
-    const n = Number(flags.maxAttempts);
-    if (!Number.isInteger(n) || n < 1 || n > 20) {
-      throw new CliError(
-        `--max-attempts must be an integer from 1 to 20, got '${flags.maxAttempts}'`,
-      );
-    }
-    retry.maxAttempts = n;
-  }
+  if (flags.maxAttempts !== undefined)
+    retry.maxAttempts = parseIntegerOption(flags.maxAttempts, '--max-attempts', {
+      min: 1,
+      max: 20,
+    });
   if (flags.maxRetryTime !== undefined)
     retry.maxTotalMs = parseDurationSeconds(flags.maxRetryTime, '--max-retry-time') * 1000;
   return {

@@ -1,6 +1,6 @@
 /**
- * Parsers of option values that several commands share: durations and repeatable options.
- * Private to the CLI.
+ * Parsers of option values that several commands share: whole numbers, durations and
+ * repeatable options. Private to the CLI.
  */
 import { CliError } from '../exit-codes.js';
 
@@ -27,4 +27,34 @@ export function parseDurationSeconds(text: string, flag: string, min = 0): numbe
   }
   if (seconds < min) throw new CliError(`${flag} must be at least ${min} s, got ${seconds} s`);
   return seconds;
+}
+
+/** The range of a whole-number option, both ends allowed. */
+export interface IntegerRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Parses a whole-number option (`--concurrency 16`): decimal digits only, from `range.min` to
+ * `range.max`. `Number()` alone would also take `0x10`, `1e2`, `16.0`, `' 8'` and `''` (as 0).
+ */
+export function parseIntegerOption(text: string, flag: string, range: IntegerRange): number {
+  const n = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= range.min && n <= range.max)) {
+    throw new CliError(
+      `${flag} must be an integer from ${range.min} to ${range.max}, got '${text}'`,
+    );
+  }
+  return n;
+}
+
+/**
+ * `--concurrency` of `mint --from` and `rotate --from`, checked before client-node loads: the
+ * runtime's range (src/runtime/concurrency.ts); undefined leaves the runtime's default.
+ */
+export function parseConcurrency(text: string | undefined): number | undefined {
+  return text === undefined
+    ? undefined
+    : parseIntegerOption(text, '--concurrency', { min: 1, max: 256 });
 }

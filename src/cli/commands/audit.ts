@@ -10,6 +10,7 @@ import type { AuditLogAnalysis } from '../../runtime/audit/analyze.js';
 import type { RequestUsage } from '../../rbac/audit-usage.js';
 import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { parseIntegerOption } from './_option-values.js';
 import { addOutputFlag, printData, table } from './_output.js';
 
 interface LogFlags {
@@ -161,14 +162,6 @@ async function identityOf(flags: { serviceAccount?: string; user?: string }): Pr
   return { identity: serviceAccountUser(m[1], m[2]), namespace: m[1], name: m[2] };
 }
 
-function parseMaxNames(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 1000)
-    throw new CliError(`--max-names '${text}' is invalid: expected a whole number from 0 to 1000`);
-  return n;
-}
-
 /** Registers `audit report`, `audit rules` and `audit drift`. */
 export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const audit = program
@@ -221,7 +214,10 @@ export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitC
   addOutputFlag(rules, ['yaml', 'json', 'code']);
   rules.action(async (flags: RulesFlags) => {
     const who = await identityOf(flags);
-    const maxNames = parseMaxNames(flags.maxNames);
+    const maxNames =
+      flags.maxNames === undefined
+        ? undefined
+        : parseIntegerOption(flags.maxNames, '--max-names', { min: 0, max: 1000 });
     const analysis = await analyze(io, flags.log, who.identity);
     const { rulesFromUsage } = await import('../../rbac/audit-rules.js');
     const { observedRoleManifests, observedPermissionCode } =

@@ -5,11 +5,11 @@
  * does, 2 for usage errors, 3 when a file did not parse (the run was incomplete; the rest was
  * still linted).
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { packageVersion } from '../version.js';
 import { printData } from './_output.js';
 
 interface LintFlags {
@@ -33,21 +33,6 @@ function plural(n: number, word: string): string {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',')];
-
-/** This package's version, from the package.json above the running CLI. */
-function toolVersion(): string {
-  let dir = dirname(realpathSync(process.argv[1] ?? '.'));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      if (pkg.name === 'cdk8s-access-tokens') return String(pkg.version);
-    } catch {
-      // not here: look further up
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
 
 /** Registers `lint`. */
 export function registerLint(program: Command, io: CliIo, setExitCode: SetExitCode): void {
@@ -125,7 +110,7 @@ export function registerLint(program: Command, io: CliIo, setExitCode: SetExitCo
       const { toSarif } = await import('../../rbac/lint-sarif.js');
       const cwd = process.cwd();
       const sarif = toSarif(report, {
-        toolVersion: toolVersion(),
+        toolVersion: packageVersion(),
         relativePath: (f) => relative(cwd, f),
       });
       io.stdout(`${JSON.stringify(sarif, null, 2)}\n`);
@@ -136,7 +121,7 @@ export function registerLint(program: Command, io: CliIo, setExitCode: SetExitCo
       const prints = fingerprintsOf(report.findings);
       const byFinding = new Map(report.findings.map((f, i) => [f, prints[i]]));
       await printData(io, flags.output, {
-        tool: { name: 'access-tokens lint', version: toolVersion() },
+        tool: { name: 'access-tokens lint', version: packageVersion() },
         ...report,
         findings: report.findings.map((f) => ({ ...f, fingerprint: byFinding.get(f) })),
         errors: report.errors.map((f) => ({ ...f, fingerprint: byFinding.get(f) })),

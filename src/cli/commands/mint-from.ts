@@ -4,9 +4,10 @@
  * non-zero exit when any failed, after all the others were done.
  */
 import type { CliIo, SetExitCode } from '../io.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import { clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { exitCodeOf } from '../exit-codes.js';
+import { parseConcurrency } from './_option-values.js';
 import { printData, table } from './_output.js';
 
 interface MintFromFlags extends ClusterFlags {
@@ -23,12 +24,7 @@ export async function mintFromManifests(
   setExitCode: SetExitCode,
 ): Promise<void> {
   // Checked before client-node loads.
-  const concurrency = Number(flags.concurrency ?? '16');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new CliError(
-      `--concurrency must be an integer from 1 to 256, got '${flags.concurrency}'`,
-    );
-  }
+  const concurrency = parseConcurrency(flags.concurrency);
   const { readManifests, findDeclaredTokens } = await import('../../runtime/manifests.js');
   const { mintDeclaredTokens } = await import('../../runtime/mint-declared.js');
   const { connect } = await import('../../runtime/cluster.js');

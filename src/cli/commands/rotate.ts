@@ -10,7 +10,7 @@ import { dnsSubdomainProblem } from '../../rbac/names.js';
 import { CliError, ExitCode, exitCodeOf, runAction } from '../exit-codes.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, printData, table } from './_output.js';
-import { collect, parseDurationSeconds } from './_option-values.js';
+import { collect, parseConcurrency, parseDurationSeconds } from './_option-values.js';
 
 interface RotateFlags extends ClusterFlags {
   readonly secret?: string;
@@ -97,12 +97,7 @@ async function rotateFromManifests(
   io: CliIo,
   setExitCode: SetExitCode,
 ): Promise<void> {
-  const concurrency = Number(flags.concurrency ?? '16');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new CliError(
-      `--concurrency must be an integer from 1 to 256, got '${flags.concurrency}'`,
-    );
-  }
+  const concurrency = parseConcurrency(flags.concurrency);
   const { readManifests, findDeclaredTokens } = await import('../../runtime/manifests.js');
   const { declaredRotations, rotateDeclaredTokens } =
     await import('../../runtime/rotate-declared.js');

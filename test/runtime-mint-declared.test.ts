@@ -5,27 +5,10 @@
  * the client answers like the API server would; the real server is in
  * test/e2e/runtime-mint-from.test.ts and store-safety.test.ts.
  */
-import type * as k8s from '@kubernetes/client-node';
-import type { ClusterClient } from '../src/runtime/cluster.js';
-import type { ApiAction } from '../src/runtime/api-action.js';
-import { toAccessTokensError } from '../src/runtime/api-errors.js';
 import { AccessTokensError } from '../src/runtime/errors.js';
 import type { DeclaredToken } from '../src/runtime/manifests.js';
 import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
-
-const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwtFor = (namespace: string, name: string): string =>
-  [
-    b64({ alg: 'RS256' }),
-    b64({
-      aud: ['https://kubernetes.default.svc'],
-      exp: 4102444800,
-      iat: 4102441200,
-      sub: `system:serviceaccount:${namespace}:${name}`,
-      'kubernetes.io': { namespace, serviceaccount: { name, uid: `uid-${name}` } },
-    }),
-    'c2lnbmF0dXJl',
-  ].join('.');
+import { recordingClient, store } from './recording-client.js';
 
 const declared = (namespace: string, serviceAccount: string, secret: string): DeclaredToken =>
   ({
@@ -40,74 +23,6 @@ const declared = (namespace: string, serviceAccount: string, secret: string): De
       boundToSecret: false,
     },
   }) as DeclaredToken;
-
-const store = (name: string, rv: string, extra: Partial<k8s.V1Secret> = {}): k8s.V1Secret => ({
-  type: 'access-tokens.cdk8s.io/token',
-  metadata: {
-    name,
-    resourceVersion: rv,
-    labels: { 'access-tokens.cdk8s.io/managed': 'true' },
-  },
-  ...extra,
-});
-
-/** A stand-in API server holding `secrets` (by namespace), recording every request. */
-function recordingClient(secrets: Record<string, k8s.V1Secret[]>) {
-  const requests: string[] = [];
-  const httpError = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
-  const find = (namespace: string, name: string) =>
-    (secrets[namespace] ?? []).find((s) => s.metadata?.name === name);
-  const core = {
-    listNamespacedSecret: async (req: { namespace: string; labelSelector?: string }) => {
-      requests.push(`list secrets -n ${req.namespace} -l ${req.labelSelector}`);
-      return {
-        items: (secrets[req.namespace] ?? []).filter(
-          (s) => s.metadata?.labels?.['access-tokens.cdk8s.io/managed'] === 'true',
-        ),
-      };
-    },
-    readNamespacedSecret: async (req: { namespace: string; name: string }) => {
-      requests.push(`get secret ${req.namespace}/${req.name}`);
-      const found = find(req.namespace, req.name);
-      if (!found) throw httpError(404);
-      return found;
-    },
-    createNamespacedServiceAccountToken: async (req: { namespace: string; name: string }) => {
-      requests.push(`create token ${req.namespace}/${req.name}`);
-      return { status: { token: jwtFor(req.namespace, req.name) } };
-    },
-    createNamespacedSecret: async (req: { namespace: string; body: k8s.V1Secret }) => {
-      const name = req.body.metadata?.name ?? '';
-      requests.push(`create secret ${req.namespace}/${name}`);
-      if (find(req.namespace, name)) throw httpError(409);
-      return { ...req.body, metadata: { ...req.body.metadata, resourceVersion: '1' } };
-    },
-    replaceNamespacedSecret: async (req: {
-      namespace: string;
-      name: string;
-      body: k8s.V1Secret;
-    }) => {
-      requests.push(
-        `replace secret ${req.namespace}/${req.name} at ${req.body.metadata?.resourceVersion}`,
-      );
-      const found = find(req.namespace, req.name);
-      if (!found) throw httpError(404);
-      if (found.metadata?.resourceVersion !== req.body.metadata?.resourceVersion)
-        throw httpError(409);
-      return { ...req.body, metadata: { ...req.body.metadata, resourceVersion: 'next' } };
-    },
-  };
-  const client = {
-    namespace: 'default',
-    log: { debug: () => undefined, warn: () => undefined },
-    api: () => core,
-    call: (action: ApiAction, fn: (o: unknown) => Promise<unknown>) =>
-      fn({}).catch((err: unknown) => {
-        throw toAccessTokensError(err, action);
-      }),
-  } as unknown as ClusterClient;
-  return { client, requests };
-}
 
 describe('mintDeclaredTokens with Secret stores', () => {
   test('one LIST per namespace, then a TokenRequest and one write per token: no read', async () => {

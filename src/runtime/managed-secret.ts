@@ -49,6 +49,30 @@ export function tokenStoreProblem(
   return undefined;
 }
 
+/**
+ * The managed Secrets of each namespace, listed once for all its tokens (`mint --from`,
+ * `rotate --from`), or undefined where they cannot be listed (a Role that grants only `get` and
+ * `update` on named Secrets): each token's Secret is then read on its own.
+ */
+export function managedSecretsLister(
+  client: ClusterClient,
+): (namespace: string) => Promise<readonly SecretObject[] | undefined> {
+  const listed = new Map<string, Promise<readonly SecretObject[] | undefined>>();
+  return (namespace) => {
+    let secrets = listed.get(namespace);
+    if (!secrets) {
+      secrets = listManagedSecrets(client, namespace).catch((err: unknown) => {
+        client.log.debug(
+          `cannot list the managed Secrets of '${namespace}' (${(err as Error).message}): each Secret store is read on its own`,
+        );
+        return undefined;
+      });
+      listed.set(namespace, secrets);
+    }
+    return secrets;
+  };
+}
+
 /** The Secrets of `namespace` labelled as managed by access-tokens (one LIST). */
 export async function listManagedSecrets(
   client: ClusterClient,

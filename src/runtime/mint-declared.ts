@@ -9,7 +9,7 @@ import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { concurrencyOf, mapConcurrently } from './concurrency.js';
 import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
-import { listManagedSecrets, tokenStoreProblem } from './managed-secret.js';
+import { managedSecretsLister, tokenStoreProblem } from './managed-secret.js';
 import { mintAndStore } from './mint-and-store.js';
 import { checkTokenFile, type TokenDestination } from './store.js';
 import type { SecretObject } from './read-objects.js';
@@ -204,20 +204,7 @@ export async function mintDeclaredTokens(
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const outDir = resolve(options.outDir ?? '.');
   // A namespace's Secret stores and binding Secrets: one LIST for all its tokens.
-  const listed = new Map<string, Promise<readonly SecretObject[] | undefined>>();
-  const managedSecretsOf = (namespace: string): Promise<readonly SecretObject[] | undefined> => {
-    let secrets = listed.get(namespace);
-    if (!secrets) {
-      secrets = listManagedSecrets(client, namespace).catch((err: unknown) => {
-        client.log.debug(
-          `cannot list the managed Secrets of '${namespace}' (${(err as Error).message}): each Secret store is read before its write`,
-        );
-        return undefined;
-      });
-      listed.set(namespace, secrets);
-    }
-    return secrets;
-  };
+  const managedSecretsOf = managedSecretsLister(client);
   return mapConcurrently(
     declared,
     limit,

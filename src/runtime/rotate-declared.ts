@@ -1,12 +1,16 @@
 /**
  * Rotating every token whose declaration asks for rotation (`rotate --from`): bounded
- * concurrency, one client shared by all requests. A token that is not due costs one read; a
- * failure is recorded and the others go on.
+ * concurrency, one client shared by all requests. Each namespace's managed Secrets are listed
+ * once: a token that is not due then costs no request of its own, a due one a mint and a write
+ * (where the Secrets cannot be listed, each is read on its own). A failure is recorded and the
+ * others go on.
  */
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { concurrencyOf, mapConcurrently } from './concurrency.js';
 import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
+import { managedSecretsLister } from './managed-secret.js';
+import type { SecretObject } from './read-objects.js';
 import { rotateToken, type RotationResult } from './rotate.js';
 
 /** Options of `rotateDeclaredTokens`. */
@@ -49,6 +53,7 @@ async function rotateOneDeclared(
   client: ClusterClient,
   decl: DeclaredToken,
   force: boolean,
+  managedSecretsOf: (namespace: string) => Promise<readonly SecretObject[] | undefined>,
 ): Promise<DeclaredRotationResult> {
   const base = { namespace: decl.namespace, serviceAccount: decl.serviceAccount };
   try {
@@ -59,6 +64,10 @@ async function rotateOneDeclared(
         'usage',
       );
     }
+    // Not in the LIST: unlabelled or absent; a GET says which (and rotateToken refuses the former).
+    const listed = (await managedSecretsOf(decl.namespace))?.find(
+      (s) => s.metadata?.name === store.name,
+    );
     const result = await rotateToken({
       client,
       namespace: decl.namespace,
@@ -67,6 +76,7 @@ async function rotateOneDeclared(
       durationSeconds: decl.declaration.durationSeconds,
       audiences: decl.declaration.audiences,
       force,
+      ...(listed ? { listed } : {}),
     });
     return { ...result, ok: true };
   } catch (err) {
@@ -85,10 +95,11 @@ export async function rotateDeclaredTokens(
 ): Promise<DeclaredRotationResult[]> {
   const limit = concurrencyOf(options.concurrency);
   const client = options.client ?? connect(options);
+  const managedSecretsOf = managedSecretsLister(client);
   return mapConcurrently(
     declared,
     limit,
-    (d) => rotateOneDeclared(client, d, options.force === true),
+    (d) => rotateOneDeclared(client, d, options.force === true, managedSecretsOf),
     (done) => options.onProgress?.(done, declared.length),
   );
 }

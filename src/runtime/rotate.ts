@@ -38,6 +38,12 @@ export interface RotateOptions extends ClusterOptions {
   readonly now?: () => number;
   /** A client to reuse. @default - connects with the options above */
   readonly client?: ClusterClient;
+  /**
+   * The Secret as the caller already read it (`rotate --from` lists each namespace's managed
+   * Secrets once): the first decision is made from it instead of a GET. A lost race re-reads.
+   * @internal
+   */
+  readonly listed?: SecretObject;
 }
 
 /** What a rotation did (never the token). */
@@ -155,9 +161,12 @@ export async function rotateToken(options: RotateOptions): Promise<RotationResul
   for (let conflicts = 0; ; conflicts++) {
     let current: SecretObject;
     try {
-      current = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
-        readSecret(client, namespace, name, o),
-      );
+      const listed = conflicts === 0 ? options.listed : undefined;
+      current =
+        listed ??
+        (await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
+          readSecret(client, namespace, name, o),
+        ));
     } catch (err) {
       if (err instanceof AccessTokensError && err.category === 'not-found') {
         throw new AccessTokensError(
@@ -190,6 +199,8 @@ export async function rotateToken(options: RotateOptions): Promise<RotationResul
         namespace,
         create: false,
         expectedResourceVersion: current.metadata?.resourceVersion,
+        // what was just read: the write is one PUT at its resourceVersion (409 if it changed)
+        current,
       });
       const exp = Date.parse(minted.expiresAt) / 1000;
       return {

@@ -2,9 +2,10 @@
  * `rotate --from` against the API server named by E2E_KUBECONFIG, compared in the same run:
  * BENCH_N declared rotations (default 1,000) of which 10% are due (their Secrets are empty, as
  * synthesized; the others hold a fresh token) vs `mint --from` of the same due tokens into the
- * same Secrets. A rotation that is not due should cost one read; a due one a mint plus a read.
- * Also `rotate --from` with nothing due (reads only). Each is a fresh CLI process, run
- * BENCH_REPEAT times alternating, median reported.
+ * same Secrets. The managed Secrets are listed once per namespace: a rotation that is not due
+ * costs no request of its own; a due one a mint and a write. Also `rotate --from` with nothing
+ * due (the LIST, no mint or write). Each is a fresh CLI process, run BENCH_REPEAT times
+ * alternating, median reported.
  *
  * Run: `npm run build && E2E_KUBECONFIG=... node lib/bench/rotate.js`.
  */
@@ -136,11 +137,13 @@ async function main(): Promise<void> {
   }
   console.log(`\nrotate --from over ${N} declared rotations, ${DUE} due (median of ${REPEAT}):`);
   console.log(`   rotate --from, ${DUE} due of ${N}       ${fmt(median(rotateAll))}`);
-  console.log(`   rotate --from, none due of ${N}      ${fmt(median(rotateNone))} (one read each)`);
+  console.log(
+    `   rotate --from, none due of ${N}      ${fmt(median(rotateNone))} (no mint, no write)`,
+  );
   console.log(`   mint --from of the same ${DUE}          ${fmt(median(mintDue))}`);
   console.log(
     `   ratio rotate (${DUE} due of ${N}) / mint (${DUE})   ${(median(rotateAll) / median(mintDue)).toFixed(2)}x; ` +
-      `rotate - mint = ${fmt(median(rotateAll) - median(mintDue))} vs ${fmt(median(rotateNone))} for ${N} reads`,
+      `rotate - mint = ${fmt(median(rotateAll) - median(mintDue))} vs ${fmt(median(rotateNone))} with nothing due`,
   );
   rmSync(work, { recursive: true, force: true });
   rmSync(ENV.HOME, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './temp-dir.js';
+import { unreachableClusterFlags } from './unreachable-cluster.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = join(ROOT, 'lib', 'cli');
@@ -40,27 +41,7 @@ const manifest: BundleManifest | undefined = built
   ? JSON.parse(readFileSync(join(BUNDLE, 'bundle.json'), 'utf8'))
   : undefined;
 
-/**
- * A kubeconfig with a token for a server nobody listens on: the cluster form of a command gets
- * as far as its first request. (Written once; each run's HOME is a new folder.)
- */
-const UNREACHABLE = ((): string[] => {
-  const file = join(tempDir('cli-bundle-kubeconfig-'), 'config');
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
-      'users: [{name: u, user: {token: not-a-token}}]',
-      'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]',
-      'current-context: x',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return ['--kubeconfig', file, '--request-timeout', '1s'];
-})();
+const UNREACHABLE = unreachableClusterFlags();
 
 /** A probe, preloaded with --require, that reports each file under lib/cli/ the process loaded. */
 function probe(dir: string): string {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInProcess, type CliRun } from './cli-in-process.js';
 import { tempDir } from './temp-dir.js';
+import { unreachableClusterFlags } from './unreachable-cluster.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -671,21 +672,7 @@ describe('offline commands do not load @kubernetes/client-node', () => {
   });
 
   // A token for a server nobody listens on: the cluster form gets as far as its first request.
-  const KUBECONFIG = join(tempDir('offline-kubeconfig-'), 'config');
-  writeFileSync(
-    KUBECONFIG,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
-      'users: [{name: u, user: {token: not-a-token}}]',
-      'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]',
-      'current-context: x',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  const cluster = ['--kubeconfig', KUBECONFIG, '--request-timeout', '1s'];
+  const cluster = unreachableClusterFlags();
 
   test('GIVEN the loader hook WHEN the cluster form of can-i runs THEN the hook sees client-node load (the probe works)', () => {
     const result = node('can-i', 'get', 'pods', ...cluster);

@@ -7,6 +7,29 @@ import type * as k8s from '@kubernetes/client-node';
 import type { ApiAction } from '../src/runtime/api-action.js';
 import { toAccessTokensError } from '../src/runtime/api-errors.js';
 import type { ClusterClient } from '../src/runtime/cluster.js';
+import type { TokenDeclaration } from '../src/contract/token-declaration.js';
+import type { DeclaredToken } from '../src/runtime/manifests.js';
+
+/** A declared 1-hour token of `namespace/serviceAccount` stored in Secret `secret`. */
+export const secretStoreToken = (
+  namespace: string,
+  serviceAccount: string,
+  secret: string,
+  extra: Partial<TokenDeclaration> = {},
+): DeclaredToken =>
+  ({
+    namespace,
+    serviceAccount,
+    source: 'test',
+    declaration: {
+      version: 1,
+      durationSeconds: 3600,
+      audiences: [],
+      store: { kind: 'secret', name: secret },
+      boundToSecret: false,
+      ...extra,
+    },
+  }) as DeclaredToken;
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 

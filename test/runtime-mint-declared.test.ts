@@ -6,23 +6,11 @@
  * test/e2e/runtime-mint-from.test.ts and store-safety.test.ts.
  */
 import { AccessTokensError } from '../src/runtime/errors.js';
-import type { DeclaredToken } from '../src/runtime/manifests.js';
 import { mintDeclaredTokens } from '../src/runtime/mint-declared.js';
-import { recordingClient, store } from './recording-client.js';
+import { recordingClient, secretStoreToken, store } from './recording-client.js';
 
-const declared = (namespace: string, serviceAccount: string, secret: string): DeclaredToken =>
-  ({
-    namespace,
-    serviceAccount,
-    source: 'test',
-    declaration: {
-      version: 1,
-      durationSeconds: 3600,
-      audiences: [],
-      store: { kind: 'secret', name: secret },
-      boundToSecret: false,
-    },
-  }) as DeclaredToken;
+const declared = (namespace: string, serviceAccount: string, secret: string) =>
+  secretStoreToken(namespace, serviceAccount, secret);
 
 describe('mintDeclaredTokens with Secret stores', () => {
   test('one LIST per namespace, then a TokenRequest and one write per token: no read', async () => {

@@ -4,24 +4,11 @@
  * a TokenRequest and one write at the listed resourceVersion; where the LIST is forbidden, each
  * Secret is read on its own. The real server (races, faults) is in test/e2e/runtime-rotate.
  */
-import type { DeclaredToken } from '../src/runtime/manifests.js';
 import { rotateDeclaredTokens } from '../src/runtime/rotate-declared.js';
-import { jwtFor, recordingClient, store } from './recording-client.js';
+import { jwtFor, recordingClient, secretStoreToken, store } from './recording-client.js';
 
-const rotation = (namespace: string, serviceAccount: string, secret: string): DeclaredToken =>
-  ({
-    namespace,
-    serviceAccount,
-    source: 'test',
-    declaration: {
-      version: 1,
-      durationSeconds: 3600,
-      audiences: [],
-      store: { kind: 'secret', name: secret },
-      boundToSecret: false,
-      rotation: {},
-    },
-  }) as DeclaredToken;
+const rotation = (namespace: string, serviceAccount: string, secret: string) =>
+  secretStoreToken(namespace, serviceAccount, secret, { rotation: {} });
 
 const now = Math.floor(Date.now() / 1000);
 /** A store holding a token of `sa` that has used `percent` of its hour. */

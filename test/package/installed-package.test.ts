@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../temp-dir.js';
 import { ROOT, install, pack, run } from './packed.js';
+import { unreachableClusterFlags } from '../unreachable-cluster.js';
 
 const CHART = join(ROOT, 'test', 'fixtures', 'rbac-chart');
 const MARKER = 'LOADED ';
@@ -22,25 +23,6 @@ beforeAll(() => {
   install(project, pack(tempDir('packed-')));
   installed = join(project, 'node_modules', 'cdk8s-access-tokens');
 });
-
-/** Flags for a kubeconfig with a token for a server nobody listens on (the first request fails). */
-function unreachableCluster(): string[] {
-  const file = join(tempDir('kubeconfig-'), 'config');
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
-      'users: [{name: u, user: {token: not-a-token}}]',
-      'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]',
-      'current-context: x',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return ['--kubeconfig', file, '--request-timeout', '1s'];
-}
 
 /** Runs a bin of the installed package with a probe listing what it loaded of the package's lib/. */
 function cli(
@@ -104,13 +86,13 @@ describe('the installed package (npm pack, npm install --ignore-scripts)', () =>
   );
 
   test("GIVEN the cluster form of can-i WHEN it runs THEN it loads the client-node bundle, not tsc's modules", () => {
-    const result = cli('cdk8s-access-tokens', 'can-i', 'get', 'pods', ...unreachableCluster());
+    const result = cli('cdk8s-access-tokens', 'can-i', 'get', 'pods', ...unreachableClusterFlags());
     expect(result.stderr).toMatch(/selfsubjectaccessreviews: ECONNREFUSED/);
     expect(result.loaded).toEqual(['lib/cli/access-tokens.cjs', 'lib/cli/client-node.cjs']);
   });
 
   test('GIVEN a token kubeconfig WHEN mint runs THEN the TokenRequest goes out without the client-node bundle', () => {
-    const result = cli('cdk8s-access-tokens', 'mint', 'app', ...unreachableCluster());
+    const result = cli('cdk8s-access-tokens', 'mint', 'app', ...unreachableClusterFlags());
     expect(result.stderr).toMatch(/serviceaccounts\/token.*ECONNREFUSED/);
     expect(result.loaded).toEqual(['lib/cli/access-tokens.cjs']);
   });

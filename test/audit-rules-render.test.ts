@@ -95,17 +95,21 @@ const ODD: ObservedRules[] = [
   { namespace: '', rules: ODD_RULES.filter((r) => r.nonResourceURLs) },
 ];
 
+/** The type errors of `code` as a module beside the built package (strict settings). */
+function typeErrorsOf(code: string): string[] {
+  const file = join(tempDir('audit-code-', join(root, 'lib')), 'observed.ts');
+  writeFileSync(file, code);
+  return ts
+    .getPreEmitDiagnostics(strictProgram([file]))
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
 describe('observedPermissionCode', () => {
   test('type-checks against the built package', () => {
     // GIVEN
     const code = observedPermissionCode(OBSERVED, 'system:serviceaccount:shop:deployer', 'shop');
-    const dir = tempDir('audit-code-', join(root, 'lib'));
-    const file = join(dir, 'observed.ts');
-    writeFileSync(file, code);
     // WHEN
-    const problems = ts
-      .getPreEmitDiagnostics(strictProgram([file]))
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const problems = typeErrorsOf(code);
     // THEN
     expect(problems).toEqual([]);
   });
@@ -114,13 +118,8 @@ describe('observedPermissionCode', () => {
     // GIVEN custom verbs over several resources, a `*` verb, a dotted core resource, names with
     // quotes and line breaks, and a rule Permission refuses
     const code = observedPermissionCode(ODD, 'system:serviceaccount:shop:deployer', 'shop');
-    const dir = tempDir('audit-code-', join(root, 'lib'));
-    const file = join(dir, 'observed.ts');
-    writeFileSync(file, code);
     // WHEN
-    const problems = ts
-      .getPreEmitDiagnostics(strictProgram([file]))
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const problems = typeErrorsOf(code);
     const { permissions, clusterPermissions } = evaluate(code) as Record<string, lib.Permission[]>;
     // THEN
     expect(problems).toEqual([]);

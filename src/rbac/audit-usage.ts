@@ -5,6 +5,7 @@
  * count of the requests (or ids) it does not list.
  */
 import { auditEventProblem, observedRequestOf, type ObservedRequest } from './audit-event.js';
+import { earlierStamp, laterStamp, stampOf, textOfStamp, type Stamp } from './audit-stamp.js';
 import { parseServiceAccountUser } from './authorizer.js';
 
 /** One kind of request made by one identity, with how often and how it ended. */
@@ -139,8 +140,8 @@ interface MutableUsage {
   unlistedNameRequests: number;
   codes: Map<number, number>;
   count: number;
-  first: string;
-  last: string;
+  first: Stamp;
+  last: Stamp;
   impersonatedBy: Set<string>;
   unlistedImpersonatedRequests: number;
   /** `verb resource` as token use lists it; made once per kind, when a token first uses it. */
@@ -164,8 +165,8 @@ interface MutableTokenUse {
   count: number;
   requests: Set<string>;
   unlistedRequests: number;
-  first: string;
-  last: string;
+  first: Stamp;
+  last: Stamp;
 }
 
 /** Open long-running requests (watches) whose ResponseStarted was counted; bounded. */
@@ -240,7 +241,7 @@ export class AuditUsage {
   }
 
   /** The usage entry of a request's kind, created when new. */
-  private kindOf(r: ObservedRequest): MutableUsage {
+  private kindOf(r: ObservedRequest, stamp: Stamp): MutableUsage {
     const verbs =
       r.path !== undefined
         ? levelOf(levelOf(this.urlIndex, r.identity), r.path)
@@ -273,8 +274,8 @@ export class AuditUsage {
         unlistedNameRequests: 0,
         codes: new Map(),
         count: 0,
-        first: r.time,
-        last: r.time,
+        first: stamp,
+        last: stamp,
         impersonatedBy: EMPTY,
         unlistedImpersonatedRequests: 0,
       };
@@ -292,11 +293,12 @@ export class AuditUsage {
   /** Adds one request (already read from its event). */
   addRequest(r: ObservedRequest): void {
     this.requests++;
-    const u = this.kindOf(r);
+    const stamp = stampOf(r.time);
+    const u = this.kindOf(r, stamp);
     u.count++;
     u.codes.set(r.code, (u.codes.get(r.code) ?? 0) + 1);
-    u.first = earlier(u.first, r.time);
-    u.last = later(u.last, r.time);
+    u.first = earlierStamp(u.first, stamp);
+    u.last = laterStamp(u.last, stamp);
     if (r.name === '') u.nameless = true;
     else if (!u.names.has(r.name)) {
       if (u.names.size < this.maxNames) u.names.add(r.name);
@@ -312,7 +314,7 @@ export class AuditUsage {
     }
     if (r.resource === 'serviceaccounts' && r.subresource === 'token' && r.verb === 'create')
       this.addMinting(r);
-    if (r.credentialId !== undefined) this.addTokenUse(r, u);
+    if (r.credentialId !== undefined) this.addTokenUse(r, u, stamp);
   }
 
   private addMinting(r: ObservedRequest): void {
@@ -346,7 +348,7 @@ export class AuditUsage {
     }
   }
 
-  private addTokenUse(r: ObservedRequest, u: MutableUsage): void {
+  private addTokenUse(r: ObservedRequest, u: MutableUsage, stamp: Stamp): void {
     const id = r.credentialId as string;
     let t = this.tokens.get(id);
     if (!t) {
@@ -356,14 +358,14 @@ export class AuditUsage {
         count: 0,
         requests: new Set(),
         unlistedRequests: 0,
-        first: r.time,
-        last: r.time,
+        first: stamp,
+        last: stamp,
       };
       this.tokens.set(id, t);
     }
     t.count++;
-    t.first = earlier(t.first, r.time);
-    t.last = later(t.last, r.time);
+    t.first = earlierStamp(t.first, stamp);
+    t.last = laterStamp(t.last, stamp);
     const kind = (u.tokenKind ??= tokenKindOf(r));
     if (t.requests.has(kind)) return;
     if (t.requests.size < this.maxNames) t.requests.add(kind);
@@ -404,7 +406,15 @@ export class AuditUsage {
       .map((m) => ({ ...m, credentialIds: [...m.credentialIds] }))
       .sort((a, b) => cmp(a.serviceAccount, b.serviceAccount) || cmp(a.minter, b.minter));
     const tokens = [...this.tokens.values()]
-      .map((t) => ({ ...t, requests: [...t.requests].sort() }))
+      .map(({ credentialId, identity, count, requests, unlistedRequests, first, last }) => ({
+        credentialId,
+        identity,
+        count,
+        requests: [...requests].sort(),
+        unlistedRequests,
+        first: textOfStamp(first),
+        last: textOfStamp(last),
+      }))
       .sort((a, b) => cmp(a.credentialId, b.credentialId));
     return { identities, minting, tokens, requests: this.requests };
   }
@@ -438,8 +448,8 @@ function freezeUsage(u: MutableUsage): RequestUsage {
       [...u.codes.entries()].sort(([a], [b]) => a - b).map(([c, n]) => [String(c), n]),
     ),
     count: u.count,
-    first: u.first,
-    last: u.last,
+    first: textOfStamp(u.first),
+    last: textOfStamp(u.last),
     impersonatedBy: [...u.impersonatedBy].sort(),
     unlistedImpersonatedRequests: u.unlistedImpersonatedRequests,
   };

@@ -47,6 +47,12 @@ const RESOURCES: [
 ];
 /** What the node authorizer lets kubelets touch. */
 const NODE_RESOURCES = [0, 2, 3, 4, 10];
+/** What each control-plane component works on (indices into RESOURCES). */
+const CONTROLLERS: [name: string, resources: number[]][] = [
+  ['system:kube-controller-manager', [0, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 17]],
+  ['system:kube-scheduler', [0, 2, 7, 15]],
+  ['system:apiserver', [6, 11, 15]],
+];
 const VERBS: [string, number][] = [
   ['get', 35],
   ['list', 18],
@@ -97,9 +103,14 @@ export function generateAuditLog(
     RESOURCES.map((r, i) => [i, r[4]] as [number, number]),
     1,
   );
-  // Each ServiceAccount's app uses 2 to 6 kinds of resources.
+  // Each ServiceAccount's app uses 2 to 6 kinds of resources; one in eight also tries one it
+  // is not granted (always denied), as a misconfigured app does. People use 3 to 8 kinds.
   const profiles = serviceAccounts.map(() =>
     Array.from({ length: 2 + Math.floor(rand() * 5) }, () => resourceIndex()),
+  );
+  const missing = serviceAccounts.map((_, i) => (i % 8 === 0 ? resourceIndex() : -1));
+  const userProfiles = users.map(() =>
+    Array.from({ length: 3 + Math.floor(rand() * 6) }, () => resourceIndex()),
   );
   const verb = weighted(rand, VERBS, 1);
   const fd = openSync(file, 'w');
@@ -115,6 +126,7 @@ export function generateAuditLog(
       let username: string;
       let groups: string[];
       let forcedVerb: string | undefined;
+      let denied = false;
       // Who acts where, as in a cluster: a ServiceAccount mostly in its own namespace on the
       // few resources its app uses; people anywhere; nodes and controllers on their own kinds.
       let [group, resource, sub, namespaced] = RESOURCES[resourceIndex()];
@@ -129,14 +141,20 @@ export function generateAuditLog(
           'system:authenticated',
         ];
         const profile = profiles[index];
+        denied = missing[index] >= 0 && rand() < 0.05;
         [group, resource, sub, namespaced] =
-          RESOURCES[profile[Math.floor(rand() * profile.length)]];
+          RESOURCES[denied ? missing[index] : profile[Math.floor(rand() * profile.length)]];
         // and now and then in a neighbouring team's namespace
         ns = namespaced ? (rand() < 0.97 ? own : namespaces[(index + 1) % namespaces.length]) : '';
       } else if (r < 0.8) {
         const index = Math.floor(rand() * users.length);
         username = users[index];
         groups = ['developers', 'system:authenticated'];
+        const profile = userProfiles[index];
+        [group, resource, sub, namespaced] =
+          RESOURCES[profile[Math.floor(rand() * profile.length)]];
+        // Now and then someone tries what they may not do.
+        denied = rand() < 0.02;
         // People work in the few namespaces of their team.
         ns = namespaced ? namespaces[(index * 3 + Math.floor(rand() * 3)) % namespaces.length] : '';
       } else if (r < 0.9) {
@@ -147,12 +165,11 @@ export function generateAuditLog(
         ns = namespaced && rand() < 0.5 ? pick(namespaces) : '';
         forcedVerb = ns ? 'get' : pick(['list', 'watch']);
       } else {
-        username = pick([
-          'system:kube-controller-manager',
-          'system:kube-scheduler',
-          'system:apiserver',
-        ]);
+        const [controller, resources] = pick(CONTROLLERS);
+        username = controller;
         groups = ['system:authenticated'];
+        [group, resource, sub, namespaced] = RESOURCES[pick(resources)];
+        ns = namespaced ? pick(namespaces) : '';
         // Controllers watch everything cluster-wide and write in namespaces.
         forcedVerb = rand() < 0.5 ? pick(['list', 'watch']) : undefined;
         if (forcedVerb) ns = '';
@@ -164,16 +181,15 @@ export function generateAuditLog(
         : resource === 'nodes'
           ? pick(nodes)
           : `${resource.slice(0, 6)}-${Math.floor(rand() * 400)}`;
-      const code =
-        rand() < 0.03
-          ? 403
-          : rand() < 0.05
-            ? 404
-            : v === 'create'
-              ? 201
-              : rand() < 0.01
-                ? 409
-                : 200;
+      const code = denied
+        ? 403
+        : rand() < 0.05
+          ? 404
+          : v === 'create'
+            ? 201
+            : rand() < 0.01
+              ? 409
+              : 200;
       const uri = `${group ? `/apis/${group}/v1` : '/api/v1'}${ns ? `/namespaces/${ns}` : ''}/${resource}${name ? `/${name}` : ''}${sub ? `/${sub}` : ''}${nameless ? '?limit=500&resourceVersion=0' : ''}`;
       const ts = new Date(time).toISOString().replace('Z', '000Z');
       const stages = v === 'watch' ? ['ResponseStarted', 'ResponseComplete'] : ['ResponseComplete'];

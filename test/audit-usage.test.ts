@@ -134,7 +134,123 @@ describe('AuditUsage', () => {
     const [r] = usageOf(specs, 3).identities[0].requests;
     expect(r.names).toEqual(['p0', 'p1', 'p2']);
     expect(r.namesTruncated).toBe(true);
+    expect(r.unlistedNameRequests).toBe(2);
     expect(r.count).toBe(5);
+  });
+
+  test('every capped list keeps exact counts, a bounded sample and the count of what it left out', () => {
+    // GIVEN 7 names, each requested (i + 1) times, 6 impersonators, 5 minted token ids and
+    // one token used for 6 kinds of request, with a cap of 2
+    const specs: EventSpec[] = [];
+    for (let i = 0; i < 7; i++)
+      for (let k = 0; k <= i; k++)
+        specs.push({
+          user: deployer,
+          verb: 'get',
+          resource: 'pods',
+          namespace: 'shop',
+          name: `p${i}`,
+        });
+    for (let i = 0; i < 6; i++)
+      specs.push({
+        user: `admin-${i}`,
+        impersonate: deployer,
+        verb: 'list',
+        resource: 'pods',
+        namespace: 'shop',
+      });
+    for (let i = 0; i < 5; i++)
+      specs.push({
+        user: 'admin',
+        verb: 'create',
+        resource: 'serviceaccounts',
+        subresource: 'token',
+        namespace: 'shop',
+        name: 'deployer',
+        code: 201,
+        issuedCredentialId: `JTI=${i}`,
+      });
+    for (const resource of ['a', 'b', 'c', 'd', 'e', 'f'])
+      for (let k = 0; k < 2; k++)
+        specs.push({
+          user: deployer,
+          verb: 'list',
+          resource,
+          namespace: 'shop',
+          credentialId: 'JTI=9',
+        });
+    // WHEN
+    const report = usageOf(specs, 2);
+    // THEN names: the first two seen; the other 5 names' 3 + 4 + 5 + 6 + 7 requests unlisted
+    const requests = report.identities.find((i) => i.identity === deployer)!.requests;
+    const get = requests.find((r) => r.verb === 'get')!;
+    expect([get.count, get.names, get.unlistedNameRequests]).toEqual([28, ['p0', 'p1'], 25]);
+    // impersonators: two listed, the other four requests counted
+    const list = requests.find((r) => r.verb === 'list' && r.resource === 'pods')!;
+    expect([list.count, list.impersonatedBy, list.unlistedImpersonatedRequests]).toEqual([
+      6,
+      ['admin-0', 'admin-1'],
+      4,
+    ]);
+    // minted ids: the latest two listed, three older ones counted
+    expect(report.minting).toEqual([
+      expect.objectContaining({
+        minted: 5,
+        credentialIds: ['JTI=3', 'JTI=4'],
+        unlistedCredentialIds: 3,
+      }),
+    ]);
+    // token use: two kinds listed, the 8 requests of the other four kinds counted
+    expect(report.tokens).toEqual([
+      expect.objectContaining({
+        credentialId: 'JTI=9',
+        count: 12,
+        requests: ['list a', 'list b'],
+        unlistedRequests: 8,
+      }),
+    ]);
+  });
+
+  test('nothing unlisted under the cap', () => {
+    const [r] = usageOf([
+      { user: deployer, verb: 'get', resource: 'pods', namespace: 'shop', name: 'a' },
+      { user: deployer, verb: 'get', resource: 'pods', namespace: 'shop', name: 'a' },
+    ]).identities[0].requests;
+    expect([
+      r.names,
+      r.namesTruncated,
+      r.unlistedNameRequests,
+      r.unlistedImpersonatedRequests,
+    ]).toEqual([['a'], false, 0, 0]);
+  });
+
+  test('request kinds differing in one field only are kept apart', () => {
+    // GIVEN one base request and variants, each differing from it in one field
+    const base: EventSpec = {
+      user: deployer,
+      verb: 'get',
+      resource: 'pods',
+      apiGroup: '',
+      namespace: 'a',
+    };
+    const variants: EventSpec[] = [
+      base,
+      { ...base, user: 'alice' },
+      { ...base, verb: 'list' },
+      { ...base, apiGroup: 'apps' },
+      { ...base, resource: 'deployments' },
+      { ...base, subresource: 'status' },
+      { ...base, namespace: 'b' },
+      { ...base, decision: 'forbid' },
+      { user: deployer, verb: 'get', path: '/version' },
+      { user: deployer, verb: 'get', path: '/healthz' },
+    ];
+    // WHEN each is seen twice
+    const report = usageOf([...variants, ...variants]);
+    // THEN ten kinds of two requests each
+    const kinds = report.identities.flatMap((i) => i.requests);
+    expect(kinds).toHaveLength(10);
+    expect(kinds.every((k) => k.count === 2)).toBe(true);
   });
 
   test('token minting per minter and ServiceAccount with issued credential ids; token use per credential id', () => {

@@ -51,6 +51,25 @@ describe('access-tokens audit', () => {
     expect(data.malformed).toBe(0);
   });
 
+  test('report: names beyond the cap of 20 are counted as unlisted, in the table and in -o json', async () => {
+    // GIVEN 25 names, the last five requested twice
+    const specs: EventSpec[] = Array.from({ length: 30 }, (_, i) => ({
+      user: USER,
+      verb: 'get',
+      resource: 'configmaps',
+      namespace: 'shop',
+      name: `c${String(i < 25 ? i : i - 5).padStart(2, '0')}`,
+    }));
+    const log = logFile(specs);
+    // WHEN
+    const human = await runInProcess(['audit', 'report', '--log', log]);
+    const json = await runInProcess(['audit', 'report', '--log', log, '-o', 'json']);
+    // THEN
+    expect(human.stdout).toMatch(/c00,c01,[^\n]*,c19 \+10 unlisted\s+200×30\s+30/);
+    const [kind] = JSON.parse(json.stdout).identities[0].requests;
+    expect([kind.count, kind.names.length, kind.unlistedNameRequests]).toEqual([30, 20, 10]);
+  });
+
   test('rules: Role YAML by default, Permission code with -o code, exit 1 when nothing was observed', async () => {
     const log = logFile();
     const yaml = await runInProcess([

@@ -66,4 +66,45 @@ describe('analyzeAuditLog', () => {
       { source: file, line: 1, problem: 'EventList item: no user.username' },
     ]);
   });
+
+  test('with an identity, its requests are the same as from a full analysis, impersonated or not; malformed-looking lines are still parsed', async () => {
+    // GIVEN the identity's requests among others', one made by impersonation, one in a batch
+    const file = join(tempDir('audit-analyze-'), 'audit.log');
+    const other = saUser('shop', 'other');
+    const specs = [
+      { user: USER, verb: 'get', resource: 'pods', namespace: 'shop', name: 'x' },
+      { user: other, verb: 'list', resource: 'secrets', namespace: 'shop' },
+      { user: 'admin', impersonate: USER, verb: 'list', resource: 'pods', namespace: 'shop' },
+      { user: `${USER}x`, verb: 'delete', resource: 'pods', namespace: 'shop', name: 'y' },
+      { user: 'alice', verb: 'get', path: '/version' },
+    ];
+    const batch = {
+      kind: 'EventList',
+      items: [auditEvent({ user: USER, verb: 'watch', resource: 'pods', namespace: 'shop' })],
+    };
+    writeFileSync(file, `${auditLog(specs)}${JSON.stringify(batch)}\n{"truncated": \n`);
+    // WHEN
+    const full = await analyzeAuditLog([file]);
+    const one = await analyzeAuditLog([file], { identity: USER });
+    // THEN
+    const mine = full.usage.filter((u) => u.identity === USER);
+    expect(mine).toHaveLength(3);
+    expect(one.usage).toEqual(mine);
+    expect(one.lines).toBe(full.lines);
+    // the line that is not an object is parsed and counted though it does not mention USER
+    expect(one.malformed).toBe(1);
+  });
+
+  test('an identity that JSON may write escaped gets every line parsed', async () => {
+    // GIVEN a user name with a slash, written escaped by another JSON writer
+    const file = join(tempDir('audit-analyze-'), 'audit.log');
+    const line = JSON.stringify(
+      auditEvent({ user: 'ci/bot', verb: 'get', path: '/version' }),
+    ).replace('ci/bot', 'ci\\/bot');
+    writeFileSync(file, `${line}\n`);
+    // WHEN
+    const analysis = await analyzeAuditLog([file], { identity: 'ci/bot' });
+    // THEN
+    expect(analysis.usage.map((u) => [u.identity, u.count])).toEqual([['ci/bot', 1]]);
+  });
 });

@@ -1,9 +1,11 @@
 /**
  * Aggregates audit events into usage per identity, in memory bounded by the variety of the
- * requests (identities × verbs × resources × namespaces), not by the number of events:
- * names are kept up to a cap per request kind, token ids up to a cap per minting pair.
+ * requests (identities × verbs × resources × namespaces), not by the number of events. Counts
+ * are exact; only the lists of names and ids are capped (`maxNames` per entry), each with a
+ * count of the requests (or ids) it does not list.
  */
 import { auditEventProblem, observedRequestOf, type ObservedRequest } from './audit-event.js';
+import { earlierStamp, laterStamp, stampOf, textOfStamp, type Stamp } from './audit-stamp.js';
 import { parseServiceAccountUser } from './authorizer.js';
 
 /** One kind of request made by one identity, with how often and how it ended. */
@@ -24,12 +26,14 @@ export interface RequestUsage {
   readonly path?: string;
   /** Whether the authorizer allowed these requests. */
   readonly allowed: boolean;
-  /** Object names RBAC saw, sorted; at most `maxNames`. */
+  /** Object names RBAC saw, sorted: the first `maxNames` distinct names seen. */
   readonly names: readonly string[];
   /** True when some request named no object (RBAC then needs a rule without names). */
   readonly nameless: boolean;
-  /** True when more names were seen than kept. */
+  /** True when more names were seen than kept (`unlistedNameRequests` > 0). */
   readonly namesTruncated: boolean;
+  /** Requests that named an object not in `names` (the cap kept it out); 0 when all are listed. */
+  readonly unlistedNameRequests: number;
   /** Count per HTTP status code. */
   readonly codes: Readonly<Record<string, number>>;
   /** How many requests. */
@@ -38,8 +42,10 @@ export interface RequestUsage {
   readonly first: string;
   /** Last `stageTimestamp`. */
   readonly last: string;
-  /** Users that made these requests by impersonating `identity`. */
+  /** Users that made these requests by impersonating `identity`: the first `maxNames` seen. */
   readonly impersonatedBy: readonly string[];
+  /** Impersonated requests whose impersonator is not in `impersonatedBy` (the cap). */
+  readonly unlistedImpersonatedRequests: number;
 }
 
 /** Tokens one identity minted for one ServiceAccount. */
@@ -54,6 +60,8 @@ export interface TokenMinting {
   readonly failed: number;
   /** The minted tokens' ids (`JTI=...`) where the server recorded them; the latest `maxNames`. */
   readonly credentialIds: readonly string[];
+  /** Recorded ids of minted tokens not in `credentialIds` (older ones beyond the cap). */
+  readonly unlistedCredentialIds: number;
   /** First and last attempt. */
   readonly first: string;
   /** Last attempt. */
@@ -68,8 +76,10 @@ export interface TokenUse {
   readonly identity: string;
   /** Requests made with it. */
   readonly count: number;
-  /** `verb resource` of its requests, sorted; at most `maxNames`. */
+  /** `verb resource` of its requests, sorted: the first `maxNames` distinct ones seen. */
   readonly requests: readonly string[];
+  /** Its requests of a kind not in `requests` (the cap kept it out). */
+  readonly unlistedRequests: number;
   /** First use. */
   readonly first: string;
   /** Last use. */
@@ -108,7 +118,11 @@ export interface AuditUsageReport {
 
 /** Options of `AuditUsage`. */
 export interface AuditUsageOptions {
-  /** Names (and token ids, request kinds per token) kept per entry. @default 20 */
+  /**
+   * The cap of each list: names per request kind, impersonators per request kind, token ids per
+   * minting pair, request kinds per token. What a capped list leaves out is counted.
+   * @default 20
+   */
   readonly maxNames?: number;
 }
 
@@ -123,12 +137,15 @@ interface MutableUsage {
   allowed: boolean;
   names: Set<string>;
   nameless: boolean;
-  namesTruncated: boolean;
+  unlistedNameRequests: number;
   codes: Map<number, number>;
   count: number;
-  first: string;
-  last: string;
+  first: Stamp;
+  last: Stamp;
   impersonatedBy: Set<string>;
+  unlistedImpersonatedRequests: number;
+  /** `verb resource` as token use lists it; made once per kind, when a token first uses it. */
+  tokenKind?: string;
 }
 
 interface MutableMinting {
@@ -137,6 +154,7 @@ interface MutableMinting {
   minted: number;
   failed: number;
   credentialIds: string[];
+  unlistedCredentialIds: number;
   first: string;
   last: string;
 }
@@ -146,8 +164,9 @@ interface MutableTokenUse {
   identity: string;
   count: number;
   requests: Set<string>;
-  first: string;
-  last: string;
+  unlistedRequests: number;
+  first: Stamp;
+  last: Stamp;
 }
 
 /** Open long-running requests (watches) whose ResponseStarted was counted; bounded. */
@@ -158,6 +177,19 @@ const EMPTY: Set<string> = new Set();
 const earlier = (a: string, b: string) => (a === '' ? b : b !== '' && b < a ? b : a);
 const later = (a: string, b: string) => (b > a ? b : a);
 
+/** One level of the request-kind index: a key (namespace, group, ...) to the next level. */
+type Level = Map<string, unknown>;
+
+/** The next level under `key`, created when missing. */
+function levelOf(parent: Level, key: string): Level {
+  let child = parent.get(key) as Level | undefined;
+  if (child === undefined) {
+    child = new Map();
+    parent.set(key, child);
+  }
+  return child;
+}
+
 /**
  * Accumulates audit events. Each request counts once: RequestReceived is skipped, and a
  * request seen at ResponseStarted (a watch, or a request refused by authentication) is not
@@ -165,8 +197,15 @@ const later = (a: string, b: string) => (b > a ? b : a);
  */
 export class AuditUsage {
   private readonly maxNames: number;
-  /** identity -> request kind -> usage: two short keys hash faster than one long one. */
-  private readonly usage = new Map<string, Map<string, MutableUsage>>();
+  /**
+   * The request kinds: identity -> namespace -> group -> resource -> subresource (or, for a
+   * URL, '' -> '' -> '' -> path) -> verb -> [allowed, denied]. One short lookup per field
+   * costs less than building and hashing one long key per event.
+   */
+  private readonly index: Level = new Map();
+  private readonly urlIndex: Level = new Map();
+  /** Each identity's request kinds, in the order first seen. */
+  private readonly kinds = new Map<string, MutableUsage[]>();
   private readonly minting = new Map<string, MutableMinting>();
   private readonly tokens = new Map<string, MutableTokenUse>();
   private readonly open = new Set<string>();
@@ -201,17 +240,26 @@ export class AuditUsage {
     return undefined;
   }
 
-  /** Adds one request (already read from its event). */
-  addRequest(r: ObservedRequest): void {
-    this.requests++;
-    let kinds = this.usage.get(r.identity);
-    if (!kinds) {
-      kinds = new Map();
-      this.usage.set(r.identity, kinds);
+  /** The usage entry of a request's kind, created when new. */
+  private kindOf(r: ObservedRequest, stamp: Stamp): MutableUsage {
+    const verbs =
+      r.path !== undefined
+        ? levelOf(levelOf(this.urlIndex, r.identity), r.path)
+        : levelOf(
+            levelOf(
+              levelOf(levelOf(levelOf(this.index, r.identity), r.namespace), r.apiGroup),
+              r.resource,
+            ),
+            r.subresource,
+          );
+    let pair = verbs.get(r.verb) as [MutableUsage?, MutableUsage?] | undefined;
+    if (pair === undefined) {
+      pair = [undefined, undefined];
+      verbs.set(r.verb, pair);
     }
-    const key = `${r.verb} ${r.apiGroup}/${r.resource}/${r.subresource} ${r.namespace} ${r.path ?? ''}${r.allowed ? '' : ' !'}`;
-    let u = kinds.get(key);
-    if (!u) {
+    const slot = r.allowed ? 0 : 1;
+    let u = pair[slot];
+    if (u === undefined) {
       u = {
         identity: r.identity,
         verb: r.verb,
@@ -223,32 +271,50 @@ export class AuditUsage {
         allowed: r.allowed,
         names: new Set(),
         nameless: false,
-        namesTruncated: false,
+        unlistedNameRequests: 0,
         codes: new Map(),
         count: 0,
-        first: r.time,
-        last: r.time,
+        first: stamp,
+        last: stamp,
         impersonatedBy: EMPTY,
+        unlistedImpersonatedRequests: 0,
       };
-      kinds.set(key, u);
+      pair[slot] = u;
+      let list = this.kinds.get(r.identity);
+      if (list === undefined) {
+        list = [];
+        this.kinds.set(r.identity, list);
+      }
+      list.push(u);
     }
+    return u;
+  }
+
+  /** Adds one request (already read from its event). */
+  addRequest(r: ObservedRequest): void {
+    this.requests++;
+    const stamp = stampOf(r.time);
+    const u = this.kindOf(r, stamp);
     u.count++;
     u.codes.set(r.code, (u.codes.get(r.code) ?? 0) + 1);
-    u.first = earlier(u.first, r.time);
-    u.last = later(u.last, r.time);
+    u.first = earlierStamp(u.first, stamp);
+    u.last = laterStamp(u.last, stamp);
     if (r.name === '') u.nameless = true;
     else if (!u.names.has(r.name)) {
       if (u.names.size < this.maxNames) u.names.add(r.name);
-      else u.namesTruncated = true;
+      else u.unlistedNameRequests++;
     }
     if (r.impersonatedBy !== undefined) {
       // Created on first use: most request kinds are never impersonated.
       if (u.impersonatedBy === EMPTY) u.impersonatedBy = new Set();
-      if (u.impersonatedBy.size < this.maxNames) u.impersonatedBy.add(r.impersonatedBy);
+      if (!u.impersonatedBy.has(r.impersonatedBy)) {
+        if (u.impersonatedBy.size < this.maxNames) u.impersonatedBy.add(r.impersonatedBy);
+        else u.unlistedImpersonatedRequests++;
+      }
     }
     if (r.resource === 'serviceaccounts' && r.subresource === 'token' && r.verb === 'create')
       this.addMinting(r);
-    if (r.credentialId !== undefined) this.addTokenUse(r);
+    if (r.credentialId !== undefined) this.addTokenUse(r, u, stamp);
   }
 
   private addMinting(r: ObservedRequest): void {
@@ -262,6 +328,7 @@ export class AuditUsage {
         minted: 0,
         failed: 0,
         credentialIds: [],
+        unlistedCredentialIds: 0,
         first: r.time,
         last: r.time,
       };
@@ -274,11 +341,14 @@ export class AuditUsage {
     m.last = later(m.last, r.time);
     if (r.issuedCredentialId !== undefined) {
       m.credentialIds.push(r.issuedCredentialId);
-      if (m.credentialIds.length > this.maxNames) m.credentialIds.shift();
+      if (m.credentialIds.length > this.maxNames) {
+        m.credentialIds.shift();
+        m.unlistedCredentialIds++;
+      }
     }
   }
 
-  private addTokenUse(r: ObservedRequest): void {
+  private addTokenUse(r: ObservedRequest, u: MutableUsage, stamp: Stamp): void {
     const id = r.credentialId as string;
     let t = this.tokens.get(id);
     if (!t) {
@@ -287,17 +357,19 @@ export class AuditUsage {
         identity: r.identity,
         count: 0,
         requests: new Set(),
-        first: r.time,
-        last: r.time,
+        unlistedRequests: 0,
+        first: stamp,
+        last: stamp,
       };
       this.tokens.set(id, t);
     }
     t.count++;
-    t.first = earlier(t.first, r.time);
-    t.last = later(t.last, r.time);
-    if (t.requests.size >= this.maxNames) return;
-    const resource = `${r.subresource ? `${r.resource}/${r.subresource}` : r.resource}${r.apiGroup ? `.${r.apiGroup}` : ''}`;
-    t.requests.add(`${r.verb} ${r.path ?? resource}`);
+    t.first = earlierStamp(t.first, stamp);
+    t.last = laterStamp(t.last, stamp);
+    const kind = (u.tokenKind ??= tokenKindOf(r));
+    if (t.requests.has(kind)) return;
+    if (t.requests.size < this.maxNames) t.requests.add(kind);
+    else t.unlistedRequests++;
   }
 
   /**
@@ -306,9 +378,8 @@ export class AuditUsage {
    */
   requestUsage(identity?: string): RequestUsage[] {
     const all: RequestUsage[] = [];
-    const maps =
-      identity === undefined ? this.usage.values() : [this.usage.get(identity) ?? new Map()];
-    for (const kinds of maps) for (const u of kinds.values()) all.push(freezeUsage(u));
+    const lists = identity === undefined ? this.kinds.values() : [this.kinds.get(identity) ?? []];
+    for (const list of lists) for (const u of list) all.push(freezeUsage(u));
     return all.sort(compareUsage);
   }
 
@@ -335,10 +406,24 @@ export class AuditUsage {
       .map((m) => ({ ...m, credentialIds: [...m.credentialIds] }))
       .sort((a, b) => cmp(a.serviceAccount, b.serviceAccount) || cmp(a.minter, b.minter));
     const tokens = [...this.tokens.values()]
-      .map((t) => ({ ...t, requests: [...t.requests].sort() }))
+      .map(({ credentialId, identity, count, requests, unlistedRequests, first, last }) => ({
+        credentialId,
+        identity,
+        count,
+        requests: [...requests].sort(),
+        unlistedRequests,
+        first: textOfStamp(first),
+        last: textOfStamp(last),
+      }))
       .sort((a, b) => cmp(a.credentialId, b.credentialId));
     return { identities, minting, tokens, requests: this.requests };
   }
+}
+
+/** `verb resource.group/subresource` (or `verb /path`) of a request, as token use lists it. */
+function tokenKindOf(r: ObservedRequest): string {
+  const resource = `${r.subresource ? `${r.resource}/${r.subresource}` : r.resource}${r.apiGroup ? `.${r.apiGroup}` : ''}`;
+  return `${r.verb} ${r.path ?? resource}`;
 }
 
 function cmp(a: string, b: string): number {
@@ -357,14 +442,16 @@ function freezeUsage(u: MutableUsage): RequestUsage {
     allowed: u.allowed,
     names: [...u.names].sort(),
     nameless: u.nameless,
-    namesTruncated: u.namesTruncated,
+    namesTruncated: u.unlistedNameRequests > 0,
+    unlistedNameRequests: u.unlistedNameRequests,
     codes: Object.fromEntries(
       [...u.codes.entries()].sort(([a], [b]) => a - b).map(([c, n]) => [String(c), n]),
     ),
     count: u.count,
-    first: u.first,
-    last: u.last,
+    first: textOfStamp(u.first),
+    last: textOfStamp(u.last),
     impersonatedBy: [...u.impersonatedBy].sort(),
+    unlistedImpersonatedRequests: u.unlistedImpersonatedRequests,
   };
 }
 

@@ -10,6 +10,7 @@ import type { AuditLogAnalysis } from '../../runtime/audit/analyze.js';
 import type { RequestUsage } from '../../rbac/audit-usage.js';
 import type { CliIo, SetExitCode } from '../io.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { writeJson } from './_json-stream.js';
 import { parseIntegerOption } from './_option-values.js';
 import { addOutputFlag, printData, table } from './_output.js';
 
@@ -65,9 +66,11 @@ function codesOf(u: RequestUsage): string {
     .join(' ');
 }
 
+/** The names column: the listed names, then how many requests named others (the cap). */
 function namesOf(u: RequestUsage): string {
   const names = [...(u.nameless ? ['(none)'] : []), ...u.names];
-  return names.join(',') + (u.namesTruncated ? ',…' : '');
+  const unlisted = u.unlistedNameRequests > 0 ? ` +${u.unlistedNameRequests} unlisted` : '';
+  return names.join(',') + unlisted;
 }
 
 function printReport(io: CliIo, analysis: AuditLogAnalysis): void {
@@ -184,13 +187,10 @@ export function registerAudit(program: Command, io: CliIo, setExitCode: SetExitC
     const analysis = await analyze(io, flags.log);
     if (flags.output) {
       const { report: data, files, lines, malformed, malformedLines } = analysis;
-      await printData(io, flags.output as 'json' | 'yaml', {
-        files,
-        lines,
-        malformed,
-        malformedLines,
-        ...data,
-      });
+      const output = { files, lines, malformed, malformedLines, ...data };
+      // A large log's report is written piece by piece, never as one string.
+      if (flags.output === 'json') writeJson(output, io.stdout);
+      else await printData(io, 'yaml', output);
       return;
     }
     printReport(io, analysis);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ACKNOWLEDGED_RISKS_ANNOTATION, type KubeObject } from '../src/rbac/kube-object.js';
 import {
   applyAcknowledgements,
@@ -6,9 +7,10 @@ import {
   formatRule,
   lintManifests,
   lintRules,
+  selectedRules,
   validateAcknowledgements,
 } from '../src/rbac/lint.js';
-import { parseManifests } from '../src/rbac/manifest-reader.js';
+import { parseManifests, readManifestPaths } from '../src/rbac/manifest-reader.js';
 import { Risk, RISK_RULES } from '../src/rbac/risks/index.js';
 
 /** What `helm template` prints for a typical operator chart, comments and empty docs included. */
@@ -386,4 +388,30 @@ describe('docs/risk-rules.md', () => {
       expect(docs).toContain(rule.fix);
     },
   );
+});
+
+describe('lintManifests with every rule selected by default', () => {
+  const corpus = new URL('../../shared/corpora/real-world-rbac/', import.meta.url).pathname;
+  const files = readdirSync(corpus).filter((f) => f.endsWith('.yaml'));
+
+  // Without enable/disable, the lint shares one set of every rule id and parses each object's
+  // RBAC once: the same report as naming every rule explicitly.
+  test.each(files)('reports as `enable: every rule` does over %s', async (file) => {
+    // GIVEN
+    const { objects } = await readManifestPaths([join(corpus, file)]);
+    // WHEN
+    const byDefault = lintManifests(objects);
+    const explicit = lintManifests(objects, { enable: RISK_RULES.map((r) => r.id) });
+    // THEN
+    expect(byDefault).toEqual(explicit);
+  });
+
+  test('selectedRules gives a set of its own each call', () => {
+    // GIVEN
+    const first = selectedRules({});
+    // WHEN
+    first.clear();
+    // THEN
+    expect(selectedRules({}).size).toBe(RISK_RULES.length);
+  });
 });

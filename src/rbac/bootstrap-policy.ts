@@ -23,8 +23,19 @@ export const BOOTSTRAP_OBJECTS: readonly KubeObject[] = bootstrap.objects;
 
 let roles: readonly RoleObject[] | undefined;
 
-/** The bootstrap ClusterRoles and Roles, parsed once (aggregated roles with their rules). */
+/**
+ * The bootstrap ClusterRoles and Roles, parsed once (aggregated roles with their rules), frozen
+ * through and shared: every lint indexes them, and no caller can change them.
+ */
 export function bootstrapRoles(): readonly RoleObject[] {
-  roles ??= rbacPolicyFrom(BOOTSTRAP_OBJECTS).roles;
+  roles ??= deepFreeze(rbacPolicyFrom(BOOTSTRAP_OBJECTS).roles);
   return roles;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -9,6 +9,7 @@ import {
   rbacPolicyFrom,
   type BindingObject,
   type KubeObject,
+  type RbacPolicySet,
 } from './kube-object.js';
 import type { ManifestPosition } from './manifest-reader.js';
 import { sanitizeRule, type PolicyRule } from './policy-rule.js';
@@ -259,13 +260,16 @@ function locationOf(object: KubeObject, options: LintOptions): FindingLocation {
   };
 }
 
-/** The ClusterRole objects of the manifests by name, parsed once per lint. */
-function clusterRolesByName(objects: readonly KubeObject[]): Map<string, KubeObject> {
+/** The ClusterRole objects of the manifests by name, from each object's own policy. */
+function clusterRolesByName(
+  objects: readonly KubeObject[],
+  policies: readonly RbacPolicySet[],
+): Map<string, KubeObject> {
   const byName = new Map<string, KubeObject>();
-  for (const object of objects) {
-    const role = rbacPolicyFrom([object]).roles[0];
+  objects.forEach((object, i) => {
+    const role = policies[i].roles[0];
     if (role?.kind === 'ClusterRole' && !byName.has(role.name)) byName.set(role.name, object);
-  }
+  });
   return byName;
 }
 
@@ -284,6 +288,18 @@ function boundClusterRole(
  * known ones.
  */
 export function selectedRules(options: Pick<LintOptions, 'enable' | 'disable'>): Set<string> {
+  return new Set(selectedRuleIds(options));
+}
+
+/** Every rule's id: what `selectedRuleIds` answers without `enable` and `disable`. */
+let everyRuleId: ReadonlySet<string> | undefined;
+
+/** `selectedRules`, shared when neither option is given (as for each construct at synth). */
+function selectedRuleIds(options: Pick<LintOptions, 'enable' | 'disable'>): ReadonlySet<string> {
+  if (options.enable === undefined && options.disable === undefined) {
+    everyRuleId ??= new Set(RISK_RULES.map((r) => r.id));
+    return everyRuleId;
+  }
   const known = RISK_RULES.map((r) => r.id);
   for (const [flag, ids] of [
     ['enable', options.enable],
@@ -345,20 +361,22 @@ export function lintManifests(
   objects: readonly KubeObject[],
   options: LintOptions = {},
 ): LintReport {
-  const selected = selectedRules(options);
+  const selected = selectedRuleIds(options);
   const findings: Finding[] = [];
   const problems: AcknowledgementProblem[] = [];
   const wellFormed = objects.filter((o) => typeof o === 'object' && o !== null);
-  const clusterRoles = clusterRolesByName(wellFormed);
+  // Each object's own RBAC policy, parsed once for both uses below.
+  const policies = wellFormed.map((o) => rbacPolicyFrom([o]));
+  const clusterRoles = clusterRolesByName(wellFormed, policies);
   const index = roleIndexOf(wellFormed, options.builtinRoles === false ? [] : bootstrapRoles());
   // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
   const resolved = new Map(index.roles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
   const subsume = selected.has(CLUSTER_ADMIN_EQUIVALENT.id);
-  for (const object of wellFormed) {
+  wellFormed.forEach((object, i) => {
     const location = locationOf(object, options);
     const own = acknowledgementsOf(object);
     problems.push(...own.problems.map((message) => ({ location, message })));
-    const policy = rbacPolicyFrom([object]);
+    const policy = policies[i];
     const parsed = policy.roles[0];
     const role = parsed && resolved.get(roleKey(parsed.kind, parsed.namespace, parsed.name));
     const raw = [
@@ -373,7 +391,7 @@ export function lintManifests(
       ...(bound ? acknowledgementsOf(bound).acknowledgements : []),
     ];
     findings.push(...applyAcknowledgements(raw, acks));
-  }
+  });
   return reportOf(findings, problems);
 }
 

@@ -36,6 +36,23 @@ export interface RoleIndex {
 }
 
 /**
+ * `extraRoles` by key, built once per list: the lint indexes the same frozen bootstrap roles
+ * for every construct it checks.
+ */
+const extraIndexes = new WeakMap<readonly RoleObject[], ReadonlyMap<string, RoleObject>>();
+
+function extraRolesByKey(extraRoles: readonly RoleObject[]): ReadonlyMap<string, RoleObject> {
+  const cached = extraIndexes.get(extraRoles);
+  if (cached) return cached;
+  const byKey = new Map(extraRoles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
+  // Only a frozen list of frozen roles cannot change after it was indexed.
+  if (Object.isFrozen(extraRoles) && extraRoles.every((r) => Object.isFrozen(r))) {
+    extraIndexes.set(extraRoles, byKey);
+  }
+  return byKey;
+}
+
+/**
  * Indexes the RBAC objects of `objects`. `extraRoles` (e.g. the bootstrap ClusterRoles) answer
  * `roleOf` for roles the manifests do not define; a role of the manifests wins over one of the
  * same name there, as `kubectl apply` would replace it.
@@ -50,7 +67,7 @@ export function roleIndexOf(
     const key = roleKey(role.kind, role.namespace, role.name);
     if (!own.has(key)) own.set(key, role);
   }
-  const extra = new Map(extraRoles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
+  const extra = extraRolesByKey(extraRoles);
   const byRole = new Map<string, BindingObject[]>();
   for (const binding of policy.bindings) {
     const key = roleRefKey(binding.roleRef, binding.namespace);

@@ -59,9 +59,16 @@ describe('the public declarations', () => {
 
   test('GIVEN ClusterClient WHEN declared THEN its request methods are stripped (@internal) and its fields are ours', () => {
     const text = readFileSync(join(ROOT, 'lib', 'src', 'runtime', 'cluster.d.ts'), 'utf8');
-    for (const internal of ['kubeConfig(', 'api<', 'requestOptions(', 'call<', 'loadClientNode'])
+    for (const internal of [
+      'kubeConfig(',
+      'api<',
+      'requestOptions(',
+      'call<',
+      'loadClientNode',
+      'readonly kc:',
+    ])
       expect(text).not.toContain(internal);
-    expect(text).toMatch(/readonly kc: KubeconfigModel;/);
+    expect(text).toMatch(/readonly namespace: string;/);
     expect(text).toMatch(/close\(\): void;/);
   });
 

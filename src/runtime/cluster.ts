@@ -53,7 +53,10 @@ export function loadClientNode(): Promise<ClientNode> {
  * @kubernetes/client-node type, so a consumer's program never loads client-node's.
  */
 export class ClusterClient {
-  /** The loaded configuration, with `context` made its current context. */
+  /**
+   * The loaded configuration, with `context` made its current context.
+   * @internal
+   */
   public readonly kc: KubeconfigModel;
   /** The default namespace: `namespace`, else the context's, else in-cluster's, else `default`. */
   public readonly namespace: string;

@@ -7,6 +7,8 @@
 // Connecting, and what every function's failures and logs look like.
 export { connect, ClusterClient, type ClusterOptions } from './cluster.js';
 export type { KubeconfigOptions } from './kubeconfig.js';
+export type { KubeCluster, KubeContext, KubeUser, KubeconfigData } from './kubeconfig-model.js';
+export type { ReadObjectMeta, SecretObject } from './read-objects.js';
 export type { ApiAction } from './api-action.js';
 export { AccessTokensError, type ErrorCategory } from './errors.js';
 export type { RuntimeLogger } from './logger.js';

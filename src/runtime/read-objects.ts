@@ -24,8 +24,11 @@ export interface ReadObjectMeta {
   readonly annotations?: { readonly [key: string]: string };
   /** The objects that own it (a binding Secret is owned by its ServiceAccount). */
   readonly ownerReferences?: readonly {
+    /** The owner's kind, e.g. `ServiceAccount`. */
     readonly kind: string;
+    /** The owner's name. */
     readonly name: string;
+    /** The owner's UID. */
     readonly uid: string;
   }[];
 }

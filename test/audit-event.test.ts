@@ -1,5 +1,5 @@
 import { auditEventProblem, observedRequestOf } from '../src/rbac/audit-event.js';
-import { auditEvent, saUser } from './audit-events.js';
+import { auditEvent, saUser, tokenRequestSpec } from './audit-events.js';
 
 const deployer = saUser('shop', 'deployer');
 
@@ -58,16 +58,7 @@ describe('observedRequestOf', () => {
     );
     expect(used.credentialId).toBe('JTI=abc');
     const minted = observedRequestOf(
-      auditEvent({
-        user: 'admin',
-        verb: 'create',
-        resource: 'serviceaccounts',
-        subresource: 'token',
-        namespace: 'shop',
-        name: 'deployer',
-        code: 201,
-        issuedCredentialId: 'JTI=def',
-      }),
+      auditEvent(tokenRequestSpec('admin', 'shop', 'deployer', { issuedCredentialId: 'JTI=def' })),
     );
     expect(minted.issuedCredentialId).toBe('JTI=def');
     expect(minted.name).toBe('deployer');

@@ -23,6 +23,25 @@ export interface EventSpec {
   issuedCredentialId?: string;
 }
 
+/** A TokenRequest by `minter` for ServiceAccount `namespace/name`, answered 201. */
+export function tokenRequestSpec(
+  minter: string,
+  namespace: string,
+  name: string,
+  extra: Partial<EventSpec> = {},
+): EventSpec {
+  return {
+    user: minter,
+    verb: 'create',
+    resource: 'serviceaccounts',
+    subresource: 'token',
+    namespace,
+    name,
+    code: 201,
+    ...extra,
+  };
+}
+
 export function saUser(namespace: string, name: string): string {
   return `system:serviceaccount:${namespace}:${name}`;
 }

@@ -1,5 +1,5 @@
 import { AuditUsage } from '../src/rbac/audit-usage.js';
-import { auditEvent, saUser, type EventSpec } from './audit-events.js';
+import { auditEvent, saUser, type EventSpec, tokenRequestSpec } from './audit-events.js';
 
 const deployer = saUser('shop', 'deployer');
 
@@ -160,16 +160,7 @@ describe('AuditUsage', () => {
         namespace: 'shop',
       });
     for (let i = 0; i < 5; i++)
-      specs.push({
-        user: 'admin',
-        verb: 'create',
-        resource: 'serviceaccounts',
-        subresource: 'token',
-        namespace: 'shop',
-        name: 'deployer',
-        code: 201,
-        issuedCredentialId: `JTI=${i}`,
-      });
+      specs.push(tokenRequestSpec('admin', 'shop', 'deployer', { issuedCredentialId: `JTI=${i}` }));
     for (const resource of ['a', 'b', 'c', 'd', 'e', 'f'])
       for (let k = 0; k < 2; k++)
         specs.push({
@@ -255,16 +246,7 @@ describe('AuditUsage', () => {
 
   test('token minting per minter and ServiceAccount with issued credential ids; token use per credential id', () => {
     const report = usageOf([
-      {
-        user: 'admin',
-        verb: 'create',
-        resource: 'serviceaccounts',
-        subresource: 'token',
-        namespace: 'shop',
-        name: 'deployer',
-        code: 201,
-        issuedCredentialId: 'JTI=1',
-      },
+      tokenRequestSpec('admin', 'shop', 'deployer', { issuedCredentialId: 'JTI=1' }),
       {
         user: 'admin',
         verb: 'create',

@@ -1,21 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { auditLog, saUser, type EventSpec } from './audit-events.js';
+import { auditLog, saUser, tokenRequestSpec, type EventSpec } from './audit-events.js';
 import { runInProcess } from './cli-in-process.js';
 import { tempDir } from './temp-dir.js';
 
 const USER = saUser('shop', 'deployer');
 const SESSION: EventSpec[] = [
-  {
-    user: 'admin',
-    verb: 'create',
-    resource: 'serviceaccounts',
-    subresource: 'token',
-    namespace: 'shop',
-    name: 'deployer',
-    code: 201,
-  },
+  tokenRequestSpec('admin', 'shop', 'deployer'),
   { user: USER, verb: 'get', resource: 'pods', namespace: 'shop', name: 'web' },
   { user: USER, verb: 'list', resource: 'pods', namespace: 'shop' },
   {

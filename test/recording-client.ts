@@ -116,8 +116,19 @@ export function recordingClient(
       return { ...req.body, metadata: { ...req.body.metadata, resourceVersion: 'next' } };
     },
   };
-  const client = {
-    namespace: 'default',
+  return { client: standInClient(core, 'default'), requests };
+}
+
+/**
+ * A ClusterClient whose API calls go to `core` (client-node's method names), with the errors
+ * `call` gives. Its configuration has no cluster, so the runtime's `node:https` path stands
+ * aside and every request reaches `core`.
+ */
+export function standInClient(core: object, namespace: string): ClusterClient {
+  return {
+    namespace,
+    retry: {},
+    kc: { getCurrentCluster: () => undefined, getCurrentUser: () => undefined },
     log: { debug: () => undefined, warn: () => undefined },
     api: () => core,
     call: (action: ApiAction, fn: (o: unknown) => Promise<unknown>) =>
@@ -125,5 +136,4 @@ export function recordingClient(
         throw toAccessTokensError(err, action);
       }),
   } as unknown as ClusterClient;
-  return { client, requests };
 }

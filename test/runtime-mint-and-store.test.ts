@@ -7,11 +7,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import type { ClusterClient } from '../src/runtime/cluster.js';
-import type { ApiAction } from '../src/runtime/api-action.js';
-import { toAccessTokensError } from '../src/runtime/api-errors.js';
 import { mintAndStore } from '../src/runtime/mint-and-store.js';
 import { tempDir } from './temp-dir.js';
+import { standInClient } from './recording-client.js';
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 const token = (bound?: { name: string; uid: string }): string =>
@@ -67,17 +65,7 @@ function recordingClient() {
       return { items: [] };
     },
   };
-  const client = {
-    namespace: 'shop',
-    retry: {},
-    log: { debug: () => undefined, warn: () => undefined },
-    api: () => core,
-    call: (action: ApiAction, fn: (o: unknown) => Promise<unknown>) =>
-      fn({}).catch((err: unknown) => {
-        throw toAccessTokensError(err, action);
-      }),
-  } as unknown as ClusterClient;
-  return { client, requests };
+  return { client: standInClient(core, 'shop'), requests };
 }
 
 describe('mintAndStore', () => {

@@ -7,6 +7,7 @@ import type { ClusterClient } from '../src/runtime/cluster.js';
 import { AccessTokensError } from '../src/runtime/errors.js';
 import { redactSecrets, registerSecret } from '../src/runtime/redact.js';
 import { revoke } from '../src/runtime/revoke.js';
+import { standInClient } from './recording-client.js';
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (k8s: object): string =>
@@ -39,11 +40,7 @@ function recordingClient(
       replaced.push(req.body);
     },
   };
-  const client = {
-    namespace: 'shop',
-    api: () => core,
-    call: (_action: unknown, fn: (o: unknown) => Promise<unknown>) => fn({}),
-  } as unknown as ClusterClient;
+  const client = standInClient(core, 'shop');
   return { client, deletes, replaced };
 }
 

@@ -43,7 +43,6 @@ function keepAlive(options: https.AgentOptions): https.Agent {
 }
 
 async function transportOf(client: ClusterClient): Promise<Transport | undefined> {
-  if (typeof client.kc?.getCurrentCluster !== 'function') return undefined; // a stand-in client
   // A token, a client certificate, basic authentication or the in-cluster token file: no
   // client-node at all.
   const direct = directTlsOf(client.kc);
@@ -137,7 +136,8 @@ function send<T>(
 
 /**
  * Sends `body` as JSON (none for GET) to `path` on the client's server and resolves with the parsed answer,
- * or, when the client cannot take this path (a proxy, a stand-in client), calls `fallback`
+ * or, when the client cannot take this path (a proxy, a server that is not https, no current
+ * cluster), calls `fallback`
  * (the same request through client-node). Use it inside `client.call`: failures are thrown as
  * client-node throws them, so retries and error messages are the same on both paths.
  */

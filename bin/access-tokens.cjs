@@ -3,7 +3,8 @@
 // The `access-tokens` CLI, also installed as `cdk8s-access-tokens` (for `npx`) and as
 // `kubectl-access_tokens` (`kubectl access-tokens`).
 //
-// Runs the esbuild bundle (lib/cli/access-tokens.cjs, `npm run build`): one CommonJS file instead
+// Runs the esbuild bundle (lib/cli/access-tokens.cjs, or lib/cli/mint.cjs for `mint`; `npm run
+// build`): one CommonJS file instead
 // of ~25 ES modules to resolve, link and compile starts several times faster. Where Node has a
 // compile cache (22.1+), it is on, in the user's own cache folder (a shared temporary folder
 // would let another user plant compiled code) unless NODE_COMPILE_CACHE names one.
@@ -33,13 +34,19 @@ if (enableCompileCache !== undefined) {
   }
 }
 
+// `mint`, the command that scripts and loops run and wait for, has a program of its own with
+// only that command (src/cli/mint-main.ts): half the code to load.
+const mint = process.argv[2] === 'mint';
 const cli =
   process.env.ACCESS_TOKENS_UNBUNDLED === '1'
     ? import(
-        require('node:url').pathToFileURL(join(__dirname, '..', 'lib', 'src', 'cli', 'main.js'))
-          .href
+        require('node:url').pathToFileURL(
+          join(__dirname, '..', 'lib', 'src', 'cli', mint ? 'mint-main.js' : 'main.js'),
+        ).href
       )
-    : Promise.resolve(require('../lib/cli/access-tokens.cjs'));
+    : Promise.resolve(
+        mint ? require('../lib/cli/mint.cjs') : require('../lib/cli/access-tokens.cjs'),
+      );
 let settled = false;
 cli
   .then(({ main }) => main(process.argv.slice(2)))

@@ -3,6 +3,8 @@
 //
 //   lib/cli/access-tokens.cjs          the CLI: commander, js-yaml, every command and the runtime;
 //                                      what a command imports dynamically is evaluated only then
+//   lib/cli/mint.cjs                   the same program with `mint` alone (src/cli/mint-main.ts),
+//                                      which bin/access-tokens.cjs runs for `access-tokens mint`
 //   lib/cli/client-node.cjs            @kubernetes/client-node, minified, holding only what
 //                                      scripts/client-node-exports.mjs names; the CLI requires it
 //                                      only when a command that talks to a cluster initializes
@@ -22,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'lib', 'cli');
 const CLI = join(OUT, 'access-tokens.cjs');
+const MINT = join(OUT, 'mint.cjs');
 const CLIENT_NODE = join(OUT, 'client-node.cjs');
 const CLIENT_NODE_EXPORTS = join(ROOT, 'scripts', 'client-node-exports.mjs');
 
@@ -192,15 +195,29 @@ const cli = await build({
   plugins: [clientNodeBundle(exported), lazyRequires],
 });
 
+const mint = await build({
+  ...common,
+  entryPoints: ['lib/src/cli/mint-main.js'],
+  outfile: MINT,
+  plugins: [clientNodeBundle(exported), lazyRequires],
+});
+
 const cliPackages = packagesIn(cli);
-const leaked = cliPackages.find((p) => p.name === '@kubernetes/client-node');
-if (leaked) throw new Error(`the CLI bundle contains client-node itself (${leaked.dir})`);
+const mintPackages = packagesIn(mint);
+for (const [file, packages] of [
+  [CLI, cliPackages],
+  [MINT, mintPackages],
+]) {
+  const leaked = packages.find((p) => p.name === '@kubernetes/client-node');
+  if (leaked) throw new Error(`${basename(file)} contains client-node itself (${leaked.dir})`);
+}
 const clientNodePackages = packagesIn(clientNode);
 
 const listed = (packages) =>
   packages.map(({ name, version, license }) => ({ name, version, license }));
 const manifest = {
   cli: { file: basename(CLI), packages: listed(cliPackages) },
+  mint: { file: basename(MINT), packages: listed(mintPackages) },
   clientNode: {
     file: basename(CLIENT_NODE),
     exports: exported,
@@ -209,7 +226,10 @@ const manifest = {
 };
 writeFileSync(join(OUT, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 const all = new Map(
-  [...cliPackages, ...clientNodePackages].map((p) => [`${p.name}@${p.version}`, p]),
+  [...cliPackages, ...mintPackages, ...clientNodePackages].map((p) => [
+    `${p.name}@${p.version}`,
+    p,
+  ]),
 );
 writeFileSync(
   join(OUT, 'THIRD-PARTY-LICENSES.txt'),
@@ -218,6 +238,7 @@ writeFileSync(
 
 const kib = (file) => `${(readFileSync(file).length / 1024).toFixed(0)} KiB`;
 console.log(
-  `bundled ${basename(CLI)} (${kib(CLI)}, ${cliPackages.length} packages) and ` +
+  `bundled ${basename(CLI)} (${kib(CLI)}, ${cliPackages.length} packages), ` +
+    `${basename(MINT)} (${kib(MINT)}, ${mintPackages.length} packages) and ` +
     `${basename(CLIENT_NODE)} (${kib(CLIENT_NODE)}, ${clientNodePackages.length} packages)`,
 );

@@ -1,6 +1,7 @@
 /**
- * The bundled CLI (lib/cli/, `npm run build`): two CommonJS bundles, the CLI and
- * @kubernetes/client-node, loaded with a plain require, with their manifest and licences.
+ * The bundled CLI (lib/cli/, `npm run build`): CommonJS bundles (the CLI, the CLI with `mint`
+ * alone, and @kubernetes/client-node) loaded with a plain require, with their manifest and
+ * licences.
  *
  * Offline commands must never load client-node. In the bundle, client-node is not a module that
  * Node resolves by name, so a hook on that name would pass vacuously; instead a preloaded probe
@@ -29,6 +30,7 @@ interface BundledPackage {
 
 interface BundleManifest {
   readonly cli: { readonly file: string; readonly packages: readonly BundledPackage[] };
+  readonly mint: { readonly file: string; readonly packages: readonly BundledPackage[] };
   readonly clientNode: {
     readonly file: string;
     readonly exports: readonly string[];
@@ -85,17 +87,24 @@ function runCli(...args: string[]): { status: number | null; stderr: string; rea
 }
 
 describe('the bundled CLI', () => {
-  test('GIVEN `npm run build` WHEN it bundled THEN lib/cli/ holds both bundles and the CLI requires the client-node one', () => {
+  test('GIVEN `npm run build` WHEN it bundled THEN lib/cli/ holds the bundles and both CLI bundles require the client-node one', () => {
     expect(manifest).toBeDefined();
-    const { cli, clientNode } = manifest as BundleManifest;
-    expect([cli.file, clientNode.file].map((f) => existsSync(join(BUNDLE, f)))).toEqual([
+    const { cli, mint, clientNode } = manifest as BundleManifest;
+    expect([cli.file, mint.file, clientNode.file].map((f) => existsSync(join(BUNDLE, f)))).toEqual([
+      true,
       true,
       true,
     ]);
-    // The CLI holds no client-node code: it requires the other bundle.
-    const cliSource = readFileSync(join(BUNDLE, cli.file), 'utf8');
-    expect(cliSource).not.toMatch(/node_modules\/@kubernetes\/client-node\//);
-    expect(cliSource).toContain(`require("./${clientNode.file}")`);
+    for (const file of [cli.file, mint.file]) {
+      // No client-node code inside: it requires the other bundle.
+      const source = readFileSync(join(BUNDLE, file), 'utf8');
+      expect(source).not.toMatch(/node_modules\/@kubernetes\/client-node\//);
+      expect(source).toContain(`require("./${clientNode.file}")`);
+    }
+    // The point of the mint bundle: much less to load than the whole CLI.
+    expect(statSync(join(BUNDLE, mint.file)).size).toBeLessThan(
+      0.7 * statSync(join(BUNDLE, cli.file)).size,
+    );
   });
 
   test('GIVEN the client-node bundle WHEN loaded THEN it exports every name of scripts/client-node-exports.mjs, as client-node does', async () => {
@@ -157,7 +166,7 @@ describe('the bundled CLI', () => {
   });
 
   test('GIVEN the bundles WHEN built THEN bundle.json lists each package inside with its installed version, and THIRD-PARTY-LICENSES.txt holds their licences', () => {
-    const { cli, clientNode } = manifest as BundleManifest;
+    const { cli, mint, clientNode } = manifest as BundleManifest;
     const installed = (name: string): string =>
       JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
     const names = (packages: readonly BundledPackage[]): string[] => packages.map((p) => p.name);
@@ -172,6 +181,9 @@ describe('the bundled CLI', () => {
         installed(name),
       );
     const licences = readFileSync(join(BUNDLE, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    // The mint bundle is cut from the same program: nothing in it that the CLI's lacks.
+    expect(names(mint.packages)).toEqual(expect.arrayContaining(['commander', 'js-yaml']));
+    for (const p of mint.packages) expect(cli.packages).toContainEqual(p);
     for (const p of [...cli.packages, ...clientNode.packages]) {
       expect(p.license).not.toBe('UNKNOWN');
       expect(licences).toContain(`\n${p.name}@${p.version} (${p.license})\n`);
@@ -215,12 +227,58 @@ describe('the bundled CLI', () => {
     expect(result.stderr).toMatch(/cannot create selfsubjectaccessreviews: ECONNREFUSED/);
   });
 
-  test('GIVEN a kubeconfig with a token WHEN mint runs THEN client-node.cjs is never loaded (the TokenRequest goes over node:https)', () => {
+  test('GIVEN a kubeconfig with a token WHEN mint runs THEN it loads the mint bundle alone: neither the whole CLI nor client-node.cjs (the TokenRequest goes over node:https)', () => {
     const result = runCli('mint', 'app', ...UNREACHABLE);
-    const { cli } = manifest as BundleManifest;
-    expect(result.read).toEqual([cli.file]);
+    const { mint } = manifest as BundleManifest;
+    expect(result.read).toEqual([mint.file]);
     expect(result.stderr).toMatch(/serviceaccounts\/token.*ECONNREFUSED/);
   });
+
+  test('GIVEN `mint` not as the first argument (`--version`, `help mint`) WHEN the CLI runs THEN the whole CLI answers', () => {
+    const { cli } = manifest as BundleManifest;
+    for (const args of [['help', 'mint'], ['--version']]) {
+      const result = runCli(...args);
+      expect([args, result.status, result.read]).toEqual([args, 0, [cli.file]]);
+    }
+  });
+
+  // The mint bundle must be the same program as the CLI's for every `mint ...` command line:
+  // the whole CLI (main.ts) is the oracle, run in the same process with recorded streams.
+  test.each([
+    ['help', ['mint', '--help']],
+    ['no ServiceAccount', ['mint']],
+    ['an unknown option', ['mint', 'app', '--frobnicate']],
+    ['a bad -o', ['mint', 'app', '-o', 'xml']],
+    ['kubectl short options, unreachable server', ['mint', 'app', '-n=shop', '-o=json']],
+    ['a bad duration', ['mint', 'app', '--duration', 'soon']],
+    ['--token on the command line', ['mint', 'app', '--token', 'abc']],
+    ['--from and a name', ['mint', 'app', '--from', '/nonexistent']],
+    ['--version after mint', ['mint', '--version']],
+  ])(
+    'GIVEN `access-tokens mint` with %s WHEN run from mint.cjs THEN it prints and exits as the whole CLI does',
+    (_, args) => {
+      const { cli, mint } = manifest as BundleManifest;
+      const dir = tempDir('mint-same-');
+      const script =
+        `const io = (out) => ({ stdout: (t) => out.push(['out', t]), stderr: (t) => out.push(['err', t]),` +
+        ` stdin: (async function* () {})(), env: { KUBECONFIG: process.argv[1] }, stderrIsTerminal: false });` +
+        `const args = JSON.parse(process.argv[2]);` +
+        `(async () => { const r = {};` +
+        ` for (const f of ${JSON.stringify([cli.file, mint.file])}) {` +
+        `  const out = []; const code = await require(${JSON.stringify(`${BUNDLE}/`)} + f).main(args, io(out)); r[f] = { code, out }; }` +
+        ` process.stdout.write(JSON.stringify(r)); })();`;
+      const kubeconfig = UNREACHABLE[UNREACHABLE.indexOf('--kubeconfig') + 1];
+      const run = spawnSync(process.execPath, ['-e', script, kubeconfig, JSON.stringify(args)], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: dir },
+        timeout: 20_000,
+      });
+      expect(run.stderr).toBe('');
+      const result = JSON.parse(run.stdout) as Record<string, { code: number; out: string[][] }>;
+      expect(result[cli.file].out.length).toBeGreaterThan(0);
+      expect(result[mint.file]).toEqual(result[cli.file]);
+    },
+  );
 
   test.each([
     ['can-i', ['can-i', 'get', 'pods', '--manifests', CHART, '--as', 'alice', '-n', 'shop'], 0],
@@ -270,11 +328,12 @@ describe('the bundled CLI', () => {
     const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0].files.map(
       (f) => f.path,
     );
-    const { cli, clientNode } = manifest as BundleManifest;
+    const { cli, mint, clientNode } = manifest as BundleManifest;
     expect(files).toEqual(
       expect.arrayContaining([
         'bin/access-tokens.cjs',
         `lib/cli/${cli.file}`,
+        `lib/cli/${mint.file}`,
         `lib/cli/${clientNode.file}`,
         'lib/cli/bundle.json',
         'lib/cli/THIRD-PARTY-LICENSES.txt',

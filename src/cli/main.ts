@@ -5,20 +5,9 @@
  */
 import { registerCommands } from './commands/index.js';
 import type { CliIo } from './io.js';
-import { defaultIo, runProgram } from './program.js';
-import { packageVersion } from './version.js';
+import { ACCESS_TOKENS_PROGRAM, defaultIo, runProgram } from './program.js';
 
 /** Runs the CLI and resolves to its exit code; never calls process.exit. */
 export function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
-  return runProgram(
-    {
-      name: 'access-tokens',
-      description:
-        'Least-privilege Kubernetes access: lint RBAC, check access, mint and manage tokens',
-      version: () => packageVersion(),
-      register: registerCommands,
-    },
-    argv,
-    given,
-  );
+  return runProgram({ ...ACCESS_TOKENS_PROGRAM, register: registerCommands }, argv, given);
 }

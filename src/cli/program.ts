@@ -8,6 +8,7 @@ import { redactSecrets } from '../runtime/redact.js';
 import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { CliIo, SetExitCode } from './io.js';
+import { packageVersion } from './version.js';
 
 /** The process's own streams and environment. */
 export const defaultIo: CliIo = {
@@ -66,6 +67,13 @@ export interface ProgramDefinition {
   /** Adds the commands. */
   readonly register: (program: Command, io: CliIo, setExitCode: SetExitCode) => void;
 }
+
+/** The `access-tokens` CLI's name, description and version (main.ts, mint-main.ts). */
+export const ACCESS_TOKENS_PROGRAM: Omit<ProgramDefinition, 'register'> = {
+  name: 'access-tokens',
+  description: 'Least-privilege Kubernetes access: lint RBAC, check access, mint and manage tokens',
+  version: () => packageVersion(),
+};
 
 /** Runs a program and resolves to its exit code; never calls process.exit. */
 export async function runProgram(

@@ -74,7 +74,9 @@ describe('Permission', () => {
 
   test('rejects empty verbs, bad names and create restricted by name', () => {
     expect(() => Permission.verbs([], 'pods')).toThrow(/verbs must not be empty/);
-    expect(() => Permission.read('pods', 'a/b')).toThrow(/resourceNames entry 'a\/b' is invalid/);
+    expect(() => Permission.read('pods', 'a/b')).toThrow(
+      /resourceNames entry 'a\/b' is invalid: .*only signers.certificates.k8s.io has names with '\/'/,
+    );
     expect(() => Permission.verbs(['create'], 'configmaps', 'x')).toThrow(
       /verb 'create' cannot be restricted by resourceNames/,
     );
@@ -91,6 +93,39 @@ describe('Permission', () => {
     );
     expect(() => Permission.of({ verbs: ['get'], resources: [] })).toThrow(
       /resources must not be empty/,
+    );
+  });
+});
+
+describe('Permission on signers (names with a slash)', () => {
+  // cert-manager's approver role (corpora/real-world-rbac/cert-manager.yaml) and Kubernetes'
+  // own (system:certificates.k8s.io:kube-apiserver-client-approver) name signers this way.
+  test('GIVEN signer names, one per domain with * WHEN declared THEN kept as resourceNames', () => {
+    const p = Permission.verbs(
+      ['approve'],
+      'signers.certificates.k8s.io',
+      'issuers.cert-manager.io/*',
+      'kubernetes.io/kube-apiserver-client',
+    );
+    expect(p.rule).toEqual({
+      verbs: ['approve'],
+      apiGroups: ['certificates.k8s.io'],
+      resources: ['signers'],
+      resourceNames: ['issuers.cert-manager.io/*', 'kubernetes.io/kube-apiserver-client'],
+    });
+    expect(
+      Permission.of({
+        verbs: ['sign'],
+        apiGroups: ['certificates.k8s.io'],
+        resources: ['signers'],
+        resourceNames: ['example.com/my-signer'],
+      }).rule.resourceNames,
+    ).toEqual(['example.com/my-signer']);
+  });
+
+  test("GIVEN a signer name with '%' or empty WHEN declared THEN refused, naming the entry", () => {
+    expect(() => Permission.verbs(['approve'], 'signers.certificates.k8s.io', 'a%2Fb')).toThrow(
+      /resourceNames entry 'a%2Fb' is invalid: names must be non-empty and contain no '%'/,
     );
   });
 });

@@ -45,10 +45,15 @@ function resourceProblems(rule: PolicyRule): string[] {
     );
     if (found.length > 0 && found.every((p) => p !== undefined)) problems.push(found[0] as string);
   }
+  // Object names never hold '/' or '%'; signer names do (`example.com/my-signer`, and
+  // `example.com/*` for every signer of a domain): the CSR API checks `approve`/`sign` on them.
+  const signers = resources.some((r) => r === 'signers' || r === '*');
   for (const name of rule.resourceNames ?? []) {
-    if (!NAME.test(name)) {
+    if (signers ? name === '' || name.includes('%') : !NAME.test(name)) {
       problems.push(
-        `resourceNames entry '${name}' is invalid: names must be non-empty and contain no '/' or '%'`,
+        signers
+          ? `resourceNames entry '${name}' is invalid: names must be non-empty and contain no '%'`
+          : `resourceNames entry '${name}' is invalid: names must be non-empty and contain no '/' or '%' (only signers.certificates.k8s.io has names with '/', e.g. 'example.com/*')`,
       );
     }
   }

@@ -4,12 +4,15 @@
  */
 import { AccessTokensError } from './errors.js';
 
+/** What the `concurrency` option takes (the CLI's `--concurrency` checks the same range). */
+export const CONCURRENCY = { min: 1, max: 256, default: 16 } as const;
+
 /** The `concurrency` option, checked: an integer from 1 to 256 (default 16). */
 export function concurrencyOf(value: number | undefined): number {
-  const limit = value ?? 16;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 256)
+  const limit = value ?? CONCURRENCY.default;
+  if (!Number.isInteger(limit) || limit < CONCURRENCY.min || limit > CONCURRENCY.max)
     throw new AccessTokensError(
-      `concurrency must be an integer from 1 to 256, got ${String(value)}`,
+      `concurrency must be an integer from ${CONCURRENCY.min} to ${CONCURRENCY.max}, got ${String(value)}`,
       'usage',
     );
   return limit;

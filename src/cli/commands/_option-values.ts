@@ -2,6 +2,7 @@
  * Parsers of option values that several commands share: whole numbers, durations and
  * repeatable options. Private to the CLI.
  */
+import { CONCURRENCY } from '../../runtime/concurrency.js';
 import { CliError } from '../exit-codes.js';
 
 /**
@@ -54,7 +55,5 @@ export function parseIntegerOption(text: string, flag: string, range: IntegerRan
  * runtime's range (src/runtime/concurrency.ts); undefined leaves the runtime's default.
  */
 export function parseConcurrency(text: string | undefined): number | undefined {
-  return text === undefined
-    ? undefined
-    : parseIntegerOption(text, '--concurrency', { min: 1, max: 256 });
+  return text === undefined ? undefined : parseIntegerOption(text, '--concurrency', CONCURRENCY);
 }

@@ -437,7 +437,7 @@ export function lintManifests(
     const raw = [
       ...(role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, selected) : []),
       ...objectChecks.flatMap(({ check }) =>
-        check(object, { location, objects: wellFormed, roles: index }),
+        check(object, { location, objects: wellFormed, roles: index, policy }),
       ),
     ];
     const bound = boundClusterRole(policy.bindings[0], clusterRoles);

@@ -6,6 +6,7 @@
 import type { RiskAcknowledgement, Finding, FindingLocation } from './finding.js';
 import {
   ACKNOWLEDGED_RISKS_ANNOTATION,
+  mergePolicies,
   rbacPolicyFrom,
   type BindingObject,
   type KubeObject,
@@ -22,7 +23,7 @@ import {
   ROLE_CHECKS,
   isRiskId,
 } from './risks/risk-rules.js';
-import { roleIndexOf, roleKey, type RoleIndex } from './role-index.js';
+import { roleIndexOfPolicy, roleKey, type RoleIndex } from './role-index.js';
 import { bootstrapRoles } from './bootstrap-policy.js';
 
 /** The shortest reason an acknowledgement may give. */
@@ -423,7 +424,10 @@ export function lintManifests(
   // Each object's own RBAC policy, parsed once for both uses below.
   const policies = wellFormed.map((o) => rbacPolicyFrom([o]));
   const clusterRoles = clusterRolesByName(wellFormed, policies);
-  const index = roleIndexOf(wellFormed, options.builtinRoles === false ? [] : bootstrapRoles());
+  const index = roleIndexOfPolicy(
+    mergePolicies(policies),
+    options.builtinRoles === false ? [] : bootstrapRoles(),
+  );
   // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
   const resolved = new Map(index.roles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
   const objectChecks = checksOf(OBJECT_CHECKS, selected);

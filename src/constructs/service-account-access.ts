@@ -143,9 +143,9 @@ export class ServiceAccountAccess extends Construct {
   private readonly clusterPermissions: Permission[];
   /** `clusterPermissions` compacted: they are fixed at construction, so compacted once. */
   private readonly compactedClusterRules: PolicyRule[];
-  private cachedAuthorizer?: { readonly key: string; readonly authorizer: RbacAuthorizer };
-  private cachedRules?: { readonly key: string; readonly rules: readonly PolicyRule[] };
-  private cachedValidation?: { readonly key: string; readonly errors: readonly string[] };
+  private cachedAuthorizer?: { readonly key: number; readonly authorizer: RbacAuthorizer };
+  private cachedRules?: { readonly key: number; readonly rules: readonly PolicyRule[] };
+  private cachedValidation?: { readonly key: number; readonly errors: readonly string[] };
 
   constructor(scope: Construct, id: string, props: ServiceAccountAccessProps = {}) {
     super(scope, id);
@@ -250,7 +250,7 @@ export class ServiceAccountAccess extends Construct {
    * permissions, plus any rules added through cdk8s-plus's own `role.allow()`.
    */
   public get rules(): PolicyRule[] {
-    const key = this.rulesKey();
+    const key = this.rulesCount();
     if (this.cachedRules?.key !== key) {
       const kplusRules = this.role.rules.flatMap((r) =>
         r.resources.map((resource) => Permission.verbs(r.verbs, resource).rule),
@@ -348,7 +348,7 @@ export class ServiceAccountAccess extends Construct {
 
   /** An authorizer over the access objects, rebuilt only after `allow()`. */
   private authorizer(): RbacAuthorizer {
-    const key = this.rulesKey();
+    const key = this.rulesCount();
     if (this.cachedAuthorizer?.key !== key) {
       const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.accessObjects()));
       this.cachedAuthorizer = { key, authorizer };
@@ -356,9 +356,13 @@ export class ServiceAccountAccess extends Construct {
     return this.cachedAuthorizer.authorizer;
   }
 
-  /** Changes whenever the namespaced rules can have changed (permissions and rules only grow). */
-  private rulesKey(): string {
-    return `${this.permissions.length}/${this.role.rules.length}`;
+  /**
+   * Changes whenever the namespaced rules can have changed: the permissions and cdk8s-plus's
+   * rules only grow, so their total count does whenever either does. A number, compared once
+   * per chart that cdk8s renders (it validates the whole app each time).
+   */
+  private rulesCount(): number {
+    return this.permissions.length + this.role.rules.length;
   }
 
   private acknowledgementAnnotation(): Record<string, string> {
@@ -442,7 +446,7 @@ export class ServiceAccountAccess extends Construct {
    * `role.allow()` changes the rules.
    */
   private validateLeastPrivilege(): string[] {
-    const key = this.rulesKey();
+    const key = this.rulesCount();
     if (this.cachedValidation?.key !== key) {
       this.cachedValidation = { key, errors: this.lintAccessObjects() };
     }

@@ -115,6 +115,7 @@ const findingsBySelection = new WeakMap<
   { readonly checks: typeof POLICY_RULE_CHECKS; readonly byRule: Map<string, readonly Finding[]> }
 >();
 const MAX_CACHED_RULES = 10_000;
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /** Distinct for rules that differ in any list, in its order, or in a missing versus empty list. */
 function ruleKey(rule: PolicyRule): string {
@@ -149,9 +150,10 @@ function ruleFindings(rule: PolicyRule, selected: ReadonlySet<string>): readonly
   const cached = memo.byRule.get(key);
   if (cached) return cached;
   const frozen = freezeRule(rule);
-  const findings = Object.freeze(
-    memo.checks.flatMap(({ check }) => check(frozen, {})).map((f) => Object.freeze(f)),
-  );
+  const found = memo.checks.flatMap(({ check }) => check(frozen, {}));
+  // Most rules have no findings: they share one frozen empty list rather than keep one each.
+  const findings =
+    found.length === 0 ? NO_FINDINGS : Object.freeze(found.map((f) => Object.freeze(f)));
   if (memo.byRule.size >= MAX_CACHED_RULES) memo.byRule.clear();
   memo.byRule.set(key, findings);
   return findings;

@@ -1,6 +1,15 @@
 import { RbacAuthorizer } from '../src/rbac/authorizer.js';
-import { rbacPolicyFrom, selectorMatches, type KubeObject } from '../src/rbac/kube-object.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BOOTSTRAP_OBJECTS } from '../src/rbac/bootstrap-policy.js';
+import {
+  mergePolicies,
+  rbacPolicyFrom,
+  selectorMatches,
+  type KubeObject,
+} from '../src/rbac/kube-object.js';
 import { lintManifests } from '../src/rbac/lint.js';
+import { readManifestPaths } from '../src/rbac/manifest-reader.js';
 
 const rbac = 'rbac.authorization.k8s.io/v1';
 const clusterRole = (name: string, extra: Record<string, unknown>): KubeObject => ({
@@ -159,5 +168,25 @@ describe('bindings to roles the manifests do not hold', () => {
       binding('RoleBinding', 'edit'),
     ]);
     expect(report.findings).toEqual([]);
+  });
+});
+
+describe('mergePolicies', () => {
+  // The lint parses each object once and merges: that must be what parsing them all gives.
+  const corpus = new URL('../../shared/corpora/real-world-rbac/', import.meta.url).pathname;
+  const files = readdirSync(corpus).filter((f) => f.endsWith('.yaml'));
+
+  test.each(files)('of each object of %s is rbacPolicyFrom of them all', async (file) => {
+    // GIVEN
+    const { objects } = await readManifestPaths([join(corpus, file)]);
+    // WHEN
+    const merged = mergePolicies(objects.map((o) => rbacPolicyFrom([o])));
+    // THEN
+    expect(merged).toEqual(rbacPolicyFrom(objects));
+  });
+
+  test("of Kubernetes' bootstrap objects (aggregated admin, edit, view) is rbacPolicyFrom of them all", () => {
+    const merged = mergePolicies(BOOTSTRAP_OBJECTS.map((o) => rbacPolicyFrom([o])));
+    expect(merged).toEqual(rbacPolicyFrom(BOOTSTRAP_OBJECTS));
   });
 });

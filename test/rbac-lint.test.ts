@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACKNOWLEDGED_RISKS_ANNOTATION, type KubeObject } from '../src/rbac/kube-object.js';
 import {
+  ERROR_RISK_IDS,
   applyAcknowledgements,
   formatFindings,
   formatRule,
@@ -404,6 +405,28 @@ describe('lintManifests with every rule selected by default', () => {
     const explicit = lintManifests(objects, { enable: RISK_RULES.map((r) => r.id) });
     // THEN
     expect(byDefault).toEqual(explicit);
+  });
+
+  // A construct lints with only the rules that can report errors: its errors must be the full
+  // lint's, and every finding it reports one the full lint reports.
+  test.each(files)('finds the same errors with only ERROR_RISK_IDS over %s', async (file) => {
+    // GIVEN
+    const { objects } = await readManifestPaths([join(corpus, file)]);
+    // WHEN
+    const full = lintManifests(objects);
+    const errorRules = lintManifests(objects, { enable: ERROR_RISK_IDS });
+    // THEN
+    expect(errorRules.errors).toEqual(full.errors);
+    expect(errorRules.findings).toEqual(full.findings.filter((f) => ERROR_RISK_IDS.includes(f.id)));
+  });
+
+  test('ERROR_RISK_IDS is every rule of error severity, and only those', () => {
+    expect([...ERROR_RISK_IDS].sort()).toEqual(
+      RISK_RULES.filter((r) => r.severity === 'error')
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(Object.isFrozen(ERROR_RISK_IDS)).toBe(true);
   });
 
   test('selectedRules gives a set of its own each call', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { lintRules } from '../src/rbac/lint.js';
 import { KNOWN_VERBS, ruleAllows, type PolicyRule } from '../src/rbac/policy-rule.js';
+import { grantsOf, type Grant } from '../src/rbac/risks/_probe.js';
 import { Risk, RISK_RULES, type RiskyRequest } from '../src/rbac/risks/index.js';
 
 // Properties of the rule-level risk rules (fast-check); the examples are in rbac-risks.test.ts.
@@ -63,6 +64,27 @@ const SUPERSEDED_BY: Readonly<Record<string, string>> = {
 };
 
 describe('properties', () => {
+  // grantsOf skips a list of requests when the rule's verbs, groups or resources meet none of
+  // them: it must still find exactly the requests that ruleAllows grants, wildcards included.
+  test('grantsOf gives exactly the requests ruleAllows grants, for any name or for named ones', () => {
+    fc.assert(
+      fc.property(anyRule, (rule) => {
+        const expected = RISKY.flatMap((request): Grant[] => {
+          if (ruleAllows(rule, { ...request, name: '' })) return [{ request, names: 'any' }];
+          const nameless =
+            request.verb === 'deletecollection' ||
+            (request.verb === 'create' && !request.subresource);
+          const names = nameless
+            ? []
+            : (rule.resourceNames ?? []).filter((name) => ruleAllows(rule, { ...request, name }));
+          return names.length > 0 ? [{ request, names }] : [];
+        });
+        expect(grantsOf(rule, RISKY)).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   test('without wildcards or custom verbs, a rule has findings exactly when ruleAllows grants a risky request', () => {
     fc.assert(
       fc.property(safeRule, (rule) => {

@@ -16,19 +16,23 @@ export function checkDnsSubdomain(field: string, value: string): void {
   if (problem !== undefined) throw new Error(problem);
 }
 
-const claimed = new WeakMap<Construct, Map<string, string>>();
+const claimed = new WeakMap<Construct, Map<string, Construct>>();
 
 /** Records a ServiceAccount for the whole app; throws when another construct declared it. */
 export function claimServiceAccount(scope: Construct, namespace: string, name: string): void {
   const root = scope.node.root;
-  const names = claimed.get(root) ?? new Map<string, string>();
-  claimed.set(root, names);
+  let names = claimed.get(root);
+  if (names === undefined) {
+    names = new Map<string, Construct>();
+    claimed.set(root, names);
+  }
   const key = `${namespace}/${name}`;
   const owner = names.get(key);
   if (owner !== undefined) {
     throw new Error(
-      `service account '${name}' in namespace '${namespace}' is already declared by '${owner}'; give one of them another serviceAccountName`,
+      `service account '${name}' in namespace '${namespace}' is already declared by '${owner.node.path}'; give one of them another serviceAccountName`,
     );
   }
-  names.set(key, scope.node.path);
+  // The construct, not its path: the path is only needed for that message.
+  names.set(key, scope);
 }

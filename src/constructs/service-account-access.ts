@@ -9,7 +9,12 @@ import {
   rbacPolicyFrom,
   type KubeObject,
 } from '../rbac/kube-object.js';
-import { formatFindings, lintManifests, validateAcknowledgements } from '../rbac/lint.js';
+import {
+  ERROR_RISK_IDS,
+  formatFindings,
+  lintManifests,
+  validateAcknowledgements,
+} from '../rbac/lint.js';
 import type { PolicyRule } from '../rbac/policy-rule.js';
 import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
@@ -138,9 +143,9 @@ export class ServiceAccountAccess extends Construct {
   private readonly clusterPermissions: Permission[];
   /** `clusterPermissions` compacted: they are fixed at construction, so compacted once. */
   private readonly compactedClusterRules: PolicyRule[];
-  private cachedAuthorizer?: { readonly key: string; readonly authorizer: RbacAuthorizer };
-  private cachedRules?: { readonly key: string; readonly rules: readonly PolicyRule[] };
-  private cachedValidation?: { readonly key: string; readonly errors: readonly string[] };
+  private cachedAuthorizer?: { readonly key: number; readonly authorizer: RbacAuthorizer };
+  private cachedRules?: { readonly key: number; readonly rules: readonly PolicyRule[] };
+  private cachedValidation?: { readonly key: number; readonly errors: readonly string[] };
 
   constructor(scope: Construct, id: string, props: ServiceAccountAccessProps = {}) {
     super(scope, id);
@@ -245,7 +250,7 @@ export class ServiceAccountAccess extends Construct {
    * permissions, plus any rules added through cdk8s-plus's own `role.allow()`.
    */
   public get rules(): PolicyRule[] {
-    const key = this.rulesKey();
+    const key = this.rulesCount();
     if (this.cachedRules?.key !== key) {
       const kplusRules = this.role.rules.flatMap((r) =>
         r.resources.map((resource) => Permission.verbs(r.verbs, resource).rule),
@@ -343,7 +348,7 @@ export class ServiceAccountAccess extends Construct {
 
   /** An authorizer over the access objects, rebuilt only after `allow()`. */
   private authorizer(): RbacAuthorizer {
-    const key = this.rulesKey();
+    const key = this.rulesCount();
     if (this.cachedAuthorizer?.key !== key) {
       const authorizer = new RbacAuthorizer(rbacPolicyFrom(this.accessObjects()));
       this.cachedAuthorizer = { key, authorizer };
@@ -351,9 +356,13 @@ export class ServiceAccountAccess extends Construct {
     return this.cachedAuthorizer.authorizer;
   }
 
-  /** Changes whenever the namespaced rules can have changed (permissions and rules only grow). */
-  private rulesKey(): string {
-    return `${this.permissions.length}/${this.role.rules.length}`;
+  /**
+   * Changes whenever the namespaced rules can have changed: the permissions and cdk8s-plus's
+   * rules only grow, so their total count does whenever either does. A number, compared once
+   * per chart that cdk8s renders (it validates the whole app each time).
+   */
+  private rulesCount(): number {
+    return this.permissions.length + this.role.rules.length;
   }
 
   private acknowledgementAnnotation(): Record<string, string> {
@@ -437,7 +446,7 @@ export class ServiceAccountAccess extends Construct {
    * `role.allow()` changes the rules.
    */
   private validateLeastPrivilege(): string[] {
-    const key = this.rulesKey();
+    const key = this.rulesCount();
     if (this.cachedValidation?.key !== key) {
       this.cachedValidation = { key, errors: this.lintAccessObjects() };
     }
@@ -445,7 +454,9 @@ export class ServiceAccountAccess extends Construct {
   }
 
   private lintAccessObjects(): string[] {
-    const report = lintManifests(this.accessObjects());
+    // Only errors fail the synth: the rules that can report nothing else are not run here
+    // (`access-tokens lint` of the output reports their warnings).
+    const report = lintManifests(this.accessObjects(), { enable: ERROR_RISK_IDS });
     const errors = report.errors.map((f) => ({
       ...f,
       location: f.location ? { ...f.location, source: this.node.path } : undefined,

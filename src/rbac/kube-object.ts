@@ -190,6 +190,19 @@ export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
   return { roles: aggregateClusterRoles(roles), bindings };
 }
 
+/**
+ * The RBAC of several objects from each one's own (`rbacPolicyFrom([object])`, in the same
+ * order): the same as `rbacPolicyFrom` of them all. An object holds at most one role, which a
+ * parse of that object alone cannot aggregate (a role never selects itself), so aggregating the
+ * roles together here is all that is left.
+ */
+export function mergePolicies(policies: readonly RbacPolicySet[]): RbacPolicySet {
+  return {
+    roles: aggregateClusterRoles(policies.flatMap((p) => p.roles)),
+    bindings: policies.flatMap((p) => p.bindings),
+  };
+}
+
 /** Whether labels satisfy a selector (an empty selector selects everything). */
 export function selectorMatches(
   selector: LabelSelector,

@@ -6,6 +6,7 @@
 import type { RiskAcknowledgement, Finding, FindingLocation } from './finding.js';
 import {
   ACKNOWLEDGED_RISKS_ANNOTATION,
+  mergePolicies,
   rbacPolicyFrom,
   type BindingObject,
   type KubeObject,
@@ -22,7 +23,7 @@ import {
   ROLE_CHECKS,
   isRiskId,
 } from './risks/risk-rules.js';
-import { roleIndexOf, roleKey, type RoleIndex } from './role-index.js';
+import { roleIndexOfPolicy, roleKey, type RoleIndex } from './role-index.js';
 import { bootstrapRoles } from './bootstrap-policy.js';
 
 /** The shortest reason an acknowledgement may give. */
@@ -103,12 +104,18 @@ export interface LintReport {
 }
 
 /**
- * Rule-level findings without a location, per distinct sanitized rule. A construct lints the
- * same few rules over and over at synth; the checks are pure, so a rule's findings depend on
- * its lists only. Bounded by clearing, which is enough for synth and CLI workloads.
+ * Rule-level findings without a location, per selection of risk rules and distinct sanitized
+ * rule. A construct lints the same few rules over and over at synth; the checks are pure, so a
+ * rule's findings depend on its lists only. Bounded by clearing, which is enough for synth and
+ * CLI workloads. Keyed by the selection's identity: the shared selections (every rule, the
+ * error-severity rules) keep theirs across lints, a selection made for one lint drops it after.
  */
-const findingsByRule = new Map<string, readonly Finding[]>();
+const findingsBySelection = new WeakMap<
+  ReadonlySet<string>,
+  { readonly checks: typeof POLICY_RULE_CHECKS; readonly byRule: Map<string, readonly Finding[]> }
+>();
 const MAX_CACHED_RULES = 10_000;
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /** Distinct for rules that differ in any list, in its order, or in a missing versus empty list. */
 function ruleKey(rule: PolicyRule): string {
@@ -126,17 +133,29 @@ function freezeRule(rule: PolicyRule): PolicyRule {
   return Object.freeze(rule);
 }
 
-/** The findings of one sanitized rule, frozen (with the rule) so that no caller can change them. */
-function ruleFindings(rule: PolicyRule): readonly Finding[] {
+/**
+ * The findings of the selected rule-level checks on one sanitized rule, frozen (with the rule)
+ * so that no caller can change them. Checks that are not selected do not run.
+ */
+function ruleFindings(rule: PolicyRule, selected: ReadonlySet<string>): readonly Finding[] {
+  let memo = findingsBySelection.get(selected);
+  if (!memo) {
+    memo = {
+      checks: POLICY_RULE_CHECKS.filter(({ info }) => selected.has(info.id)),
+      byRule: new Map(),
+    };
+    findingsBySelection.set(selected, memo);
+  }
   const key = ruleKey(rule);
-  const cached = findingsByRule.get(key);
+  const cached = memo.byRule.get(key);
   if (cached) return cached;
   const frozen = freezeRule(rule);
-  const findings = Object.freeze(
-    POLICY_RULE_CHECKS.flatMap(({ check }) => check(frozen, {})).map((f) => Object.freeze(f)),
-  );
-  if (findingsByRule.size >= MAX_CACHED_RULES) findingsByRule.clear();
-  findingsByRule.set(key, findings);
+  const found = memo.checks.flatMap(({ check }) => check(frozen, {}));
+  // Most rules have no findings: they share one frozen empty list rather than keep one each.
+  const findings =
+    found.length === 0 ? NO_FINDINGS : Object.freeze(found.map((f) => Object.freeze(f)));
+  if (memo.byRule.size >= MAX_CACHED_RULES) memo.byRule.clear();
+  memo.byRule.set(key, findings);
   return findings;
 }
 
@@ -151,18 +170,23 @@ function subsumed(findings: readonly Finding[]): readonly Finding[] {
  * the rule's index; acknowledgements are not applied (see `applyAcknowledgements`).
  */
 export function lintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
-  return lintRuleSet(rules, location, true);
+  return lintRuleSet(rules, location, selectedRuleIds({}));
 }
 
+/**
+ * The selected checks' findings on each rule. A cluster-admin-equivalent rule's findings are
+ * that one finding when that check is selected.
+ */
 function lintRuleSet(
   rules: readonly PolicyRule[],
   location: FindingLocation | undefined,
-  subsume: boolean,
+  selected: ReadonlySet<string>,
 ): Finding[] {
+  const subsume = selected.has(CLUSTER_ADMIN_EQUIVALENT.id);
   const found: Finding[] = [];
   rules.forEach((raw, ruleIndex) => {
     // Manifests are untrusted input: a rule that is not even an object grants nothing.
-    const all = ruleFindings(sanitizeRule(raw) ?? { verbs: [] });
+    const all = ruleFindings(sanitizeRule(raw) ?? { verbs: [] }, selected);
     const findings = subsume ? subsumed(all) : all;
     if (findings.length === 0) return;
     if (!location) {
@@ -291,15 +315,48 @@ export function selectedRules(options: Pick<LintOptions, 'enable' | 'disable'>):
   return new Set(selectedRuleIds(options));
 }
 
+/**
+ * The risk rules whose findings can be errors (a rule of warning severity only ever reports
+ * warnings): a lint that needs only `errors`, as a construct's at synth, enables just these
+ * and skips the work of the others. Frozen, so that its selection is shared between lints.
+ */
+export const ERROR_RISK_IDS: readonly string[] = Object.freeze(
+  RISK_RULES.filter((r) => r.severity === 'error').map((r) => r.id),
+);
+
 /** Every rule's id: what `selectedRuleIds` answers without `enable` and `disable`. */
 let everyRuleId: ReadonlySet<string> | undefined;
 
-/** `selectedRules`, shared when neither option is given (as for each construct at synth). */
+/** The selection of each frozen `enable` list given without `disable`. */
+const selectionsByEnable = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/**
+ * `selectedRules`, shared when neither option is given, and for the same frozen `enable` list
+ * without `disable` (as for each construct at synth), so that its rule memo is shared too.
+ */
 function selectedRuleIds(options: Pick<LintOptions, 'enable' | 'disable'>): ReadonlySet<string> {
   if (options.enable === undefined && options.disable === undefined) {
     everyRuleId ??= new Set(RISK_RULES.map((r) => r.id));
     return everyRuleId;
   }
+  const { enable } = options;
+  if (enable !== undefined && options.disable === undefined && Object.isFrozen(enable)) {
+    const shared = selectionsByEnable.get(enable) ?? selectionFrom(options);
+    selectionsByEnable.set(enable, shared);
+    return shared;
+  }
+  return selectionFrom(options);
+}
+
+/** The checks of `checks` that `selected` names. */
+function checksOf<C extends { readonly info: { readonly id: string } }>(
+  checks: readonly C[],
+  selected: ReadonlySet<string>,
+): readonly C[] {
+  return checks.filter(({ info }) => selected.has(info.id));
+}
+
+function selectionFrom(options: Pick<LintOptions, 'enable' | 'disable'>): ReadonlySet<string> {
   const known = RISK_RULES.map((r) => r.id);
   for (const [flag, ids] of [
     ['enable', options.enable],
@@ -335,13 +392,14 @@ function roleFindingsOf(
   index: RoleIndex,
   role: ReturnType<RoleIndex['roleOf']> & object,
   location: FindingLocation,
-  subsume: boolean,
+  selected: ReadonlySet<string>,
 ): Finding[] {
   const bindings = index.bindingsOf(role);
   const found = [
-    ...lintRuleSet(role.rules, location, subsume),
-    ...ROLE_CHECKS.flatMap(({ check }) => check(role, { location, bindings })),
+    ...lintRuleSet(role.rules, location, selected),
+    ...checksOf(ROLE_CHECKS, selected).flatMap(({ check }) => check(role, { location, bindings })),
   ];
+  if (found.length === 0) return [];
   const holders = holdersOf(bindings);
   const unbound = holders.length === 0 && aggregatedInto(role).length === 0;
   return found.map((f) => ({
@@ -368,10 +426,13 @@ export function lintManifests(
   // Each object's own RBAC policy, parsed once for both uses below.
   const policies = wellFormed.map((o) => rbacPolicyFrom([o]));
   const clusterRoles = clusterRolesByName(wellFormed, policies);
-  const index = roleIndexOf(wellFormed, options.builtinRoles === false ? [] : bootstrapRoles());
+  const index = roleIndexOfPolicy(
+    mergePolicies(policies),
+    options.builtinRoles === false ? [] : bootstrapRoles(),
+  );
   // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
   const resolved = new Map(index.roles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
-  const subsume = selected.has(CLUSTER_ADMIN_EQUIVALENT.id);
+  const objectChecks = checksOf(OBJECT_CHECKS, selected);
   wellFormed.forEach((object, i) => {
     const location = locationOf(object, options);
     const own = acknowledgementsOf(object);
@@ -380,11 +441,11 @@ export function lintManifests(
     const parsed = policy.roles[0];
     const role = parsed && resolved.get(roleKey(parsed.kind, parsed.namespace, parsed.name));
     const raw = [
-      ...(role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, subsume) : []),
-      ...OBJECT_CHECKS.flatMap(({ check }) =>
-        check(object, { location, objects: wellFormed, roles: index }),
+      ...(role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, selected) : []),
+      ...objectChecks.flatMap(({ check }) =>
+        check(object, { location, objects: wellFormed, roles: index, policy }),
       ),
-    ].filter((f) => selected.has(f.id));
+    ];
     const bound = boundClusterRole(policy.bindings[0], clusterRoles);
     const acks = [
       ...own.acknowledgements,

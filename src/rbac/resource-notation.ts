@@ -81,19 +81,40 @@ function suggestion(notation: string): string {
     : '';
 }
 
+/** Options of `resourceNotationProblem`. */
+export interface NotationCheckOptions {
+  /** Check built-in groups' resources against the catalog. @default true */
+  readonly catalog?: boolean;
+  /** End the message with the complete resource it most likely meant. @default true */
+  readonly suggest?: boolean;
+}
+
+/**
+ * Each checked notation's problem (`null`: none), per options: every `Permission` and each
+ * rule's validation ask about the same few resources again and again. Bounded by clearing.
+ */
+const problemsByNotation = new Map<string, string | null>();
+const MAX_CACHED_NOTATIONS = 10_000;
+
 /**
  * The problem with a resource string, or undefined when it is valid. With `catalog: false`
  * only the form is checked (for rules whose apiGroups is `*`).
  */
 export function resourceNotationProblem(
   notation: string,
-  options: {
-    /** Check built-in groups' resources against the catalog. @default true */
-    readonly catalog?: boolean;
-    /** End the message with the complete resource it most likely meant. @default true */
-    readonly suggest?: boolean;
-  } = {},
+  options: NotationCheckOptions = {},
 ): string | undefined {
+  // The problem depends only on the notation, the two options and the fixed catalog.
+  const key = `${options.catalog === false ? '-' : '+'}${options.suggest === false ? '-' : '+'}${notation}`;
+  const cached = problemsByNotation.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const problem = notationProblem(notation, options);
+  if (problemsByNotation.size >= MAX_CACHED_NOTATIONS) problemsByNotation.clear();
+  problemsByNotation.set(key, problem ?? null);
+  return problem;
+}
+
+function notationProblem(notation: string, options: NotationCheckOptions): string | undefined {
   const didYouMean = (n: string): string => (options.suggest === false ? '' : suggestion(n));
   const allowed =
     "expected 'resource[.group][/subresource]' in lowercase, e.g. 'pods', 'pods/log', 'deployments.apps/scale'";

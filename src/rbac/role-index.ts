@@ -7,6 +7,7 @@ import {
   rbacPolicyFrom,
   type BindingObject,
   type KubeObject,
+  type RbacPolicySet,
   type RoleObject,
   type RoleRef,
 } from './kube-object.js';
@@ -61,7 +62,14 @@ export function roleIndexOf(
   objects: readonly KubeObject[],
   extraRoles: readonly RoleObject[] = [],
 ): RoleIndex {
-  const policy = rbacPolicyFrom(objects);
+  return roleIndexOfPolicy(rbacPolicyFrom(objects), extraRoles);
+}
+
+/** `roleIndexOf` of manifests whose RBAC the caller has parsed (`rbacPolicyFrom`) already. */
+export function roleIndexOfPolicy(
+  policy: RbacPolicySet,
+  extraRoles: readonly RoleObject[] = [],
+): RoleIndex {
   const own = new Map<string, RoleObject>();
   for (const role of policy.roles) {
     const key = roleKey(role.kind, role.namespace, role.name);

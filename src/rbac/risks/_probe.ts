@@ -47,9 +47,52 @@ function mayAllow(rule: PolicyRule, request: RiskyRequest): boolean {
   );
 }
 
+/** What a list of requests asks for, dimension by dimension. */
+interface RequestSummary {
+  readonly verbs: ReadonlySet<string>;
+  readonly apiGroups: ReadonlySet<string>;
+  /** Resources without subresource. */
+  readonly resources: ReadonlySet<string>;
+}
+
+/** Per list of requests (the risk rules' lists are module constants), built once. */
+const summaries = new WeakMap<readonly RiskyRequest[], RequestSummary>();
+
+function summaryOf(requests: readonly RiskyRequest[]): RequestSummary {
+  let summary = summaries.get(requests);
+  if (!summary) {
+    summary = {
+      verbs: new Set(requests.map((r) => r.verb)),
+      apiGroups: new Set(requests.map((r) => r.apiGroup)),
+      resources: new Set(requests.map((r) => r.resource)),
+    };
+    summaries.set(requests, summary);
+  }
+  return summary;
+}
+
+/**
+ * A necessary condition of `mayAllow` for some request of the list, checked once per rule: a
+ * rule whose verbs, groups or resources meet none of the list's allows none of its requests
+ * (most rules against most risk rules), without trying each request.
+ */
+function mayAllowAny(rule: PolicyRule, requests: readonly RiskyRequest[]): boolean {
+  if (requests.length === 0) return false;
+  const { verbs, apiGroups = [], resources = [] } = rule;
+  const summary = summaryOf(requests);
+  if (!verbs.some((v) => v === '*' || summary.verbs.has(v))) return false;
+  if (!apiGroups.some((g) => g === '*' || summary.apiGroups.has(g))) return false;
+  return resources.some((r) => {
+    const slash = r.indexOf('/');
+    const base = slash < 0 ? r : r.slice(0, slash);
+    return base === '*' || summary.resources.has(base);
+  });
+}
+
 /** The risky requests the rule allows, in the order given. */
 export function grantsOf(rule: PolicyRule, requests: readonly RiskyRequest[]): Grant[] {
   const grants: Grant[] = [];
+  if (!mayAllowAny(rule, requests)) return grants;
   for (const request of requests) {
     if (!mayAllow(rule, request)) continue;
     // A request that names no object is allowed only by a rule without resourceNames

@@ -1,5 +1,8 @@
-/** Private: the role index of an object check's context, built once per manifest list. */
-import type { KubeObject } from '../kube-object.js';
+/**
+ * Private: the role index of an object check's context, built once per manifest list, and the
+ * object's own binding.
+ */
+import { rbacPolicyFrom, type BindingObject, type KubeObject } from '../kube-object.js';
 import { roleIndexOf, type RoleIndex } from '../role-index.js';
 import type { ObjectContext } from './risk-rule.js';
 
@@ -14,4 +17,9 @@ export function rolesOf(context: ObjectContext): RoleIndex {
     indexes.set(context.objects, index);
   }
   return index;
+}
+
+/** The object as a RoleBinding or ClusterRoleBinding (`context.policy`'s when given), if it is one. */
+export function ownBinding(object: KubeObject, context: ObjectContext): BindingObject | undefined {
+  return (context.policy ?? rbacPolicyFrom([object])).bindings[0];
 }

@@ -2,11 +2,11 @@
  * `cluster-wide-grant`: a ClusterRoleBinding whose ClusterRole grants namespaced resources,
  * which a RoleBinding in each namespace that needs them could grant instead.
  */
-import { rbacPolicyFrom, type Subject } from '../kube-object.js';
+import type { Subject } from '../kube-object.js';
 import { isNonResourceRule, type PolicyRule } from '../policy-rule.js';
 import { lookupResource } from '../resource-catalog.js';
 import { isKubernetesGroup } from './_reach.js';
-import { rolesOf } from './_roles.js';
+import { ownBinding, rolesOf } from './_roles.js';
 import { BUILTIN_ADMIN } from './unresolved-role.js';
 import { findingOf, type ObjectCheck, type RiskRuleInfo } from './risk-rule.js';
 
@@ -51,7 +51,7 @@ function namespacedResources(rule: PolicyRule): string[] {
  * cluster-scoped resources and nonResourceURLs.
  */
 export const clusterWideGrant: ObjectCheck = (object, context) => {
-  const binding = rbacPolicyFrom([object]).bindings[0];
+  const binding = ownBinding(object, context);
   if (binding?.kind !== 'ClusterRoleBinding') return [];
   const roles = rolesOf(context);
   const { name } = binding.roleRef;

@@ -2,9 +2,8 @@
  * `public-subject-binding`: a binding to `system:anonymous`, `system:unauthenticated` or
  * `system:authenticated`.
  */
-import { rbacPolicyFrom, type Subject } from '../kube-object.js';
-import type { RoleObject } from '../kube-object.js';
-import { rolesOf } from './_roles.js';
+import type { RoleObject, Subject } from '../kube-object.js';
+import { ownBinding, rolesOf } from './_roles.js';
 import { findingOf, type ObjectCheck, type RiskRuleInfo } from './risk-rule.js';
 
 /** Subjects that stand for everyone, or for nobody logged in, and what they mean. */
@@ -51,7 +50,7 @@ function readsOnlyPublicInfo(role: RoleObject | undefined): boolean {
  * when the role only reads non-resource URLs.
  */
 export const publicSubjectBinding: ObjectCheck = (object, context) => {
-  const binding = rbacPolicyFrom([object]).bindings[0];
+  const binding = ownBinding(object, context);
   if (!binding) return [];
   const publics = binding.subjects.flatMap((s) =>
     PUBLIC_SUBJECTS.filter((p) => p.kind === s.kind && p.name === s.name),

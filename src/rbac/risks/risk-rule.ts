@@ -4,7 +4,7 @@
  * description (`RiskRuleInfo`) that the docs table and the acknowledgement check read.
  */
 import type { Finding, FindingLocation, Severity } from '../finding.js';
-import type { BindingObject, KubeObject, RoleObject } from '../kube-object.js';
+import type { BindingObject, KubeObject, RbacPolicySet, RoleObject } from '../kube-object.js';
 import type { PolicyRule } from '../policy-rule.js';
 import type { RoleIndex } from '../role-index.js';
 
@@ -69,6 +69,12 @@ export interface ObjectContext {
    * @default - built from `objects` without the bootstrap roles
    */
   readonly roles?: RoleIndex;
+  /**
+   * The object's own RBAC (`rbacPolicyFrom([object])`), when the caller parsed it already: the
+   * lint parses each object once for all of its checks.
+   * @default - parsed from the object by the checks that need it
+   */
+  readonly policy?: RbacPolicySet;
 }
 
 /** Where the role being checked sits, and who binds it. */

@@ -3,8 +3,7 @@
  * rules cannot be checked; `builtin-admin-role`: a binding to cluster-admin, admin or edit,
  * whose rules are well known and grant nearly everything in their scope.
  */
-import { rbacPolicyFrom, type KubeObject } from '../kube-object.js';
-import { rolesOf } from './_roles.js';
+import { ownBinding, rolesOf } from './_roles.js';
 import { findingOf, type ObjectCheck, type RiskRuleInfo } from './risk-rule.js';
 
 /** The description of `unresolved-role`. */
@@ -32,16 +31,12 @@ export const BUILTIN_ADMIN_ROLE: RiskRuleInfo = {
 /** Kubernetes' bootstrap ClusterRoles that grant nearly everything in their scope. */
 export const BUILTIN_ADMIN: readonly string[] = ['cluster-admin', 'admin', 'edit'];
 
-function bindingOf(object: KubeObject) {
-  return rbacPolicyFrom([object]).bindings[0];
-}
-
 /**
  * Reports a binding to a role that neither the manifests nor, when the lint includes them,
  * Kubernetes' bootstrap roles contain (never the built-in admins: `builtin-admin-role`).
  */
 export const unresolvedRole: ObjectCheck = (object, context) => {
-  const binding = bindingOf(object);
+  const binding = ownBinding(object, context);
   if (!binding) return [];
   const { kind, name } = binding.roleRef;
   if (kind === 'ClusterRole' && BUILTIN_ADMIN.includes(name)) return [];
@@ -52,7 +47,7 @@ export const unresolvedRole: ObjectCheck = (object, context) => {
 
 /** Reports a binding to cluster-admin, admin or edit when the manifests do not define them. */
 export const builtinAdminRole: ObjectCheck = (object, context) => {
-  const binding = bindingOf(object);
+  const binding = ownBinding(object, context);
   if (
     !binding ||
     binding.roleRef.kind !== 'ClusterRole' ||

@@ -135,14 +135,16 @@ interface MutableUsage {
   namespace: string;
   path?: string;
   allowed: boolean;
-  names: Set<string>;
+  /** Unsorted until frozen; an array, as a Set of up to 20 costs several times more memory. */
+  names: string[];
   nameless: boolean;
   unlistedNameRequests: number;
-  codes: Map<number, number>;
+  /** HTTP status code and count, alternating: most kinds see one to three codes. */
+  codes: number[];
   count: number;
   first: Stamp;
   last: Stamp;
-  impersonatedBy: Set<string>;
+  impersonatedBy: string[];
   unlistedImpersonatedRequests: number;
   /** `verb resource` as token use lists it; made once per kind, when a token first uses it. */
   tokenKind?: string;
@@ -163,7 +165,7 @@ interface MutableTokenUse {
   credentialId: string;
   identity: string;
   count: number;
-  requests: Set<string>;
+  requests: string[];
   unlistedRequests: number;
   first: Stamp;
   last: Stamp;
@@ -171,8 +173,8 @@ interface MutableTokenUse {
 
 /** Open long-running requests (watches) whose ResponseStarted was counted; bounded. */
 const MAX_OPEN_REQUESTS = 100_000;
-/** The shared empty set of `impersonatedBy` until a request kind is impersonated. */
-const EMPTY: Set<string> = new Set();
+/** The shared empty list of `impersonatedBy` until a request kind is impersonated; never added to. */
+const EMPTY: string[] = [];
 
 const earlier = (a: string, b: string) => (a === '' ? b : b !== '' && b < a ? b : a);
 const later = (a: string, b: string) => (b > a ? b : a);
@@ -269,10 +271,10 @@ export class AuditUsage {
         namespace: r.namespace,
         ...(r.path !== undefined ? { path: r.path } : {}),
         allowed: r.allowed,
-        names: new Set(),
+        names: [],
         nameless: false,
         unlistedNameRequests: 0,
-        codes: new Map(),
+        codes: [],
         count: 0,
         first: stamp,
         last: stamp,
@@ -296,19 +298,19 @@ export class AuditUsage {
     const stamp = stampOf(r.time);
     const u = this.kindOf(r, stamp);
     u.count++;
-    u.codes.set(r.code, (u.codes.get(r.code) ?? 0) + 1);
+    countCode(u.codes, r.code);
     u.first = earlierStamp(u.first, stamp);
     u.last = laterStamp(u.last, stamp);
     if (r.name === '') u.nameless = true;
-    else if (!u.names.has(r.name)) {
-      if (u.names.size < this.maxNames) u.names.add(r.name);
+    else if (!u.names.includes(r.name)) {
+      if (u.names.length < this.maxNames) u.names.push(r.name);
       else u.unlistedNameRequests++;
     }
     if (r.impersonatedBy !== undefined) {
       // Created on first use: most request kinds are never impersonated.
-      if (u.impersonatedBy === EMPTY) u.impersonatedBy = new Set();
-      if (!u.impersonatedBy.has(r.impersonatedBy)) {
-        if (u.impersonatedBy.size < this.maxNames) u.impersonatedBy.add(r.impersonatedBy);
+      if (u.impersonatedBy === EMPTY) u.impersonatedBy = [];
+      if (!u.impersonatedBy.includes(r.impersonatedBy)) {
+        if (u.impersonatedBy.length < this.maxNames) u.impersonatedBy.push(r.impersonatedBy);
         else u.unlistedImpersonatedRequests++;
       }
     }
@@ -356,7 +358,7 @@ export class AuditUsage {
         credentialId: id,
         identity: r.identity,
         count: 0,
-        requests: new Set(),
+        requests: [],
         unlistedRequests: 0,
         first: stamp,
         last: stamp,
@@ -367,8 +369,8 @@ export class AuditUsage {
     t.first = earlierStamp(t.first, stamp);
     t.last = laterStamp(t.last, stamp);
     const kind = (u.tokenKind ??= tokenKindOf(r));
-    if (t.requests.has(kind)) return;
-    if (t.requests.size < this.maxNames) t.requests.add(kind);
+    if (t.requests.includes(kind)) return;
+    if (t.requests.length < this.maxNames) t.requests.push(kind);
     else t.unlistedRequests++;
   }
 
@@ -426,6 +428,37 @@ function tokenKindOf(r: ObservedRequest): string {
   return `${r.verb} ${r.path ?? resource}`;
 }
 
+/** Adds one request with status `code` to `codes` (code, count, code, count, ...). */
+function countCode(codes: number[], code: number): void {
+  for (let i = 0; i < codes.length; i += 2) {
+    if (codes[i] === code) {
+      codes[i + 1]++;
+      return;
+    }
+  }
+  codes.push(code, 1);
+}
+
+/** A far index, added and deleted to make an object's elements a dictionary (see `codesRecord`). */
+const FAR_INDEX = 1 << 20;
+
+/**
+ * The counts per status code as `{ "200": n, ... }`. To V8 a key such as "404" is an array
+ * index: a plain object given it gets a fast elements store of 405+ slots (about 5 KB per
+ * request kind, most of a large report's memory). An index far beyond the others makes the
+ * store a dictionary (about 200 bytes), which stays one when that index is deleted.
+ */
+function codesRecord(codes: readonly number[]): Record<string, number> {
+  const record: Record<string, number> = {};
+  record[FAR_INDEX] = 0;
+  const order: number[] = [];
+  for (let i = 0; i < codes.length; i += 2) order.push(i);
+  order.sort((a, b) => codes[a] - codes[b]);
+  for (const i of order) record[codes[i]] = codes[i + 1];
+  delete record[FAR_INDEX];
+  return record;
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -444,9 +477,7 @@ function freezeUsage(u: MutableUsage): RequestUsage {
     nameless: u.nameless,
     namesTruncated: u.unlistedNameRequests > 0,
     unlistedNameRequests: u.unlistedNameRequests,
-    codes: Object.fromEntries(
-      [...u.codes.entries()].sort(([a], [b]) => a - b).map(([c, n]) => [String(c), n]),
-    ),
+    codes: codesRecord(u.codes),
     count: u.count,
     first: textOfStamp(u.first),
     last: textOfStamp(u.last),

@@ -133,10 +133,14 @@ interface MutableUsage {
   resource: string;
   subresource: string;
   namespace: string;
-  path?: string;
+  path: string | undefined;
   allowed: boolean;
-  /** Unsorted until frozen; an array, as a Set of up to 20 costs several times more memory. */
-  names: string[];
+  /**
+   * Unsorted until frozen. Lists here are arrays of their exact length (grown by `concat`,
+   * at most `maxNames` times): a Set of up to 20, or an array grown by `push`, costs several
+   * times the memory, and a large log has tens of thousands of request kinds.
+   */
+  names: readonly string[];
   nameless: boolean;
   unlistedNameRequests: number;
   /** HTTP status code and count, alternating: most kinds see one to three codes. */
@@ -144,10 +148,10 @@ interface MutableUsage {
   count: number;
   first: Stamp;
   last: Stamp;
-  impersonatedBy: string[];
+  impersonatedBy: readonly string[];
   unlistedImpersonatedRequests: number;
   /** `verb resource` as token use lists it; made once per kind, when a token first uses it. */
-  tokenKind?: string;
+  tokenKind: string | undefined;
 }
 
 interface MutableMinting {
@@ -165,7 +169,7 @@ interface MutableTokenUse {
   credentialId: string;
   identity: string;
   count: number;
-  requests: string[];
+  requests: readonly string[];
   unlistedRequests: number;
   first: Stamp;
   last: Stamp;
@@ -173,24 +177,14 @@ interface MutableTokenUse {
 
 /** Open long-running requests (watches) whose ResponseStarted was counted; bounded. */
 const MAX_OPEN_REQUESTS = 100_000;
-/** The shared empty list of `impersonatedBy` until a request kind is impersonated; never added to. */
-const EMPTY: string[] = [];
+/** The shared empty list of `impersonatedBy` until a request kind is impersonated; never changed. */
+const EMPTY: readonly string[] = [];
 
 const earlier = (a: string, b: string) => (a === '' ? b : b !== '' && b < a ? b : a);
 const later = (a: string, b: string) => (b > a ? b : a);
 
 /** One level of the request-kind index: a key (namespace, group, ...) to the next level. */
 type Level = Map<string, unknown>;
-
-/** The next level under `key`, created when missing. */
-function levelOf(parent: Level, key: string): Level {
-  let child = parent.get(key) as Level | undefined;
-  if (child === undefined) {
-    child = new Map();
-    parent.set(key, child);
-  }
-  return child;
-}
 
 /**
  * Accumulates audit events. Each request counts once: RequestReceived is skipped, and a
@@ -211,6 +205,11 @@ export class AuditUsage {
   private readonly minting = new Map<string, MutableMinting>();
   private readonly tokens = new Map<string, MutableTokenUse>();
   private readonly open = new Set<string>();
+  /**
+   * One copy of each text the aggregate keeps (identities, namespaces, names, ...): each
+   * event's strings are fresh, and a kept one would otherwise be a copy per request kind.
+   */
+  private readonly texts = new Map<string, string>();
   private requests = 0;
 
   constructor(options: AuditUsageOptions = {}) {
@@ -242,14 +241,35 @@ export class AuditUsage {
     return undefined;
   }
 
+  /** The kept copy of `text`. */
+  private textOf(text: string): string {
+    const kept = this.texts.get(text);
+    if (kept !== undefined) return kept;
+    this.texts.set(text, text);
+    return text;
+  }
+
+  /** The next level under `key`, created when missing. */
+  private levelOf(parent: Level, key: string): Level {
+    let child = parent.get(key) as Level | undefined;
+    if (child === undefined) {
+      child = new Map();
+      parent.set(this.textOf(key), child);
+    }
+    return child;
+  }
+
   /** The usage entry of a request's kind, created when new. */
   private kindOf(r: ObservedRequest, stamp: Stamp): MutableUsage {
     const verbs =
       r.path !== undefined
-        ? levelOf(levelOf(this.urlIndex, r.identity), r.path)
-        : levelOf(
-            levelOf(
-              levelOf(levelOf(levelOf(this.index, r.identity), r.namespace), r.apiGroup),
+        ? this.levelOf(this.levelOf(this.urlIndex, r.identity), r.path)
+        : this.levelOf(
+            this.levelOf(
+              this.levelOf(
+                this.levelOf(this.levelOf(this.index, r.identity), r.namespace),
+                r.apiGroup,
+              ),
               r.resource,
             ),
             r.subresource,
@@ -257,19 +277,19 @@ export class AuditUsage {
     let pair = verbs.get(r.verb) as [MutableUsage?, MutableUsage?] | undefined;
     if (pair === undefined) {
       pair = [undefined, undefined];
-      verbs.set(r.verb, pair);
+      verbs.set(this.textOf(r.verb), pair);
     }
     const slot = r.allowed ? 0 : 1;
     let u = pair[slot];
     if (u === undefined) {
       u = {
-        identity: r.identity,
-        verb: r.verb,
-        apiGroup: r.apiGroup,
-        resource: r.resource,
-        subresource: r.subresource,
-        namespace: r.namespace,
-        ...(r.path !== undefined ? { path: r.path } : {}),
+        identity: this.textOf(r.identity),
+        verb: this.textOf(r.verb),
+        apiGroup: this.textOf(r.apiGroup),
+        resource: this.textOf(r.resource),
+        subresource: this.textOf(r.subresource),
+        namespace: this.textOf(r.namespace),
+        path: r.path === undefined ? undefined : this.textOf(r.path),
         allowed: r.allowed,
         names: [],
         nameless: false,
@@ -280,12 +300,13 @@ export class AuditUsage {
         last: stamp,
         impersonatedBy: EMPTY,
         unlistedImpersonatedRequests: 0,
+        tokenKind: undefined,
       };
       pair[slot] = u;
       let list = this.kinds.get(r.identity);
       if (list === undefined) {
         list = [];
-        this.kinds.set(r.identity, list);
+        this.kinds.set(u.identity, list);
       }
       list.push(u);
     }
@@ -298,19 +319,19 @@ export class AuditUsage {
     const stamp = stampOf(r.time);
     const u = this.kindOf(r, stamp);
     u.count++;
-    countCode(u.codes, r.code);
+    u.codes = countCode(u.codes, r.code);
     u.first = earlierStamp(u.first, stamp);
     u.last = laterStamp(u.last, stamp);
     if (r.name === '') u.nameless = true;
     else if (!u.names.includes(r.name)) {
-      if (u.names.length < this.maxNames) u.names.push(r.name);
+      if (u.names.length < this.maxNames) u.names = u.names.concat(this.textOf(r.name));
       else u.unlistedNameRequests++;
     }
     if (r.impersonatedBy !== undefined) {
       // Created on first use: most request kinds are never impersonated.
-      if (u.impersonatedBy === EMPTY) u.impersonatedBy = [];
       if (!u.impersonatedBy.includes(r.impersonatedBy)) {
-        if (u.impersonatedBy.length < this.maxNames) u.impersonatedBy.push(r.impersonatedBy);
+        if (u.impersonatedBy.length < this.maxNames)
+          u.impersonatedBy = u.impersonatedBy.concat(this.textOf(r.impersonatedBy));
         else u.unlistedImpersonatedRequests++;
       }
     }
@@ -325,7 +346,7 @@ export class AuditUsage {
     let m = this.minting.get(key);
     if (!m) {
       m = {
-        minter: r.identity,
+        minter: this.textOf(r.identity),
         serviceAccount,
         minted: 0,
         failed: 0,
@@ -356,7 +377,7 @@ export class AuditUsage {
     if (!t) {
       t = {
         credentialId: id,
-        identity: r.identity,
+        identity: this.textOf(r.identity),
         count: 0,
         requests: [],
         unlistedRequests: 0,
@@ -370,7 +391,7 @@ export class AuditUsage {
     t.last = laterStamp(t.last, stamp);
     const kind = (u.tokenKind ??= tokenKindOf(r));
     if (t.requests.includes(kind)) return;
-    if (t.requests.length < this.maxNames) t.requests.push(kind);
+    if (t.requests.length < this.maxNames) t.requests = t.requests.concat(kind);
     else t.unlistedRequests++;
   }
 
@@ -428,15 +449,15 @@ function tokenKindOf(r: ObservedRequest): string {
   return `${r.verb} ${r.path ?? resource}`;
 }
 
-/** Adds one request with status `code` to `codes` (code, count, code, count, ...). */
-function countCode(codes: number[], code: number): void {
+/** `codes` (code, count, code, count, ...) with one more request of status `code`. */
+function countCode(codes: number[], code: number): number[] {
   for (let i = 0; i < codes.length; i += 2) {
     if (codes[i] === code) {
       codes[i + 1]++;
-      return;
+      return codes;
     }
   }
-  codes.push(code, 1);
+  return codes.concat(code, 1);
 }
 
 /** A far index, added and deleted to make an object's elements a dictionary (see `codesRecord`). */

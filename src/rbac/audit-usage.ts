@@ -242,7 +242,9 @@ export class AuditUsage {
         if (this.open.size >= MAX_OPEN_REQUESTS) this.open.clear();
         this.open.add(id);
       }
-    } else if (id && this.open.delete(id)) {
+    } else if (id && this.open.size > 0 && this.open.delete(id)) {
+      // Counted at ResponseStarted. (The size first: most requests are not watches, and
+      // hashing each one's id costs time.)
       return undefined;
     }
     this.addRequest(observedRequestOf(e));

@@ -202,6 +202,16 @@ describe('AuditUsage', () => {
     ]);
   });
 
+  test('codes are listed in numeric order, whatever order they were seen in', () => {
+    // GIVEN status codes seen out of order, one of them not an HTTP code
+    const codes = [503, 404, 200, 404, 0];
+    const [r] = usageOf(
+      codes.map((code) => ({ user: deployer, verb: 'get', resource: 'pods', name: 'a', code })),
+    ).identities[0].requests;
+    // THEN as JSON.stringify writes them: keys ascending, one count each
+    expect(JSON.stringify(r.codes)).toBe('{"0":1,"200":1,"404":2,"503":1}');
+  });
+
   test('nothing unlisted under the cap', () => {
     const [r] = usageOf([
       { user: deployer, verb: 'get', resource: 'pods', namespace: 'shop', name: 'a' },

@@ -47,6 +47,20 @@ describe('forEachLogLine', () => {
     }
   });
 
+  test('a file longer than one read: lines across reads come out whole (the read buffer is reused)', async () => {
+    // GIVEN ~3 MB of lines of varied length, so that reads of 1 MB end mid-line, mid-character
+    const text = Array.from(
+      { length: 30_000 },
+      (_, i) => `{"n":${i},"s":"${'é'.repeat(i % 97)}"}`,
+    ).join('\n');
+    const file = join(tempDir('audit-lines-'), 'big.log');
+    writeFileSync(file, text);
+    // WHEN
+    const { lines } = await linesOf([file]);
+    // THEN
+    expect(lines.map(([l]) => l)).toEqual(text.split('\n'));
+  });
+
   test('standard input, plain or gzip', async () => {
     const { lines } = await linesOf(['-'], Readable.from([gzipSync('x\ny\n')]));
     expect(lines).toEqual([

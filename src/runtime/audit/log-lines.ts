@@ -82,6 +82,29 @@ export async function auditLogFiles(paths: readonly string[]): Promise<string[]>
   return files;
 }
 
+/** Bytes read from a plain file at a time. */
+const READ_BYTES = 1024 * 1024;
+
+/**
+ * A plain file's bytes, read into one buffer that each chunk reuses: a chunk is valid only
+ * until the next is asked for. A new 1 MB buffer per read (as a read stream allocates) is
+ * freed only when the garbage collector gets to it, and the process's memory then grows with
+ * the size of the log.
+ */
+async function* fileChunks(file: string): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, READ_BYTES, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** A chunk of standard input as a Buffer (a stream gives Buffers, or strings with an encoding). */
 function bufferOf(chunk: string | Uint8Array): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
@@ -90,6 +113,7 @@ function bufferOf(chunk: string | Uint8Array): Buffer {
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
+/** A file's (or standard input's) bytes, decompressed; a chunk is valid until the next is asked for. */
 async function* chunksOf(
   file: string,
   stdin: AsyncIterable<string | Uint8Array> | undefined,
@@ -118,15 +142,14 @@ async function* chunksOf(
         yield bufferOf(r.value);
       return;
     }
+  } else if (await isGzip(file)) {
+    const raw = createReadStream(file, { highWaterMark: READ_BYTES });
+    const gunzip = createGunzip({ chunkSize: READ_BYTES });
+    raw.on('error', (err) => gunzip.destroy(err));
+    stream = raw.pipe(gunzip);
   } else {
-    const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
-    if (await isGzip(file)) {
-      const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
-      raw.on('error', (err) => gunzip.destroy(err));
-      stream = raw.pipe(gunzip);
-    } else {
-      stream = raw;
-    }
+    yield* fileChunks(file);
+    return;
   }
   for await (const chunk of stream) yield chunk as Buffer;
 }

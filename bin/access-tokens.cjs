@@ -3,11 +3,11 @@
 // The `access-tokens` CLI, also installed as `cdk8s-access-tokens` (for `npx`) and as
 // `kubectl-access_tokens` (`kubectl access-tokens`).
 //
-// Runs the esbuild bundle (lib/cli/access-tokens.cjs, or lib/cli/mint.cjs for `mint`; `npm run
-// build`): one CommonJS file instead
-// of ~25 ES modules to resolve, link and compile starts several times faster. Where Node has a
-// compile cache (22.1+), it is on, in the user's own cache folder (a shared temporary folder
-// would let another user plant compiled code) unless NODE_COMPILE_CACHE names one.
+// Runs an esbuild bundle (lib/cli/access-tokens.cjs, or lib/cli/mint.cjs for `mint`; `npm run
+// build`): one CommonJS file instead of ~25 ES modules to resolve, link and compile starts
+// several times faster. Where Node has a compile cache (22.1+), it is on, in the user's own
+// cache folder (a shared temporary folder would let another user plant compiled code) unless
+// NODE_COMPILE_CACHE names one.
 // ACCESS_TOKENS_UNBUNDLED=1 runs tsc's modules (lib/src/) instead, for readable stack traces.
 const { join } = require('node:path');
 

@@ -480,13 +480,12 @@ const FAR_INDEX = 1 << 20;
  * store a dictionary (about 200 bytes), which stays one when that index is deleted.
  */
 function codesRecord(u: MutableUsage): Record<string, number> {
-  const codes = [u.code, u.codeCount, ...u.otherCodes];
+  // Keys that are array indices are listed in ascending numeric order, whatever the order
+  // they were set in (the language guarantees it): no sorting is needed.
   const record: Record<string, number> = {};
   record[FAR_INDEX] = 0;
-  const order: number[] = [];
-  for (let i = 0; i < codes.length; i += 2) order.push(i);
-  order.sort((a, b) => codes[a] - codes[b]);
-  for (const i of order) record[codes[i]] = codes[i + 1];
+  record[u.code] = u.codeCount;
+  for (let i = 0; i < u.otherCodes.length; i += 2) record[u.otherCodes[i]] = u.otherCodes[i + 1];
   delete record[FAR_INDEX];
   return record;
 }

@@ -37,15 +37,20 @@ const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const tools =
   process.env.E2E_KUBE_APISERVER_TOOLS ?? join(root, '..', 'shared', 'tools', 'kube-apiserver');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** `n` distinct free ports: each is held until all are found, so none is handed out twice. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+        }),
+    ),
+  );
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 interface Server {
@@ -124,8 +129,11 @@ describeE2E('audit: a real server with the synthesized policy', () => {
     appObjects = loadAll(readFileSync(join(outdir, 'app.k8s.yaml'), 'utf8')) as KubeObject[];
 
     // The server starts with it (start.sh fails, showing the server's log, if it refuses it).
-    const port = Number(process.env.E2E_AUDIT_PORT ?? (await freePort()));
-    const etcdPort = Number(process.env.E2E_AUDIT_ETCD_PORT ?? (await freePort()));
+    // Each port free on its own: the one after a free port may be in use (it was, once in CI).
+    const free = await freePorts(3);
+    const port = Number(process.env.E2E_AUDIT_PORT ?? free[0]);
+    const etcdPort = Number(process.env.E2E_AUDIT_ETCD_PORT ?? free[1]);
+    const peerPort = process.env.E2E_AUDIT_ETCD_PORT ? etcdPort + 1 : free[2];
     const dir = join(tempDir('audit-e2e-'), 'kas');
     execFileSync(
       join(tools, 'start.sh'),
@@ -137,7 +145,7 @@ describeE2E('audit: a real server with the synthesized policy', () => {
         '--etcd-port',
         String(etcdPort),
         '--etcd-peer-port',
-        String(etcdPort + 1),
+        String(peerPort),
         '--audit-policy',
         policyFile,
       ],

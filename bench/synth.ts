@@ -22,8 +22,16 @@ const NAMESPACE = 'bench';
 /** Builds bundles `from` to `to - 1` into `chart` one way, each in `namespace(i)`. */
 type Variant = (chart: Chart, from: number, to: number, namespace: (i: number) => string) => void;
 
+/**
+ * Numbers the measured runs: every run names its bundles afresh (`app-<run>-<i>`), as each
+ * `cdk8s synth` of a real app meets its names for the first time. With the same names in every
+ * run, a memo kept across apps (the lint's, per distinct rule) would skip work in repeats that
+ * a user's synth always does.
+ */
+let run = 0;
+
 function name(i: number): string {
-  return `app-${i}`;
+  return `app-${run}-${i}`;
 }
 
 /**
@@ -150,6 +158,7 @@ interface Sample {
 
 /** One measured run: construct + synthYaml, in CPU milliseconds. */
 function measure(shape: Shape, variant: Variant, n: number): Sample {
+  run++;
   (globalThis as { gc?: () => void }).gc?.();
   const start = process.cpuUsage();
   const app = new App({ outdir: '/nonexistent-bench-outdir' });

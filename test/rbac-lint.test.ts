@@ -12,7 +12,9 @@ import {
   validateAcknowledgements,
 } from '../src/rbac/lint.js';
 import { parseManifests, readManifestPaths } from '../src/rbac/manifest-reader.js';
+import type { PolicyRule } from '../src/rbac/policy-rule.js';
 import { Risk, RISK_RULES } from '../src/rbac/risks/index.js';
+import { POLICY_RULE_CHECKS } from '../src/rbac/risks/risk-rules.js';
 
 /** What `helm template` prints for a typical operator chart, comments and empty docs included. */
 const HELM_OUTPUT = `---
@@ -436,5 +438,72 @@ describe('lintManifests with every rule selected by default', () => {
     first.clear();
     // THEN
     expect(selectedRules({}).size).toBe(RISK_RULES.length);
+  });
+});
+
+describe('named rules', () => {
+  // The lint answers a named rule from its shape (names replaced by a stand-in) when the shape
+  // has no findings: no check may depend on which names a rule lists, only on whether it has
+  // some. The oracle runs each check itself on the same rule under other names.
+  const requests = POLICY_RULE_CHECKS.flatMap(({ info }) => info.requests ?? []);
+  const shapes: PolicyRule[] = [
+    ...requests.map((r) => ({
+      verbs: [r.verb],
+      apiGroups: [r.apiGroup],
+      resources: [r.subresource ? `${r.resource}/${r.subresource}` : r.resource],
+    })),
+    { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+    { verbs: ['get', 'patch'], apiGroups: ['apps'], resources: ['deployments', '*/scale'] },
+    { verbs: ['impersonate'], apiGroups: ['authentication.k8s.io'], resources: ['userextras/x'] },
+    { verbs: ['frobnicate'], apiGroups: [''], resources: ['podz'] },
+  ];
+  const namings = [['app'], ['a', 'b'], ['system:masters'], ['example.com/*'], ['\u0000name']];
+
+  test.each(POLICY_RULE_CHECKS.map((c) => [c.info.id, c.check] as const))(
+    '%s finds something on a named rule whatever its names',
+    (_id, check) => {
+      for (const shape of shapes) {
+        const found = namings.map(
+          (resourceNames) => check({ ...shape, resourceNames }, {}).length > 0,
+        );
+        expect(found).toEqual(found.map(() => found[0]));
+      }
+    },
+  );
+
+  test('a named rule with findings is reported with its own names', () => {
+    // GIVEN two rules of one shape that reads secrets
+    const rule = (name: string) => ({
+      verbs: ['get'],
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: [name],
+    });
+    // WHEN
+    const first = lintRules([rule('first-secret')]);
+    const second = lintRules([rule('second-secret')]);
+    // THEN
+    expect(first.map((f) => f.message)).toEqual([expect.stringContaining("'first-secret'")]);
+    expect(second.map((f) => f.message)).toEqual([expect.stringContaining("'second-secret'")]);
+  });
+
+  test('a named rule without findings has none under other names, nor its unnamed twin less', () => {
+    // GIVEN a shape with no error under names, and its unnamed twin (patch any deployment)
+    const named = (name: string) => ({
+      verbs: ['get', 'patch'],
+      apiGroups: ['apps'],
+      resources: ['deployments'],
+      resourceNames: [name],
+    });
+    // WHEN
+    const first = lintManifests([role('r', [named('one')])], { enable: ERROR_RISK_IDS });
+    const second = lintManifests([role('r', [named('two')])], { enable: ERROR_RISK_IDS });
+    const unnamed = lintRules([
+      { verbs: ['patch'], apiGroups: ['apps'], resources: ['deployments'] },
+    ]);
+    // THEN
+    expect(first.findings).toEqual([]);
+    expect(second.findings).toEqual([]);
+    expect(unnamed.map((f) => f.id)).toContain(Risk.WORKLOAD_CREATE);
   });
 });

@@ -133,6 +133,25 @@ function freezeRule(rule: PolicyRule): PolicyRule {
   return Object.freeze(rule);
 }
 
+/** Stands for the names of a named rule in `namedShape`; no object has it (it is not a DNS name). */
+const SOME_NAMES: readonly string[] = Object.freeze(['\u0000name']);
+
+/** True when the rule names objects, none of them `''` (which a nameless request matches). */
+function hasNamesOnly(rule: PolicyRule): boolean {
+  const names = rule.resourceNames;
+  return names !== undefined && names.length > 0 && !names.includes('');
+}
+
+/**
+ * A named rule with its names replaced by one that stands for any. No check reads a name: they
+ * ask `ruleAllows` about the rule's own names, which all match or all fail alike. So whether a
+ * rule has findings does not depend on which names it lists, and a shape without findings
+ * answers for every rule of that shape (a construct per workload, each naming its own).
+ */
+function namedShape(rule: PolicyRule): PolicyRule {
+  return { ...rule, resourceNames: SOME_NAMES };
+}
+
 /**
  * The findings of the selected rule-level checks on one sanitized rule, frozen (with the rule)
  * so that no caller can change them. Checks that are not selected do not run.
@@ -145,6 +164,13 @@ function ruleFindings(rule: PolicyRule, selected: ReadonlySet<string>): readonly
       byRule: new Map(),
     };
     findingsBySelection.set(selected, memo);
+  }
+  if (
+    rule.resourceNames !== SOME_NAMES &&
+    hasNamesOnly(rule) &&
+    ruleFindings(namedShape(rule), selected).length === 0
+  ) {
+    return NO_FINDINGS;
   }
   const key = ruleKey(rule);
   const cached = memo.byRule.get(key);

@@ -153,4 +153,28 @@ describe('Permission.of with custom verbs', () => {
       /Permission.of: verb 'publish' is unknown .*; declare an extension API's verb with Permission.customVerbs\(\), or customVerbs in Permission.of$/,
     );
   });
+
+  test('is immutable, and equal grants without names are one instance', () => {
+    // GIVEN
+    const first = Permission.read(kplus.ApiResource.PODS);
+    // WHEN
+    const again = Permission.read('pods');
+    const named = Permission.read('pods', 'web');
+    // THEN
+    expect(again).toBe(first);
+    expect(named).not.toBe(Permission.read('pods', 'web'));
+    expect(Permission.verbs(['get'], 'pods')).not.toBe(first);
+    for (const p of [first, named, Permission.of({ verbs: ['get'], resources: ['pods'] })]) {
+      expect(Object.isFrozen(p.rule)).toBe(true);
+      expect(Object.values(p.rule).every((list) => Object.isFrozen(list))).toBe(true);
+      expect(Object.isFrozen(p.customVerbs)).toBe(true);
+    }
+  });
+
+  test('a bad grant throws every time, not only when first built', () => {
+    expect(() => Permission.verbs(['frob'], 'pods')).toThrow(/verb 'frob' is unknown/);
+    expect(() => Permission.verbs(['frob'], 'pods')).toThrow(/verb 'frob' is unknown/);
+    expect(() => Permission.verbs(['get,list'], 'pods')).toThrow(/verb 'get,list' is invalid/);
+    expect(Permission.customVerbs(['frob'], 'pods').customVerbs).toEqual(['frob']);
+  });
 });

@@ -1,5 +1,5 @@
 import type { IApiResource } from 'cdk8s-plus-27';
-import { READ_VERBS, type PolicyRule } from '../rbac/policy-rule.js';
+import { freezeRule, READ_VERBS, type PolicyRule } from '../rbac/policy-rule.js';
 import {
   formatResource,
   parseResource,
@@ -51,6 +51,13 @@ export function resolveResource(
   return { ref: { apiGroup: group, resource: type, subresource }, name: resource.resourceName };
 }
 
+/**
+ * Permissions without resource names by verbs, resource and custom verbs: immutable, so one
+ * instance serves every construct that grants the same. Bounded by clearing.
+ */
+const SHARED = new Map<string, Permission>();
+const MAX_SHARED = 1_000;
+
 function throwOnErrors(problems: readonly RuleProblem[], what: string): void {
   const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
   if (errors.length > 0) throw new Error(`${what}: ${errors.join('; ')}`);
@@ -59,7 +66,8 @@ function throwOnErrors(problems: readonly RuleProblem[], what: string): void {
 /**
  * One grant of a `ServiceAccountAccess`: verbs on a resource (optionally on named objects),
  * or verbs on non-resource URLs. Validated when created: a bad verb, resource or name throws
- * with the value and what is allowed.
+ * with the value and what is allowed. Immutable (its rule is frozen), so equal grants without
+ * names may be one shared instance.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources
  */
@@ -103,7 +111,7 @@ export class Permission {
     };
     const customVerbs = [...(rule.customVerbs ?? [])];
     throwOnErrors(validateRule(policyRule, { customVerbs }), 'Permission.of');
-    return new Permission(policyRule, customVerbs);
+    return new Permission(freezeRule(policyRule), Object.freeze(customVerbs));
   }
 
   /** Verbs (`get`, `post`, ...) on non-resource URLs such as `/healthz` or `/metrics*`. */
@@ -111,7 +119,7 @@ export class Permission {
     if (urls.length === 0) throw new Error('Permission.nonResourceUrls: urls must not be empty');
     const rule: PolicyRule = { verbs: [...verbs], nonResourceURLs: urls };
     throwOnErrors(validateRule(rule), 'Permission.nonResourceUrls');
-    return new Permission(rule, []);
+    return new Permission(freezeRule(rule), Object.freeze([]));
   }
 
   private static build(
@@ -122,14 +130,26 @@ export class Permission {
   ): Permission {
     const { ref, name } = resolveResource(resource, 'Permission resource');
     const resourceNames = [...(name ? [name] : []), ...names];
+    // The same grant without names recurs in every bundle of an app: built and checked once.
+    const key = resourceNames.length
+      ? undefined
+      : JSON.stringify([verbs, ref.apiGroup, ref.resource, ref.subresource, customVerbs]);
+    const shared = key === undefined ? undefined : SHARED.get(key);
+    if (shared) return shared;
     const rule: PolicyRule = {
       verbs: [...verbs],
       apiGroups: [ref.apiGroup],
       resources: [rbacResourceName(ref)],
       ...(resourceNames.length ? { resourceNames } : {}),
     };
-    throwOnErrors(validateRule(rule, { customVerbs }), `Permission for '${formatResource(ref)}'`);
-    return new Permission(rule, customVerbs);
+    const problems = validateRule(rule, { customVerbs });
+    if (problems.length > 0) throwOnErrors(problems, `Permission for '${formatResource(ref)}'`);
+    const permission = new Permission(freezeRule(rule), Object.freeze([...customVerbs]));
+    if (key !== undefined) {
+      if (SHARED.size >= MAX_SHARED) SHARED.clear();
+      SHARED.set(key, permission);
+    }
+    return permission;
   }
 
   private constructor(

@@ -13,7 +13,7 @@ import {
   type RbacPolicySet,
 } from './kube-object.js';
 import type { ManifestPosition } from './manifest-reader.js';
-import { sanitizeRule, type PolicyRule } from './policy-rule.js';
+import { freezeRule, sanitizeRule, type PolicyRule } from './policy-rule.js';
 import { holdersOf } from './risk-holders.js';
 import { CLUSTER_ADMIN_EQUIVALENT } from './risks/cluster-admin-equivalent.js';
 import {
@@ -126,11 +126,6 @@ function ruleKey(rule: PolicyRule): string {
     rule.resourceNames,
     rule.nonResourceURLs,
   ]);
-}
-
-function freezeRule(rule: PolicyRule): PolicyRule {
-  for (const values of Object.values(rule)) Object.freeze(values);
-  return Object.freeze(rule);
 }
 
 /** Stands for the names of a named rule in `namedShape`; no object has it (it is not a DNS name). */

@@ -55,6 +55,12 @@ export function sanitizeRule(value: unknown): PolicyRule | undefined {
   return rule;
 }
 
+/** The rule with its lists, frozen in place (and returned), so that it can be shared. */
+export function freezeRule(rule: PolicyRule): PolicyRule {
+  for (const values of Object.values(rule)) Object.freeze(values);
+  return Object.freeze(rule);
+}
+
 /** What a request asks for, as the API server's authorizer sees it. */
 export interface ResourceRequest {
   /** The RBAC verb (`get`, `list`, `create`, ...), not the HTTP method. */

@@ -9,6 +9,20 @@ function decisions(rules: readonly PolicyRule[]): boolean[] {
   return REQUESTS.map((r) => rulesAllow(rules, r));
 }
 
+describe('normalizeRule', () => {
+  test('keeps a frozen sorted list as it is and copies any other', () => {
+    // GIVEN
+    const verbs = Object.freeze(['get', 'list']);
+    const resources = ['pods'];
+    // WHEN
+    const normalized = normalizeRule({ verbs, apiGroups: [''], resources });
+    // THEN
+    expect(normalized.verbs).toBe(verbs);
+    expect(normalized.resources).not.toBe(resources);
+    expect(normalized.resources).toEqual(['pods']);
+  });
+});
+
 describe('compactRules', () => {
   test('merges verbs of the same resources and resources of the same verbs', () => {
     // GIVEN rules as cdk8s-plus would write them, one per resource

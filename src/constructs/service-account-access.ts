@@ -140,9 +140,9 @@ export class ServiceAccountAccess extends Construct {
   public readonly acknowledgements: readonly RiskAcknowledgement[];
 
   private readonly permissions: Permission[] = [];
-  private readonly clusterPermissions: Permission[];
+  private readonly clusterPermissions: readonly Permission[];
   /** `clusterPermissions` compacted: they are fixed at construction, so compacted once. */
-  private readonly compactedClusterRules: PolicyRule[];
+  private readonly compactedClusterRules: readonly PolicyRule[];
   private cachedAuthorizer?: { readonly key: number; readonly authorizer: RbacAuthorizer };
   private cachedRules?: { readonly key: number; readonly rules: readonly PolicyRule[] };
   private cachedValidation?: { readonly key: number; readonly errors: readonly string[] };
@@ -171,17 +171,19 @@ export class ServiceAccountAccess extends Construct {
         'clusterPermissions must not be an empty list: omit it, or give at least one Permission',
       );
     }
-    this.acknowledgements = [...(props.acknowledge ?? [])];
+    this.acknowledgements = props.acknowledge?.length ? [...props.acknowledge] : NONE;
     const ackProblems = validateAcknowledgements(this.acknowledgements);
     if (ackProblems.length > 0) throw new Error(ackProblems.join('; '));
 
     const labels = { ...(props.labels ?? {}) };
-    const metadata = (extra: Record<string, string> = {}) => ({
+    // One metadata object for the objects without annotations: cdk8s copies what it needs.
+    const plain = {
       name: this.serviceAccountName,
       namespace,
-      labels,
-      ...(Object.keys(extra).length ? { annotations: extra } : {}),
-    });
+      ...(Object.keys(labels).length ? { labels } : {}),
+    };
+    const metadata = (extra: Record<string, string> = {}) =>
+      Object.keys(extra).length ? { ...plain, annotations: extra } : plain;
     const ackAnnotation = this.acknowledgementAnnotation();
 
     const token = props.token ? renderTokenDeclaration(props.token) : undefined;
@@ -197,8 +199,10 @@ export class ServiceAccountAccess extends Construct {
     this.roleBinding.addSubjects(this.serviceAccount);
     (props.permissions ?? []).forEach(checkNamespaced);
     this.permissions.push(...(props.permissions ?? []));
-    this.clusterPermissions = [...(props.clusterPermissions ?? [])];
-    this.compactedClusterRules = compactRules(this.clusterPermissions.map((p) => p.rule));
+    this.clusterPermissions = props.clusterPermissions ? [...props.clusterPermissions] : NONE;
+    this.compactedClusterRules = this.clusterPermissions.length
+      ? compactRules(this.clusterPermissions.map((p) => p.rule))
+      : NONE;
 
     if (this.clusterPermissions.length > 0) {
       const clusterMeta = {
@@ -250,6 +254,19 @@ export class ServiceAccountAccess extends Construct {
    * permissions, plus any rules added through cdk8s-plus's own `role.allow()`.
    */
   public get rules(): PolicyRule[] {
+    return this.compactedRules().map(copyRule);
+  }
+
+  /** The final compacted cluster-wide rules (empty without `clusterPermissions`). */
+  public get clusterRules(): PolicyRule[] {
+    return this.compactedClusterRules.map(copyRule);
+  }
+
+  /**
+   * `rules` without copies, for reading only: compacted once until `allow()` or
+   * `role.allow()` adds rules. Its lists may be the permissions' own (frozen) lists.
+   */
+  private compactedRules(): readonly PolicyRule[] {
     const key = this.rulesCount();
     if (this.cachedRules?.key !== key) {
       const kplusRules = this.role.rules.flatMap((r) =>
@@ -258,12 +275,7 @@ export class ServiceAccountAccess extends Construct {
       const rules = compactRules([...this.permissions.map((p) => p.rule), ...kplusRules]);
       this.cachedRules = { key, rules };
     }
-    return this.cachedRules.rules.map((r) => ({ ...r }));
-  }
-
-  /** The final compacted cluster-wide rules (empty without `clusterPermissions`). */
-  public get clusterRules(): PolicyRule[] {
-    return this.compactedClusterRules.map((r) => ({ ...r }));
+    return this.cachedRules.rules;
   }
 
   /**
@@ -378,10 +390,12 @@ export class ServiceAccountAccess extends Construct {
     // cdk8s deep-copies patch values through JSON when it applies them at synth, so a
     // `toJSON` value renders the rules as they are then, including later `allow()` calls
     // (a test pins this behaviour).
-    role.addJsonPatch(JsonPatch.add('/rules', { toJSON: () => this.rules.map(toL1Rule) }));
+    role.addJsonPatch(
+      JsonPatch.add('/rules', { toJSON: () => this.compactedRules().map(toL1Rule) }),
+    );
     if (this.clusterRole) {
       ApiObject.of(this.clusterRole).addJsonPatch(
-        JsonPatch.add('/rules', { toJSON: () => this.clusterRules.map(toL1Rule) }),
+        JsonPatch.add('/rules', { toJSON: () => this.compactedClusterRules.map(toL1Rule) }),
       );
     }
   }
@@ -392,6 +406,14 @@ export class ServiceAccountAccess extends Construct {
    * double the synth's cost; a test checks that the two agree.
    */
   public accessObjects(): KubeObject[] {
+    return this.accessObjectsOf(this.rules, this.clusterRules);
+  }
+
+  /** `accessObjects` with the given rules (the lint reads, and never changes, the cached ones). */
+  private accessObjectsOf(
+    rules: readonly PolicyRule[],
+    clusterRules: readonly PolicyRule[],
+  ): KubeObject[] {
     const rbac = 'rbac.authorization.k8s.io/v1';
     const meta = { name: this.serviceAccountName, namespace: this.namespace };
     const annotations = this.acknowledgementAnnotation();
@@ -407,7 +429,7 @@ export class ServiceAccountAccess extends Construct {
         metadata: meta,
         automountServiceAccountToken: false,
       },
-      { apiVersion: rbac, kind: 'Role', metadata: { ...meta, annotations }, rules: this.rules },
+      { apiVersion: rbac, kind: 'Role', metadata: { ...meta, annotations }, rules },
       {
         apiVersion: rbac,
         kind: 'RoleBinding',
@@ -423,7 +445,7 @@ export class ServiceAccountAccess extends Construct {
     if (this.clusterRole) {
       const clusterMeta = { name: this.clusterRole.name, annotations };
       objects.push(
-        { apiVersion: rbac, kind: 'ClusterRole', metadata: clusterMeta, rules: this.clusterRules },
+        { apiVersion: rbac, kind: 'ClusterRole', metadata: clusterMeta, rules: clusterRules },
         {
           apiVersion: rbac,
           kind: 'ClusterRoleBinding',
@@ -448,7 +470,8 @@ export class ServiceAccountAccess extends Construct {
   private validateLeastPrivilege(): string[] {
     const key = this.rulesCount();
     if (this.cachedValidation?.key !== key) {
-      this.cachedValidation = { key, errors: this.lintAccessObjects() };
+      const errors = this.lintAccessObjects();
+      this.cachedValidation = { key, errors: errors.length > 0 ? errors : NONE };
     }
     return [...this.cachedValidation.errors];
   }
@@ -456,7 +479,8 @@ export class ServiceAccountAccess extends Construct {
   private lintAccessObjects(): string[] {
     // Only errors fail the synth: the rules that can report nothing else are not run here
     // (`access-tokens lint` of the output reports their warnings).
-    const report = lintManifests(this.accessObjects(), { enable: ERROR_RISK_IDS });
+    const objects = this.accessObjectsOf(this.compactedRules(), this.compactedClusterRules);
+    const report = lintManifests(objects, { enable: ERROR_RISK_IDS });
     const errors = report.errors.map((f) => ({
       ...f,
       location: f.location ? { ...f.location, source: this.node.path } : undefined,
@@ -466,6 +490,25 @@ export class ServiceAccountAccess extends Construct {
       `${errors.length} unacknowledged least-privilege finding(s); fix the grant or add { risk, reason } to acknowledge:\n${formatFindings(errors)}`,
     ];
   }
+}
+
+/** What most constructs' validation keeps, and their absent lists: one shared empty list. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** A rule with lists of its own. */
+function copyRule(rule: PolicyRule): PolicyRule {
+  const copy: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = { ...rule };
+  for (const key of [
+    'verbs',
+    'apiGroups',
+    'resources',
+    'resourceNames',
+    'nonResourceURLs',
+  ] as const) {
+    const values = rule[key];
+    if (values) copy[key] = [...values];
+  }
+  return copy;
 }
 
 /**

@@ -7,17 +7,19 @@
  */
 import { isNonResourceRule, type PolicyRule } from './policy-rule.js';
 
-function sortedUnique(values: readonly string[] | undefined): string[] {
+function sortedUnique(values: readonly string[] | undefined): readonly string[] {
   if (values === undefined) return [];
-  // Most lists are short and already sorted without duplicates: then a copy is the answer
-  // (`sort()` compares strings by UTF-16 code units, as `<` does).
+  // Most lists are short and already sorted without duplicates: then a copy is the answer, or
+  // the list itself when it is frozen (a `Permission`'s), so that equal lists are not stored
+  // twice (`sort()` compares strings by UTF-16 code units, as `<` does).
   let ordered = true;
   for (let i = 1; i < values.length && ordered; i++) ordered = values[i - 1] < values[i];
-  return ordered ? [...values] : [...new Set(values)].sort();
+  if (ordered) return Object.isFrozen(values) ? values : [...values];
+  return [...new Set(values)].sort();
 }
 
 /** A set that contains `*` is just `*`. */
-function collapseWildcard(values: string[]): string[] {
+function collapseWildcard(values: readonly string[]): readonly string[] {
   return values.includes('*') ? ['*'] : values;
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { compactRules, normalizeRule, ruleCovers } from '../src/rbac/compact.js';
-import { rulesAllow, type PolicyRule } from '../src/rbac/policy-rule.js';
+import { freezeRule, rulesAllow, type PolicyRule } from '../src/rbac/policy-rule.js';
 import { allNonResourceRequests, allResourceRequests, anyRule } from './rbac-arbitraries.js';
 
 const REQUESTS = [...allResourceRequests(), ...allNonResourceRequests()];
@@ -20,6 +20,25 @@ describe('normalizeRule', () => {
     expect(normalized.verbs).toBe(verbs);
     expect(normalized.resources).not.toBe(resources);
     expect(normalized.resources).toEqual(['pods']);
+  });
+
+  test("a frozen rule without names has one frozen normal form; a named rule's is its own", () => {
+    // GIVEN
+    const shared = freezeRule({ verbs: ['watch', 'get'], apiGroups: [''], resources: ['pods'] });
+    const named = freezeRule({
+      verbs: ['get'],
+      apiGroups: [''],
+      resources: ['pods'],
+      resourceNames: ['a'],
+    });
+    // WHEN
+    const once = normalizeRule(shared);
+    // THEN
+    expect(normalizeRule(shared)).toBe(once);
+    expect(once).toEqual({ verbs: ['get', 'watch'], apiGroups: [''], resources: ['pods'] });
+    expect(Object.isFrozen(once) && Object.isFrozen(once.verbs)).toBe(true);
+    expect(normalizeRule(named)).not.toBe(normalizeRule(named));
+    expect(compactRules([shared, named])).toEqual(compactRules([{ ...shared }, { ...named }]));
   });
 });
 

@@ -3,7 +3,7 @@
  * reader's): it keeps exactly the lists of strings of a PolicyRule's five fields.
  */
 import fc from 'fast-check';
-import { sanitizeRule } from '../src/rbac/policy-rule.js';
+import { freezeRule, sanitizeRule, type PolicyRule } from '../src/rbac/policy-rule.js';
 
 const FIELDS = ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const;
 
@@ -21,6 +21,19 @@ describe('sanitizeRule', () => {
     const out = sanitizeRule(rule);
     expect(out).toEqual(rule);
     expect(out).not.toBe(rule);
+  });
+
+  test('a frozen rule of string lists comes back as it is; any other frozen rule is copied', () => {
+    // GIVEN
+    const frozen = freezeRule({ verbs: ['get'], apiGroups: [''], resources: ['pods'] });
+    const mixed = Object.freeze({ verbs: Object.freeze(['get', 7]) }) as unknown;
+    const open = Object.freeze({ verbs: ['get'] });
+    const extra = freezeRule({ verbs: ['get'], extra: ['x'] } as PolicyRule);
+    // THEN
+    expect(sanitizeRule(frozen)).toBe(frozen);
+    expect(sanitizeRule(mixed)).toEqual({ verbs: ['get'] });
+    expect(sanitizeRule(open)).not.toBe(open);
+    expect(sanitizeRule(extra)).toEqual({ verbs: ['get'] });
   });
 
   test('typos grant nothing: non-list fields go, non-strings leave their list, no verbs is []', () => {

@@ -5,7 +5,7 @@
  * then is their union again a single product. Merging on more (say, the verbs of `get pods`
  * and `delete configmaps`) would grant `delete pods`.
  */
-import { isNonResourceRule, type PolicyRule } from './policy-rule.js';
+import { freezeRule, isFrozenRule, isNonResourceRule, type PolicyRule } from './policy-rule.js';
 
 function sortedUnique(values: readonly string[] | undefined): readonly string[] {
   if (values === undefined) return [];
@@ -24,10 +24,31 @@ function collapseWildcard(values: readonly string[]): readonly string[] {
 }
 
 /**
+ * The normal form of each frozen rule without names (a shared `Permission`'s), frozen too: one
+ * per rule object. Named rules are usually one construct's own: nothing to share.
+ */
+const normalizedRules = new WeakMap<PolicyRule, PolicyRule>();
+
+function isShared(rule: PolicyRule): boolean {
+  return !rule.resourceNames?.length && isFrozenRule(rule);
+}
+
+/**
  * Sorts and de-duplicates every list, collapses sets containing `*`, drops the fields a rule
- * of its kind does not use, and lower-cases nothing (RBAC is case-sensitive).
+ * of its kind does not use, and lower-cases nothing (RBAC is case-sensitive). A shared rule's
+ * normal form is frozen and computed once.
  */
 export function normalizeRule(rule: PolicyRule): PolicyRule {
+  if (!isShared(rule)) return normalizeLists(rule);
+  let normalized = normalizedRules.get(rule);
+  if (normalized === undefined) {
+    normalized = freezeRule(normalizeLists(rule));
+    normalizedRules.set(rule, normalized);
+  }
+  return normalized;
+}
+
+function normalizeLists(rule: PolicyRule): PolicyRule {
   const verbs = collapseWildcard(sortedUnique(rule.verbs));
   if (isNonResourceRule(rule)) {
     return { verbs, nonResourceURLs: collapseWildcard(sortedUnique(rule.nonResourceURLs)) };
@@ -115,11 +136,19 @@ function mergeExact(a: PolicyRule, b: PolicyRule): PolicyRule | undefined {
   return normalizeRule({ ...a, [dim]: [...(a[dim] ?? []), ...(b[dim] ?? [])] });
 }
 
+/** The sort key of each shared (frozen, nameless) rule, built once. */
+const sortKeys = new WeakMap<PolicyRule, string>();
+
 /** The order rules render in: by URLs, groups, resources, names, verbs, as JSON lists. */
 function sortKey(rule: PolicyRule): string {
-  return [rule.nonResourceURLs, rule.apiGroups, rule.resources, rule.resourceNames, rule.verbs]
+  const shared = isShared(rule);
+  const known = shared ? sortKeys.get(rule) : undefined;
+  if (known !== undefined) return known;
+  const key = [rule.nonResourceURLs, rule.apiGroups, rule.resources, rule.resourceNames, rule.verbs]
     .map((values) => JSON.stringify(values ?? []))
     .join('|');
+  if (shared) sortKeys.set(rule, key);
+  return key;
 }
 
 /** The rules in `sortKey` order, each key built once (the sort is stable, as before). */

@@ -13,7 +13,7 @@ import {
   type RbacPolicySet,
 } from './kube-object.js';
 import type { ManifestPosition } from './manifest-reader.js';
-import { freezeRule, sanitizeRule, type PolicyRule } from './policy-rule.js';
+import { freezeRule, isFrozenRule, sanitizeRule, type PolicyRule } from './policy-rule.js';
 import { holdersOf } from './risk-holders.js';
 import { CLUSTER_ADMIN_EQUIVALENT } from './risks/cluster-admin-equivalent.js';
 import {
@@ -110,10 +110,15 @@ export interface LintReport {
  * CLI workloads. Keyed by the selection's identity: the shared selections (every rule, the
  * error-severity rules) keep theirs across lints, a selection made for one lint drops it after.
  */
-const findingsBySelection = new WeakMap<
-  ReadonlySet<string>,
-  { readonly checks: typeof POLICY_RULE_CHECKS; readonly byRule: Map<string, readonly Finding[]> }
->();
+const findingsBySelection = new WeakMap<ReadonlySet<string>, RuleMemo>();
+
+/** The selected checks, and their findings per rule. */
+interface RuleMemo {
+  readonly checks: typeof POLICY_RULE_CHECKS;
+  readonly byRule: Map<string, readonly Finding[]>;
+  /** The same, by object, for frozen rules without names (shared permissions). */
+  readonly bySharedRule: WeakMap<PolicyRule, readonly Finding[]>;
+}
 const MAX_CACHED_RULES = 10_000;
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
@@ -157,13 +162,24 @@ function ruleFindings(rule: PolicyRule, selected: ReadonlySet<string>): readonly
     memo = {
       checks: POLICY_RULE_CHECKS.filter(({ info }) => selected.has(info.id)),
       byRule: new Map(),
+      bySharedRule: new WeakMap(),
     };
     findingsBySelection.set(selected, memo);
   }
+  const shared = !rule.resourceNames?.length && isFrozenRule(rule);
+  const known = shared ? memo.bySharedRule.get(rule) : undefined;
+  if (known !== undefined) return known;
+  const findings = ruleFindingsByValue(rule, memo);
+  if (shared) memo.bySharedRule.set(rule, findings);
+  return findings;
+}
+
+/** `ruleFindings` looked up by the rule's lists, or found and kept. */
+function ruleFindingsByValue(rule: PolicyRule, memo: RuleMemo): readonly Finding[] {
   if (
     rule.resourceNames !== SOME_NAMES &&
     hasNamesOnly(rule) &&
-    ruleFindings(namedShape(rule), selected).length === 0
+    ruleFindingsByValue(namedShape(rule), memo).length === 0
   ) {
     return NO_FINDINGS;
   }

@@ -40,10 +40,12 @@ function stringList(value: unknown): string[] | undefined {
 /**
  * A rule from untrusted input (YAML, a manifest's `rules`): only the lists of strings are
  * kept, so that no check or evaluation throws on a typo; a rule without verbs grants nothing.
- * Undefined when the value is not an object at all.
+ * Undefined when the value is not an object at all. A frozen rule that holds nothing else is
+ * returned as it is (no copy), so that what is kept per rule object can be found again.
  */
 export function sanitizeRule(value: unknown): PolicyRule | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
+  if (isSanitized(value)) return value;
   const r = value as Record<string, unknown>;
   const rule: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = {
     verbs: stringList(r.verbs) ?? [],
@@ -55,10 +57,38 @@ export function sanitizeRule(value: unknown): PolicyRule | undefined {
   return rule;
 }
 
+const RULE_LISTS: ReadonlySet<string> = new Set([
+  'verbs',
+  'apiGroups',
+  'resources',
+  'resourceNames',
+  'nonResourceURLs',
+]);
+
+/** A frozen rule of nothing but lists of strings, with verbs: `sanitizeRule` keeps it as it is. */
+function isSanitized(value: object): value is PolicyRule {
+  if (!Object.isFrozen(value) || !Array.isArray((value as PolicyRule).verbs)) return false;
+  for (const [key, list] of Object.entries(value)) {
+    if (!RULE_LISTS.has(key) || !Array.isArray(list) || !Object.isFrozen(list)) return false;
+    for (const item of list) if (typeof item !== 'string') return false;
+  }
+  return true;
+}
+
 /** The rule with its lists, frozen in place (and returned), so that it can be shared. */
 export function freezeRule(rule: PolicyRule): PolicyRule {
   for (const values of Object.values(rule)) Object.freeze(values);
   return Object.freeze(rule);
+}
+
+/**
+ * True for a rule that can never change (as `freezeRule` leaves it): what is derived from it
+ * alone may be kept per rule object.
+ */
+export function isFrozenRule(rule: PolicyRule): boolean {
+  if (!Object.isFrozen(rule)) return false;
+  for (const values of Object.values(rule)) if (!Object.isFrozen(values)) return false;
+  return true;
 }
 
 /** What a request asks for, as the API server's authorizer sees it. */

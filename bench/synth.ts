@@ -8,14 +8,26 @@
  * cost, in two app shapes: (1) one chart with every bundle in one namespace; (2) a chart per
  * 100 bundles (50 charts at N = 5,000), each bundle in a namespace of its own.
  *
- *   npm run build && node --expose-gc lib/bench/synth.js [--repeats 3] [--sizes 1000,5000] [--shapes 1,2]
+ *   npm run build && node --expose-gc lib/bench/synth.js [--repeats 3] [--sizes 1000,5000] [--shapes 1,2] [--warmup 2000] [--cold]
+ *
+ * In one process, after every variant has been warmed up on `--warmup` bundles per shape (so
+ * that the JIT has compiled each path: module loading and compilation are not measured). With
+ * `--cold`, each measurement is a fresh process that loads only what its variant needs and
+ * synthesizes once, as `cdk8s synth` does: its whole CPU time (node's start, module loading,
+ * compilation, construct + synth) and the construct + synth part alone.
  *
  * A script, not a test: it prints figures measured in one run and asserts nothing.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ApiObject, App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import type * as Kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Permission, ServiceAccountAccess } from '../src/index.js';
+import type * as Library from '../src/index.js';
+
+/** Loaded by `load()` for the variants that use them, so that a cold run loads only its own. */
+let kplus: typeof Kplus;
+let library: typeof Library;
 
 const NAMESPACE = 'bench';
 
@@ -73,6 +85,7 @@ const SHAPES: readonly Shape[] = [
 
 /** With the library: permissions, compaction, least-privilege validation at synth. */
 const withServiceAccountAccess: Variant = (chart, from, to, namespace) => {
+  const { Permission, ServiceAccountAccess } = library;
   for (let i = from; i < to; i++) {
     new ServiceAccountAccess(chart, name(i), {
       namespace: namespace(i),
@@ -85,10 +98,9 @@ const withServiceAccountAccess: Variant = (chart, from, to, namespace) => {
   }
 };
 
-const POD_LOGS = kplus.ApiResource.custom({ apiGroup: '', resourceType: 'pods/log' });
-
 /** The same objects written by hand with cdk8s-plus-27. */
 const withCdk8sPlus: Variant = (chart, from, to, namespace) => {
+  const POD_LOGS = kplus.ApiResource.custom({ apiGroup: '', resourceType: 'pods/log' });
   for (let i = from; i < to; i++) {
     const metadata = { name: name(i), namespace: namespace(i) };
     const scope = new Construct(chart, name(i));
@@ -151,9 +163,19 @@ const VARIANTS: readonly (readonly [string, Variant])[] = [
   ['raw ApiObject', withApiObjects],
 ];
 
+/** Loads the modules a variant uses beyond cdk8s and constructs (which every variant uses). */
+async function load(variant: Variant): Promise<void> {
+  if (variant === withApiObjects) return;
+  kplus ??= await import('cdk8s-plus-27');
+  if (variant === withServiceAccountAccess) library ??= await import('../src/index.js');
+}
+
 interface Sample {
+  /** Construct + synthYaml, in CPU milliseconds. */
   readonly cpuMs: number;
   readonly documents: number;
+  /** With `--cold`: the whole process's CPU milliseconds (start, loading, compiling, run). */
+  readonly processMs?: number;
 }
 
 /** One measured run: construct + synthYaml, in CPU milliseconds. */
@@ -184,32 +206,81 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 }
 
-function report(shape: Shape, sizes: readonly number[], repeats: number): void {
-  const medians = new Map<string, number>();
-  const ranges = new Map<string, string>();
+/** A measured run: in this process, or with `cold` in a process of its own. */
+function sample(shape: Shape, variant: Variant, n: number, cold: boolean): Sample {
+  if (!cold) return measure(shape, variant, n);
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--child',
+      String(SHAPES.indexOf(shape)),
+      String(VARIANTS.findIndex(([, v]) => v === variant)),
+      String(n),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0) throw new Error(`cold run failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as Sample;
+}
+
+/** `--child SHAPE VARIANT N`: one cold run, printed as a `Sample` in JSON. */
+async function child(shapeIndex: number, variantIndex: number, n: number): Promise<void> {
+  const variant = VARIANTS[variantIndex][1];
+  await load(variant);
+  const result = measure(SHAPES[shapeIndex], variant, n);
+  const whole = process.cpuUsage();
+  console.log(JSON.stringify({ ...result, processMs: (whole.user + whole.system) / 1000 }));
+}
+
+type Figures = Map<string, { readonly median: number; readonly range: string }>;
+
+function figuresOf(samples: ReadonlyMap<string, readonly number[]>): Figures {
+  const figures: Figures = new Map();
+  for (const [key, values] of samples) {
+    figures.set(key, {
+      median: median(values),
+      range: `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`,
+    });
+  }
+  return figures;
+}
+
+function report(shape: Shape, sizes: readonly number[], repeats: number, cold: boolean): void {
+  const synth = new Map<string, number[]>();
+  const whole = new Map<string, number[]>();
   for (const n of sizes) {
-    const samples = new Map<string, number[]>(VARIANTS.map(([label]) => [label, []]));
     // Round-robin, so that heap growth and machine noise hit every variant alike.
     for (let r = 0; r < repeats; r++) {
       for (const [label, variant] of VARIANTS) {
-        const sample = measure(shape, variant, n);
-        if (sample.documents !== 3 * n) {
+        const result = sample(shape, variant, n, cold);
+        if (result.documents !== 3 * n) {
           throw new Error(
-            `${label} synthesized ${sample.documents} documents for ${n} bundles, expected ${3 * n}`,
+            `${label} synthesized ${result.documents} documents for ${n} bundles, expected ${3 * n}`,
           );
         }
-        samples.get(label)?.push(sample.cpuMs);
+        const key = `${label}@${n}`;
+        synth.set(key, [...(synth.get(key) ?? []), result.cpuMs]);
+        if (result.processMs !== undefined) {
+          whole.set(key, [...(whole.get(key) ?? []), result.processMs]);
+        }
       }
     }
-    for (const [label, values] of samples) {
-      medians.set(`${label}@${n}`, median(values));
-      ranges.set(
-        `${label}@${n}`,
-        `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`,
-      );
-    }
   }
+  console.log(`\n== ${shape.label}`);
+  if (cold) console.log('construct + synthYaml, each in a fresh process:');
+  table(figuresOf(synth), sizes);
+  if (cold) {
+    console.log(
+      '\nthe whole process (node start, module loading, compilation, construct + synth):',
+    );
+    table(figuresOf(whole), sizes);
+  }
+}
 
+function table(figures: Figures, sizes: readonly number[]): void {
+  const ms = (key: string) => figures.get(key)?.median ?? NaN;
   const widths = [24, 8, 13, 13, 12, 14, 14];
   const lines = [
     pad(
@@ -218,42 +289,48 @@ function report(shape: Shape, sizes: readonly number[], repeats: number): void {
     ),
   ];
   for (const n of sizes) {
-    const plus = medians.get(`cdk8s-plus-27 by hand@${n}`) ?? NaN;
-    const raw = medians.get(`raw ApiObject@${n}`) ?? NaN;
+    const plus = ms(`cdk8s-plus-27 by hand@${n}`);
+    const raw = ms(`raw ApiObject@${n}`);
     for (const [label] of VARIANTS) {
-      const ms = medians.get(`${label}@${n}`) ?? NaN;
+      const own = ms(`${label}@${n}`);
       lines.push(
         pad(
           [
             label,
             String(n),
-            ms.toFixed(0),
-            ranges.get(`${label}@${n}`) ?? '',
-            ((ms * 1000) / n).toFixed(1),
-            `${(ms / plus).toFixed(2)}x`,
-            `${(ms / raw).toFixed(2)}x`,
+            own.toFixed(0),
+            figures.get(`${label}@${n}`)?.range ?? '',
+            ((own * 1000) / n).toFixed(1),
+            `${(own / plus).toFixed(2)}x`,
+            `${(own / raw).toFixed(2)}x`,
           ],
           widths,
         ),
       );
     }
   }
-  console.log(`\n== ${shape.label}`);
   console.log(lines.join('\n'));
   if (sizes.length > 1) {
     const [small, large] = [sizes[0], sizes[sizes.length - 1]];
     console.log(`linearity: µs/bundle at N=${large} / at N=${small} (1.00 = linear)`);
     for (const [label] of VARIANTS) {
-      const a = (medians.get(`${label}@${small}`) ?? NaN) / small;
-      const b = (medians.get(`${label}@${large}`) ?? NaN) / large;
+      const a = ms(`${label}@${small}`) / small;
+      const b = ms(`${label}@${large}`) / large;
       console.log(`  ${label.padEnd(24)} ${(b / a).toFixed(2)}`);
     }
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  const childAt = process.argv.indexOf('--child');
+  if (childAt >= 0) {
+    const [shape, variant, n] = process.argv.slice(childAt + 1, childAt + 4).map(Number);
+    return child(shape, variant, n);
+  }
   const sizes = argValue('--sizes', '1000,5000').split(',').map(Number);
   const repeats = Number(argValue('--repeats', '3'));
+  const warmup = Number(argValue('--warmup', '2000'));
+  const cold = process.argv.includes('--cold');
   const shapeIndexes = argValue('--shapes', SHAPES.map((_, i) => i + 1).join(','))
     .split(',')
     .map(Number);
@@ -261,25 +338,34 @@ function main(): void {
     sizes.some((n) => !Number.isInteger(n) || n < 1) ||
     !Number.isInteger(repeats) ||
     repeats < 1 ||
+    !Number.isInteger(warmup) ||
+    warmup < 0 ||
     shapeIndexes.some((i) => !SHAPES[i - 1])
   ) {
     throw new Error(
-      `--sizes must be positive integers, --repeats a positive integer and --shapes numbers from 1 to ${SHAPES.length}, got '${sizes.join(',')}', '${repeats}' and '${shapeIndexes.join(',')}'`,
+      `--sizes must be positive integers, --repeats a positive integer, --warmup a number of bundles and --shapes numbers from 1 to ${SHAPES.length}, got '${sizes.join(',')}', '${repeats}', '${warmup}' and '${shapeIndexes.join(',')}'`,
     );
   }
   if (!(globalThis as { gc?: unknown }).gc)
     console.error('note: run with node --expose-gc for steadier figures');
   const shapes = shapeIndexes.map((i) => SHAPES[i - 1]);
-  // Warm up the JIT on every path before measuring.
-  for (const shape of shapes) for (const [, variant] of VARIANTS) measure(shape, variant, 200);
+  if (!cold) {
+    for (const [, variant] of VARIANTS) await load(variant);
+    // Warm up the JIT on every path before measuring: 200 bundles left the library's many
+    // small functions still compiling in the first runs of 1,000 (its ratio to cdk8s-plus at
+    // N = 1,000 fell from ~1.3x to ~1.15x with 3,000), the others' fewer paths less so.
+    for (const shape of shapes) {
+      for (const [, variant] of VARIANTS) if (warmup > 0) measure(shape, variant, warmup);
+    }
+  }
 
   console.log(
-    `synth CPU time, median of ${repeats} (construct + app.synthYaml()), node ${process.version}`,
+    `synth CPU time, median of ${repeats} (construct + app.synthYaml()), ${cold ? 'a fresh process per run' : `one process, after a warm-up of ${warmup} bundles`}, node ${process.version}`,
   );
-  for (const shape of shapes) report(shape, sizes, repeats);
+  for (const shape of shapes) report(shape, sizes, repeats, cold);
   console.log(
     '\ntargets: ServiceAccountAccess <= 1.00x cdk8s-plus-27 by hand in both shapes, linear in N',
   );
 }
 
-main();
+await main();

@@ -58,6 +58,9 @@ export function resolveResource(
 const SHARED = new Map<string, Permission>();
 const MAX_SHARED = 1_000;
 
+/** The custom verbs of nearly every Permission. */
+const NO_CUSTOM_VERBS: readonly string[] = Object.freeze([]);
+
 function throwOnErrors(problems: readonly RuleProblem[], what: string): void {
   const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
   if (errors.length > 0) throw new Error(`${what}: ${errors.join('; ')}`);
@@ -119,7 +122,7 @@ export class Permission {
     if (urls.length === 0) throw new Error('Permission.nonResourceUrls: urls must not be empty');
     const rule: PolicyRule = { verbs: [...verbs], nonResourceURLs: urls };
     throwOnErrors(validateRule(rule), 'Permission.nonResourceUrls');
-    return new Permission(freezeRule(rule), Object.freeze([]));
+    return new Permission(freezeRule(rule), NO_CUSTOM_VERBS);
   }
 
   private static build(
@@ -144,7 +147,8 @@ export class Permission {
     };
     const problems = validateRule(rule, { customVerbs });
     if (problems.length > 0) throwOnErrors(problems, `Permission for '${formatResource(ref)}'`);
-    const permission = new Permission(freezeRule(rule), Object.freeze([...customVerbs]));
+    const custom = customVerbs.length ? Object.freeze([...customVerbs]) : NO_CUSTOM_VERBS;
+    const permission = new Permission(freezeRule(rule), custom);
     if (key !== undefined) {
       if (SHARED.size >= MAX_SHARED) SHARED.clear();
       SHARED.set(key, permission);

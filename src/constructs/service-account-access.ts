@@ -139,7 +139,7 @@ export class ServiceAccountAccess extends Construct {
   /** The acknowledged risks. */
   public readonly acknowledgements: readonly RiskAcknowledgement[];
 
-  private readonly permissions: Permission[] = [];
+  private readonly permissions: Permission[];
   private readonly clusterPermissions: readonly Permission[];
   /** `clusterPermissions` compacted: they are fixed at construction, so compacted once. */
   private readonly compactedClusterRules: readonly PolicyRule[];
@@ -198,7 +198,8 @@ export class ServiceAccountAccess extends Construct {
     });
     this.roleBinding.addSubjects(this.serviceAccount);
     (props.permissions ?? []).forEach(checkNamespaced);
-    this.permissions.push(...(props.permissions ?? []));
+    // A list of its own, of exactly its length: most constructs keep it as given.
+    this.permissions = [...(props.permissions ?? [])];
     this.clusterPermissions = props.clusterPermissions ? [...props.clusterPermissions] : NONE;
     this.compactedClusterRules = this.clusterPermissions.length
       ? compactRules(this.clusterPermissions.map((p) => p.rule))

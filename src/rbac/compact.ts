@@ -195,6 +195,7 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
       }
     }
   }
-  // The last round changed nothing: it sorted the rules and kept them in that order.
-  return current;
+  // The last round changed nothing: it sorted the rules and kept them in that order. A copy of
+  // exactly their number: the list grown by `push` has room for more, and callers keep it.
+  return current.slice();
 }

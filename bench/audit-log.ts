@@ -6,12 +6,13 @@
  * child process of its own, so that its peak memory (maxRSS) is its own.
  *
  *   npm run build && node lib/bench/audit-log.js [--sizes 100,500,1000] [--repeats 1] [--dir /tmp]
+ *     [--keep] [--fixed-variety]
  *
  * Sizes are in MB; the logs are generated into --dir (never into the repository) and deleted
  * after the run unless --keep. A script, not a test: it prints figures and asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAuditLog } from './_audit-log-generator.js';
@@ -26,7 +27,13 @@ type Mode = 'split' | 'parse' | 'observe' | 'aggregate' | 'report' | 'rules';
 async function child(mode: Mode, file: string): Promise<void> {
   const { forEachLogLine } = await import('../src/runtime/audit/log-lines.js');
   const { main } = await import('../src/cli/main.js');
-  const io = { stdout: () => undefined, stderr: (t: string) => void process.stderr.write(t) };
+  // The CLI's output goes where a user's would, through write(2) to a file: /dev/null, so that
+  // encoding and writing it are counted but no disk is.
+  const sink = openSync('/dev/null', 'w');
+  const io = {
+    stdout: (t: string) => void writeSync(sink, t),
+    stderr: (t: string) => void process.stderr.write(t),
+  };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let check = 0;
@@ -59,6 +66,7 @@ async function child(mode: Mode, file: string): Promise<void> {
   }
   const cpu = process.cpuUsage(cpu0);
   const wall = (performance.now() - t0) / 1000;
+  closeSync(sink);
   process.stdout.write(
     JSON.stringify({
       cpu: (cpu.user + cpu.system) / 1e6,
@@ -94,6 +102,28 @@ const LABELS: Record<Mode, string> = {
   rules: 'audit rules -o code (CLI)',
 };
 
+/**
+ * Appends `copies` copies of the first `bytes` bytes of `file` to it, 4 MB at a time: a child
+ * process starts with its parent's peak memory (`maxRSS` is kept across exec), so the parent
+ * must not hold the log.
+ */
+function appendCopies(file: string, bytes: number, copies: number): void {
+  const buf = Buffer.allocUnsafe(4 * MB);
+  const fd = openSync(file, 'r+');
+  try {
+    let end = bytes;
+    for (let c = 0; c < copies; c++)
+      for (let pos = 0; pos < bytes;) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, bytes - pos), pos);
+        writeSync(fd, buf, 0, n, end);
+        pos += n;
+        end += n;
+      }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -110,17 +140,29 @@ async function run(): Promise<void> {
   const repeats = Number(arg('--repeats', '1'));
   const dir = arg('--dir', '/tmp');
   const keep = process.argv.includes('--keep');
+  // Every log the first size's log repeated: the same variety (identities, request kinds,
+  // names, tokens) at every size, to tell memory that grows with the log from memory that
+  // grows with the variety the generator adds as it writes more.
+  const fixedVariety = process.argv.includes('--fixed-variety');
   const modes: Mode[] = ['split', 'parse', 'observe', 'aggregate', 'report', 'rules'];
   console.log(
     `audit-log bench: sizes ${sizes.join(', ')} MB, ${repeats} repeat(s), node ${process.version}`,
   );
   const rows: string[][] = [];
   for (const size of sizes) {
-    const file = join(dir, `access-tokens-audit-bench-${size}mb.log`);
+    const file = join(
+      dir,
+      `access-tokens-audit-bench-${size}mb${fixedVariety ? '-fixed' : ''}.log`,
+    );
     const g0 = performance.now();
-    const { bytes, events } = generateAuditLog(file, size);
+    let { bytes, events } = generateAuditLog(file, fixedVariety ? sizes[0] : size);
+    if (fixedVariety) {
+      const copies = Math.max(1, Math.round(size / sizes[0]));
+      appendCopies(file, bytes, copies - 1);
+      [bytes, events] = [bytes * copies, events * copies];
+    }
     console.log(
-      `generated ${file}: ${(bytes / MB).toFixed(0)} MB, ${events} events, ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+      `generated ${file}: ${(bytes / MB).toFixed(0)} MB, ${events} events${fixedVariety ? ` (the ${sizes[0]} MB log repeated)` : ''}, ${((performance.now() - g0) / 1000).toFixed(1)} s`,
     );
     const results = new Map<Mode, Measurement[]>(modes.map((m) => [m, []]));
     try {

@@ -20,6 +20,19 @@ describe('audit stamps', () => {
   });
 
   test.each([
+    '1970-01-01T00:00:00.000000Z',
+    '2000-02-29T23:59:59.999999Z',
+    '2100-02-28T12:00:00.000001Z',
+    '2100-03-01T00:00:00.100000Z',
+    '2024-12-31T23:59:59.000010Z',
+    '2199-12-31T23:59:59.999999Z',
+  ])('the edges of days, months, leap years and the range give back their text: %s', (text) => {
+    const stamp = stampOf(text);
+    expect(typeof stamp).toBe('number');
+    expect(textOfStamp(stamp)).toBe(text);
+  });
+
+  test.each([
     '',
     '2026-01-01T00:00:02Z',
     '2026-01-01T00:00:02.123Z',

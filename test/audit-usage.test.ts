@@ -212,6 +212,36 @@ describe('AuditUsage', () => {
     expect(JSON.stringify(r.codes)).toBe('{"0":1,"200":1,"404":2,"503":1}');
   });
 
+  test('the default cap of 20 holds for lists grown in place and copied past 16', () => {
+    // GIVEN 30 names (each twice) and 30 kinds of request with one token, beyond the default cap
+    const specs: EventSpec[] = [];
+    for (let i = 0; i < 30; i++)
+      for (let k = 0; k < 2; k++) {
+        const name = `p${String(i).padStart(2, '0')}`;
+        specs.push({ user: deployer, verb: 'get', resource: 'pods', namespace: 'shop', name });
+        specs.push({
+          user: deployer,
+          verb: 'list',
+          resource: `r${String(i).padStart(2, '0')}`,
+          namespace: 'shop',
+          credentialId: 'JTI=1',
+        });
+      }
+    // WHEN
+    const report = usageOf(specs);
+    // THEN the first 20 seen are listed, sorted; the other ten's requests are counted
+    const get = report.identities[0].requests.find((r) => r.verb === 'get')!;
+    const first20 = Array.from({ length: 20 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    expect([get.count, get.names, get.unlistedNameRequests]).toEqual([60, first20, 20]);
+    expect(report.tokens[0]).toEqual(
+      expect.objectContaining({
+        count: 60,
+        requests: first20.map((n) => `list r${n.slice(1)}`),
+        unlistedRequests: 20,
+      }),
+    );
+  });
+
   test('nothing unlisted under the cap', () => {
     const [r] = usageOf([
       { user: deployer, verb: 'get', resource: 'pods', namespace: 'shop', name: 'a' },

@@ -42,4 +42,23 @@ describe('writeJson', () => {
     expect(text).toBe(`${JSON.stringify(value, null, 2)}\n`);
     expect(writes).toBeGreaterThan(10);
   });
+
+  test('writes an item larger than a chunk whole, between the smaller ones', () => {
+    // GIVEN a small identity, one of 5,000 request kinds (far more than a 64 KB chunk), a small one
+    const kinds = (n: number) =>
+      Array.from({ length: n }, (_, k) => ({ verb: 'get', resource: `r${k}`, codes: { 200: k } }));
+    const value = {
+      files: ['a.log'],
+      identities: [
+        { identity: 'a', requests: kinds(1) },
+        { identity: 'b', requests: kinds(5000) },
+        { identity: 'c', requests: [] },
+      ],
+      minting: [],
+    };
+    // WHEN
+    const { text } = streamed(value);
+    // THEN
+    expect(text).toBe(`${JSON.stringify(value, null, 2)}\n`);
+  });
 });

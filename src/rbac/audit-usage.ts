@@ -136,9 +136,8 @@ interface MutableUsage {
   path: string | undefined;
   allowed: boolean;
   /**
-   * Unsorted until frozen. Lists here are arrays of their exact length (grown by `concat`,
-   * at most `maxNames` times): a Set of up to 20, or an array grown by `push`, costs several
-   * times the memory, and a large log has tens of thousands of request kinds.
+   * Unsorted until frozen. Lists here are small arrays grown by `withItem`: a Set of up to
+   * 20 costs several times the memory, and a large log has tens of thousands of request kinds.
    */
   names: readonly string[];
   nameless: boolean;
@@ -202,9 +201,13 @@ type Level = Map<string, unknown>;
 export class AuditUsage {
   private readonly maxNames: number;
   /**
-   * The request kinds: identity -> namespace -> group -> resource -> subresource (or, for a
-   * URL, path) -> verb -> the first seen of allowed and denied (the other is its `twin`). One
-   * short lookup per field costs less than building and hashing one long key per event.
+   * The request kinds: verb -> resource -> group -> subresource -> namespace (or, for a URL,
+   * verb -> path) -> identity -> the first seen of allowed and denied (the other is its
+   * `twin`). One short lookup per field costs less than building and hashing one long key per
+   * event. The few verbs, resources and groups come first: those levels are shared by every
+   * identity and stay in the processor's cache, and only the last ones are apart per identity
+   * (reading and aggregating a 200 MB log takes 5% less time, and the aggregate 10% less
+   * memory, than with the identity first).
    */
   private readonly index: Level = new Map();
   private readonly urlIndex: Level = new Map();
@@ -271,20 +274,17 @@ export class AuditUsage {
 
   /** The usage entry of a request's kind, created when new. */
   private kindOf(r: ObservedRequest, stamp: Stamp): MutableUsage {
-    const verbs =
+    const identities =
       r.path !== undefined
-        ? this.levelOf(this.levelOf(this.urlIndex, r.identity), r.path)
+        ? this.levelOf(this.levelOf(this.urlIndex, r.verb), r.path)
         : this.levelOf(
             this.levelOf(
-              this.levelOf(
-                this.levelOf(this.levelOf(this.index, r.identity), r.namespace),
-                r.apiGroup,
-              ),
-              r.resource,
+              this.levelOf(this.levelOf(this.levelOf(this.index, r.verb), r.resource), r.apiGroup),
+              r.subresource,
             ),
-            r.subresource,
+            r.namespace,
           );
-    const seen = verbs.get(r.verb) as MutableUsage | undefined;
+    const seen = identities.get(r.identity) as MutableUsage | undefined;
     let u = seen === undefined || seen.allowed === r.allowed ? seen : seen.twin;
     if (u === undefined) {
       u = {
@@ -310,7 +310,7 @@ export class AuditUsage {
         tokenKind: undefined,
         twin: undefined,
       };
-      if (seen === undefined) verbs.set(u.verb, u);
+      if (seen === undefined) identities.set(u.identity, u);
       else seen.twin = u;
       let list = this.kinds.get(r.identity);
       if (list === undefined) {
@@ -334,7 +334,7 @@ export class AuditUsage {
     u.last = laterStamp(u.last, stamp);
     if (r.name === '') u.nameless = true;
     else if (!u.names.includes(r.name)) {
-      if (u.names.length < this.maxNames) u.names = u.names.concat(this.textOf(r.name));
+      if (u.names.length < this.maxNames) u.names = withItem(u.names, this.textOf(r.name));
       else u.unlistedNameRequests++;
     }
     if (r.impersonatedBy !== undefined) {
@@ -401,7 +401,7 @@ export class AuditUsage {
     t.last = laterStamp(t.last, stamp);
     const kind = (u.tokenKind ??= tokenKindOf(r));
     if (t.requests.includes(kind)) return;
-    if (t.requests.length < this.maxNames) t.requests = t.requests.concat(kind);
+    if (t.requests.length < this.maxNames) t.requests = withItem(t.requests, kind);
     else t.unlistedRequests++;
   }
 
@@ -457,6 +457,24 @@ export class AuditUsage {
 function tokenKindOf(r: ObservedRequest): string {
   const resource = `${r.subresource ? `${r.resource}/${r.subresource}` : r.resource}${r.apiGroup ? `.${r.apiGroup}` : ''}`;
   return `${r.verb} ${r.path ?? resource}`;
+}
+
+/** Lengths up to which a list grows in place: V8 gives a pushed-to empty array room for 16. */
+const GROWN_IN_PLACE = 16;
+
+/**
+ * `list` (an array of its own, never a shared one) with `item` added. In place while short:
+ * an array replaced by a longer copy on each item was garbage that the collector copied and
+ * promoted first, up to `maxNames` per list (7-9% of the time to aggregate a 100 MB or 500 MB
+ * log). Copied to its exact length beyond: a list that long is kept to the end, and a pushed
+ * array would keep room for 40.
+ */
+function withItem<T>(list: readonly T[], item: T): readonly T[] {
+  if (list.length < GROWN_IN_PLACE) {
+    (list as T[]).push(item);
+    return list;
+  }
+  return list.concat(item);
 }
 
 /** `codes` (code, count, code, count, ...) with one more request of status `code`. */

@@ -10,7 +10,7 @@ const CHUNK_CHARS = 64 * 1024;
 /**
  * Writes `value` as indented JSON through `write`, in chunks: objects are opened key by key
  * and arrays item by item down to `MAX_DEPTH`, where each value is stringified on its own
- * (one request kind) and indented to its depth. For plain data (no `toJSON`, no cycles).
+ * (one identity of a report) and indented to its depth. For plain data (no `toJSON`, no cycles).
  */
 export function writeJson(value: unknown, write: (text: string) => void): void {
   let pending: string[] = [];
@@ -21,6 +21,12 @@ export function writeJson(value: unknown, write: (text: string) => void): void {
     size = 0;
   };
   const put = (text: string) => {
+    if (text.length >= CHUNK_CHARS) {
+      // Written as it is: joined with the pieces before it, it would be copied once more.
+      flush();
+      write(text);
+      return;
+    }
     pending.push(text);
     size += text.length;
     if (size >= CHUNK_CHARS) flush();
@@ -30,8 +36,42 @@ export function writeJson(value: unknown, write: (text: string) => void): void {
   flush();
 }
 
-/** Depth at which values are stringified whole: report -> identities -> identity -> requests -> one. */
-const MAX_DEPTH = 4;
+/**
+ * Depth at which values are stringified whole: report -> identities -> one identity. One
+ * `JSON.stringify` per identity costs a fraction of one per request kind, and an identity's
+ * text is bounded by its own request kinds.
+ */
+const MAX_DEPTH = 2;
+
+/**
+ * How many characters JSON.stringify writes before and after a value wrapped in `levels`
+ * arrays: the value then comes out indented as deep as those levels, with no pass over its
+ * text to indent it.
+ */
+const wrapperLengths: { before: number; after: number }[] = [];
+function wrapperLength(levels: number): { before: number; after: number } {
+  let lengths = wrapperLengths[levels];
+  if (lengths === undefined) {
+    let wrapped: unknown = 0;
+    for (let i = 0; i < levels; i++) wrapped = [wrapped];
+    const text = JSON.stringify(wrapped, null, 2);
+    const before = text.indexOf('0');
+    lengths = wrapperLengths[levels] = { before, after: text.length - before - 1 };
+  }
+  return lengths;
+}
+
+/** `JSON.stringify(value, null, 2)` with every line after the first indented by `indent`. */
+function stringifyIndented(value: unknown, indent: string): string {
+  if (indent === '' || typeof value !== 'object' || value === null)
+    return JSON.stringify(value, null, 2);
+  const levels = indent.length / 2;
+  let wrapped: unknown = value;
+  for (let i = 0; i < levels; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  const { before, after } = wrapperLength(levels);
+  return text.slice(before, text.length - after);
+}
 
 /** What JSON.stringify leaves out of an object and writes as null in an array. */
 function isUnrepresentable(value: unknown): boolean {
@@ -60,6 +100,5 @@ function writeValue(value: unknown, indent: string, depth: number, put: (t: stri
     }
     return put(first ? '{}' : `\n${indent}}`);
   }
-  const text = JSON.stringify(value, null, 2);
-  put(indent === '' || !text.includes('\n') ? text : text.replace(/\n/g, `\n${indent}`));
+  put(stringifyIndented(value, indent));
 }

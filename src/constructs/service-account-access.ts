@@ -15,7 +15,7 @@ import {
   lintManifests,
   validateAcknowledgements,
 } from '../rbac/lint.js';
-import type { PolicyRule } from '../rbac/policy-rule.js';
+import { RULE_LIST_FIELDS, type PolicyRule } from '../rbac/policy-rule.js';
 import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
 import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
@@ -499,13 +499,7 @@ const NONE: readonly never[] = Object.freeze([]);
 /** A rule with lists of its own. */
 function copyRule(rule: PolicyRule): PolicyRule {
   const copy: { -readonly [K in keyof PolicyRule]: PolicyRule[K] } = { ...rule };
-  for (const key of [
-    'verbs',
-    'apiGroups',
-    'resources',
-    'resourceNames',
-    'nonResourceURLs',
-  ] as const) {
+  for (const key of RULE_LIST_FIELDS) {
     const values = rule[key];
     if (values) copy[key] = [...values];
   }

@@ -5,7 +5,7 @@
  * then is their union again a single product. Merging on more (say, the verbs of `get pods`
  * and `delete configmaps`) would grant `delete pods`.
  */
-import { freezeRule, isFrozenRule, isNonResourceRule, type PolicyRule } from './policy-rule.js';
+import { freezeRule, isNonResourceRule, isSharedRule, type PolicyRule } from './policy-rule.js';
 
 function sortedUnique(values: readonly string[] | undefined): readonly string[] {
   if (values === undefined) return [];
@@ -29,17 +29,13 @@ function collapseWildcard(values: readonly string[]): readonly string[] {
  */
 const normalizedRules = new WeakMap<PolicyRule, PolicyRule>();
 
-function isShared(rule: PolicyRule): boolean {
-  return !rule.resourceNames?.length && isFrozenRule(rule);
-}
-
 /**
  * Sorts and de-duplicates every list, collapses sets containing `*`, drops the fields a rule
  * of its kind does not use, and lower-cases nothing (RBAC is case-sensitive). A shared rule's
  * normal form is frozen and computed once.
  */
 export function normalizeRule(rule: PolicyRule): PolicyRule {
-  if (!isShared(rule)) return normalizeLists(rule);
+  if (!isSharedRule(rule)) return normalizeLists(rule);
   let normalized = normalizedRules.get(rule);
   if (normalized === undefined) {
     normalized = freezeRule(normalizeLists(rule));
@@ -141,7 +137,7 @@ const sortKeys = new WeakMap<PolicyRule, string>();
 
 /** The order rules render in: by URLs, groups, resources, names, verbs, as JSON lists. */
 function sortKey(rule: PolicyRule): string {
-  const shared = isShared(rule);
+  const shared = isSharedRule(rule);
   const known = shared ? sortKeys.get(rule) : undefined;
   if (known !== undefined) return known;
   const key = [rule.nonResourceURLs, rule.apiGroups, rule.resources, rule.resourceNames, rule.verbs]

@@ -13,7 +13,7 @@ import {
   type RbacPolicySet,
 } from './kube-object.js';
 import type { ManifestPosition } from './manifest-reader.js';
-import { freezeRule, isFrozenRule, sanitizeRule, type PolicyRule } from './policy-rule.js';
+import { freezeRule, isSharedRule, sanitizeRule, type PolicyRule } from './policy-rule.js';
 import { holdersOf } from './risk-holders.js';
 import { CLUSTER_ADMIN_EQUIVALENT } from './risks/cluster-admin-equivalent.js';
 import {
@@ -166,7 +166,7 @@ function ruleFindings(rule: PolicyRule, selected: ReadonlySet<string>): readonly
     };
     findingsBySelection.set(selected, memo);
   }
-  const shared = !rule.resourceNames?.length && isFrozenRule(rule);
+  const shared = isSharedRule(rule);
   const known = shared ? memo.bySharedRule.get(rule) : undefined;
   if (known !== undefined) return known;
   const findings = ruleFindingsByValue(rule, memo);

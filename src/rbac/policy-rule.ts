@@ -57,13 +57,16 @@ export function sanitizeRule(value: unknown): PolicyRule | undefined {
   return rule;
 }
 
-const RULE_LISTS: ReadonlySet<string> = new Set([
+/** The fields of a rule, every one a list of strings. */
+export const RULE_LIST_FIELDS = [
   'verbs',
   'apiGroups',
   'resources',
   'resourceNames',
   'nonResourceURLs',
-]);
+] as const;
+
+const RULE_LISTS: ReadonlySet<string> = new Set(RULE_LIST_FIELDS);
 
 /** A frozen rule of nothing but lists of strings, with verbs: `sanitizeRule` keeps it as it is. */
 function isSanitized(value: object): value is PolicyRule {
@@ -82,11 +85,12 @@ export function freezeRule(rule: PolicyRule): PolicyRule {
 }
 
 /**
- * True for a rule that can never change (as `freezeRule` leaves it): what is derived from it
- * alone may be kept per rule object.
+ * True for a rule without names that can never change (as `freezeRule` leaves a shared
+ * `Permission`'s): what is derived from it alone may be kept per rule object. Named rules are
+ * usually one construct's own: nothing to share.
  */
-export function isFrozenRule(rule: PolicyRule): boolean {
-  if (!Object.isFrozen(rule)) return false;
+export function isSharedRule(rule: PolicyRule): boolean {
+  if (rule.resourceNames?.length || !Object.isFrozen(rule)) return false;
   for (const values of Object.values(rule)) if (!Object.isFrozen(values)) return false;
   return true;
 }

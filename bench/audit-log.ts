@@ -47,12 +47,21 @@ async function child(mode: Mode, file: string): Promise<void> {
       check += (JSON.parse(line) as { verb: string }).verb.length;
     });
   } else if (mode === 'observe' || mode === 'aggregate') {
-    // Where the time goes: parsing plus reading each event as a request, then plus aggregating.
+    // Where the time goes: reading each line as a request (from its bytes, as the CLI does;
+    // JSON.parse for the lines the scanner leaves), then also aggregating.
+    const { forEachLogLineBytes } = await import('../src/runtime/audit/log-lines.js');
+    const { AuditEventScanner } = await import('../src/runtime/audit/event-scan.js');
     const { auditEventProblem, observedRequestOf } = await import('../src/rbac/audit-event.js');
     const { AuditUsage } = await import('../src/rbac/audit-usage.js');
     const usage = new AuditUsage();
-    await forEachLogLine([file], (line) => {
-      const event = JSON.parse(line) as Record<string, unknown>;
+    const scanner = new AuditEventScanner();
+    await forEachLogLineBytes([file], (buf, start, end) => {
+      if (scanner.scan(buf, start, end)) {
+        if (mode === 'aggregate') usage.addEvent(scanner);
+        else check += scanner.request().verb.length;
+        return;
+      }
+      const event = JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>;
       if (mode === 'aggregate') usage.add(event);
       else if (!auditEventProblem(event)) check += observedRequestOf(event).verb.length;
     });

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { AuditUsage } from '../src/rbac/audit-usage.js';
 import { analyzeAuditLog } from '../src/runtime/audit/analyze.js';
 import { auditEvent, auditLog, saUser } from './audit-events.js';
 import { tempDir } from './temp-dir.js';
@@ -106,5 +107,89 @@ describe('analyzeAuditLog', () => {
     const analysis = await analyzeAuditLog([file], { identity: 'ci/bot' });
     // THEN
     expect(analysis.usage.map((u) => [u.identity, u.count])).toEqual([['ci/bot', 1]]);
+  });
+
+  test('lines read straight from their bytes aggregate exactly as parsed events do', async () => {
+    // GIVEN a log of every kind of event (watches in two stages, RequestReceived, impersonation,
+    // token ids, minting, URLs, escapes, non-ASCII names), with lines only JSON.parse can read
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return Math.floor((seed / 2 ** 32) * n);
+    };
+    const users = [USER, saUser('shop', 'app'), 'alice@example.com', 'system:node:n1'];
+    const resources = [
+      ['', 'pods', ''],
+      ['', 'pods', 'log'],
+      ['apps', 'deployments', ''],
+      ['', 'secrets', ''],
+    ];
+    const verbs = ['get', 'list', 'watch', 'create', 'update', 'delete'];
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const [apiGroup, resource, subresource] = resources[random(resources.length)];
+      const verb = verbs[random(verbs.length)];
+      const spec = {
+        user: users[random(users.length)],
+        verb,
+        apiGroup,
+        resource,
+        subresource,
+        namespace: ['shop', 'other', ''][random(3)],
+        name: ['a', 'b', 'é名', ''][random(4)],
+        code: [200, 200, 200, 201, 403, 404][random(6)],
+        time: `2026-01-01T00:${String(random(60)).padStart(2, '0')}:00.${String(random(1e6)).padStart(6, '0')}Z`,
+        ...(random(10) === 0 ? { impersonate: saUser('shop', 'deployer') } : {}),
+        ...(random(3) === 0 ? { credentialId: `JTI=${random(50)}` } : {}),
+        ...(random(8) === 0 ? { path: '/version' } : {}),
+      };
+      const auditID = `id-${i}`;
+      if (random(5) === 0)
+        lines.push(JSON.stringify(auditEvent({ ...spec, auditID, stage: 'RequestReceived' })));
+      if (verb === 'watch')
+        lines.push(JSON.stringify(auditEvent({ ...spec, auditID, stage: 'ResponseStarted' })));
+      const line = JSON.stringify(auditEvent({ ...spec, auditID }));
+      const odd = random(40);
+      // Now and then a line the scanner leaves to JSON.parse: escaped, spaced, malformed.
+      lines.push(
+        odd === 0
+          ? line.replace('"verb"', '"v\\u0065rb"')
+          : odd === 1
+            ? line.replace('"stage":', '"stage" : ')
+            : odd === 2
+              ? line.slice(0, -3)
+              : line,
+      );
+    }
+    lines.push(
+      JSON.stringify({
+        kind: 'EventList',
+        items: [auditEvent({ user: USER, verb: 'get', resource: 'pods' })],
+      }),
+    );
+    const file = join(tempDir('audit-analyze-'), 'audit.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // and the aggregate of the parsed events, the way the log was read before the scanner
+    const expected = new AuditUsage();
+    let malformed = 0;
+    for (const line of lines) {
+      let event: { kind?: string; items?: unknown[] };
+      try {
+        event = JSON.parse(line) as typeof event;
+      } catch {
+        malformed++;
+        continue;
+      }
+      for (const item of event.kind === 'EventList' ? event.items! : [event])
+        if (expected.add(item)) malformed++;
+    }
+    // WHEN
+    const analysis = await analyzeAuditLog([file]);
+    // THEN
+    expect(analysis.malformed).toBe(malformed);
+    expect(malformed).toBeGreaterThan(10);
+    expect(analysis.report).toEqual(expected.report());
+    expect(analysis.report.tokens.length).toBeGreaterThan(10);
+    expect(analysis.report.identities.map((i) => i.identity)).toContain(saUser('shop', 'deployer'));
   });
 });

@@ -51,6 +51,37 @@ export interface ObservedRequest {
 
 type Json = Record<string, unknown>;
 
+/**
+ * What usage analysis reads from an audit event: its stage, its id and the request it
+ * records. The id and the request are made when asked for: an event of a request already
+ * counted needs neither.
+ */
+export interface AuditEventFields {
+  /** `stage`: `RequestReceived`, `ResponseStarted`, `ResponseComplete` or `Panic`. */
+  readonly stage: string;
+  /** `auditID`; `''` when it has none. */
+  auditId(): string;
+  /** The request it records. */
+  request(): ObservedRequest;
+}
+
+/** The fields of a parsed event that `auditEventProblem` found none in. */
+export class ParsedAuditEvent implements AuditEventFields {
+  readonly stage: string;
+
+  constructor(private readonly event: Json) {
+    this.stage = event.stage as string;
+  }
+
+  auditId(): string {
+    return typeof this.event.auditID === 'string' ? this.event.auditID : '';
+  }
+
+  request(): ObservedRequest {
+    return observedRequestOf(this.event);
+  }
+}
+
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

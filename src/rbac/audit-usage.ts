@@ -4,7 +4,12 @@
  * are exact; only the lists of names and ids are capped (`maxNames` per entry), each with a
  * count of the requests (or ids) it does not list.
  */
-import { auditEventProblem, observedRequestOf, type ObservedRequest } from './audit-event.js';
+import {
+  auditEventProblem,
+  ParsedAuditEvent,
+  type AuditEventFields,
+  type ObservedRequest,
+} from './audit-event.js';
 import { earlierStamp, laterStamp, stampOf, textOfStamp, type Stamp } from './audit-stamp.js';
 import { parseServiceAccountUser } from './authorizer.js';
 
@@ -236,22 +241,30 @@ export class AuditUsage {
   add(event: unknown): string | undefined {
     const problem = auditEventProblem(event);
     if (problem) return problem;
-    const e = event as Record<string, unknown>;
-    const stage = e.stage as string;
-    const id = typeof e.auditID === 'string' ? e.auditID : '';
-    if (stage === 'RequestReceived') return undefined;
+    this.addEvent(new ParsedAuditEvent(event as Record<string, unknown>));
+    return undefined;
+  }
+
+  /**
+   * Adds one event already read as an audit event (by `ParsedAuditEvent`, or straight from
+   * the log's bytes).
+   */
+  addEvent(event: AuditEventFields): void {
+    const stage = event.stage;
+    if (stage === 'RequestReceived') return;
     if (stage === 'ResponseStarted') {
+      const id = event.auditId();
       if (id) {
         if (this.open.size >= MAX_OPEN_REQUESTS) this.open.clear();
         this.open.add(id);
       }
-    } else if (id && this.open.size > 0 && this.open.delete(id)) {
-      // Counted at ResponseStarted. (The size first: most requests are not watches, and
-      // hashing each one's id costs time.)
-      return undefined;
+    } else if (this.open.size > 0) {
+      // Counted at ResponseStarted? (The size first: most requests are not watches, and
+      // reading and hashing each one's id costs time.)
+      const id = event.auditId();
+      if (id && this.open.delete(id)) return;
     }
-    this.addRequest(observedRequestOf(e));
-    return undefined;
+    this.addRequest(event.request());
   }
 
   /** The kept copy of `text`. */

@@ -28,6 +28,8 @@ import { rbacPolicyFrom, type KubeObject } from '../../src/rbac/kube-object.js';
 import { formatRule } from '../../src/rbac/lint.js';
 import type { AccessRequest } from '../../src/rbac/policy-rule.js';
 import { analyzeAuditLog } from '../../src/runtime/audit/analyze.js';
+import { AuditEventScanner } from '../../src/runtime/audit/event-scan.js';
+import { auditEventProblem, observedRequestOf } from '../../src/rbac/audit-event.js';
 import { mintToken } from '../../src/runtime/mint.js';
 import { checkAuditPolicy } from '../../src/rbac/audit-policy-check.js';
 import { describeE2E, uniqueNamespace } from './cluster.js';
@@ -251,6 +253,31 @@ describeE2E('audit: a real server with the synthesized policy', () => {
           e.objectRef?.resource === 'roles' && e.level === 'RequestResponse' && e.requestObject,
       ),
     ).toBe(true);
+  });
+
+  test("the scanner reads every line of the server's log itself, as JSON.parse reads it", () => {
+    // GIVEN the real log: bodies of RBAC objects at RequestResponse, Go's escapes (\u003c, ...)
+    const lines = readFileSync(server.auditLog)
+      .toString('latin1')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => Buffer.from(l, 'latin1'));
+    const scanner = new AuditEventScanner();
+    // WHEN
+    const read = lines.map((line) => {
+      const buf = Buffer.concat([line, Buffer.from('\n')]);
+      if (!scanner.scan(buf, 0, line.length)) return undefined;
+      return { stage: scanner.stage, auditId: scanner.auditId(), request: scanner.request() };
+    });
+    // THEN none is left to JSON.parse, and each reads as JSON.parse reads it
+    expect(read.filter((r) => r === undefined)).toHaveLength(0);
+    const parsed = lines.map((line) => {
+      const event = JSON.parse(line.toString('utf8')) as Record<string, unknown>;
+      expect(auditEventProblem(event)).toBeUndefined();
+      return { stage: event.stage, auditId: event.auditID, request: observedRequestOf(event) };
+    });
+    expect(read).toEqual(parsed);
+    expect(lines.length).toBeGreaterThan(20);
   });
 
   test('audit rules: the generated rules allow every observed request and deny the unobserved ones', async () => {

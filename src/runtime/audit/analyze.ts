@@ -4,7 +4,8 @@
  * failing on them.
  */
 import { AuditUsage, type AuditUsageReport, type RequestUsage } from '../../rbac/audit-usage.js';
-import { forEachLogLine } from './log-lines.js';
+import { AuditEventScanner } from './event-scan.js';
+import { forEachLogLineBytes } from './log-lines.js';
 
 /** A line that is not an audit event: where it is and why (never its content, which may hold a credential). */
 export interface MalformedLine {
@@ -61,10 +62,10 @@ const CLOSE_BRACE = 0x7d;
  * The identity as it appears in every event that names it, a JSON string, when JSON writers
  * cannot write it otherwise; else undefined (every line must then be parsed).
  */
-function mentionOf(identity: string | undefined): string | undefined {
+function mentionOf(identity: string | undefined): Buffer | undefined {
   if (identity === undefined || !/^[\x20-\x7e]+$/.test(identity) || /["\\/<>&]/.test(identity))
     return undefined;
-  return `"${identity}"`;
+  return Buffer.from(`"${identity}"`, 'latin1');
 }
 
 /**
@@ -85,34 +86,41 @@ export async function analyzeAuditLog(
     if (malformedLines.length < maxListed) malformedLines.push({ source, line, problem });
   };
   const mention = mentionOf(options.identity);
-  const stats = await forEachLogLine(
+  const parse = (text: string, source: string, line: number) => {
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      skip(source, line, 'not valid JSON');
+      return;
+    }
+    // A webhook backend posts batches: one EventList per line when its bodies are logged.
+    const batch = event as { kind?: unknown; items?: unknown };
+    if (batch?.kind === 'EventList' && Array.isArray(batch.items)) {
+      for (const item of batch.items) {
+        const problem = usage.add(item);
+        if (problem) skip(source, line, `EventList item: ${problem}`);
+      }
+      return;
+    }
+    const problem = usage.add(event);
+    if (problem) skip(source, line, problem);
+  };
+  const scanner = new AuditEventScanner();
+  const stats = await forEachLogLineBytes(
     paths,
-    (text, source, line) => {
+    (buf, start, end, source, line) => {
       if (
         mention !== undefined &&
-        !text.includes(mention) &&
-        text.charCodeAt(0) === OPEN_BRACE &&
-        text.charCodeAt(text.length - 1) === CLOSE_BRACE
+        buf[start] === OPEN_BRACE &&
+        buf[end - 1] === CLOSE_BRACE &&
+        buf.subarray(start, end).indexOf(mention) < 0
       )
         return;
-      let event: unknown;
-      try {
-        event = JSON.parse(text);
-      } catch {
-        skip(source, line, 'not valid JSON');
-        return;
-      }
-      // A webhook backend posts batches: one EventList per line when its bodies are logged.
-      const batch = event as { kind?: unknown; items?: unknown };
-      if (batch?.kind === 'EventList' && Array.isArray(batch.items)) {
-        for (const item of batch.items) {
-          const problem = usage.add(item);
-          if (problem) skip(source, line, `EventList item: ${problem}`);
-        }
-        return;
-      }
-      const problem = usage.add(event);
-      if (problem) skip(source, line, problem);
+      // Most lines are read straight from their bytes; the rest (malformed or unusual) are
+      // parsed, which decides what they hold.
+      if (scanner.scan(buf, start, end)) usage.addEvent(scanner);
+      else parse(buf.toString('utf8', start, end), source, line);
     },
     // process.stdin is opened only when asked for (opening it costs time and can hold the process).
     { stdin: paths.includes('-') ? (options.stdin ?? process.stdin) : undefined },

@@ -15,6 +15,18 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Called for each line: its text (without the newline), file and 1-based line number. */
 export type LineHandler = (line: string, source: string, lineNumber: number) => void;
 
+/**
+ * Called for each line with its bytes, `buf[start, end)` (without the newline), valid only
+ * during the call; then its file and 1-based line number.
+ */
+export type LineBytesHandler = (
+  buf: Buffer,
+  start: number,
+  end: number,
+  source: string,
+  lineNumber: number,
+) => void;
+
 /** What reading found besides the lines. */
 export interface LogReadStats {
   /** Files read, in order (`-` for standard input). */
@@ -155,12 +167,29 @@ async function* chunksOf(
 }
 
 /**
- * Calls `onLine` for every line of every file, in order. Empty lines are skipped (not
- * counted). Throws, naming the file, when one cannot be read or decompressed.
+ * Calls `onLine` for every line of every file, in order, with its text. Empty lines are
+ * skipped (not counted). Throws, naming the file, when one cannot be read or decompressed.
  */
-export async function forEachLogLine(
+export function forEachLogLine(
   paths: readonly string[],
   onLine: LineHandler,
+  options: { stdin?: AsyncIterable<string | Uint8Array> } = {},
+): Promise<LogReadStats> {
+  return forEachLogLineBytes(
+    paths,
+    (buf, start, end, source, lineNumber) =>
+      onLine(buf.toString('utf8', start, end), source, lineNumber),
+    options,
+  );
+}
+
+/**
+ * `forEachLogLine`, with each line's bytes rather than its text: a reader that needs only
+ * some of a line need not decode all of it.
+ */
+export async function forEachLogLineBytes(
+  paths: readonly string[],
+  onLine: LineBytesHandler,
   options: { stdin?: AsyncIterable<string | Uint8Array> } = {},
 ): Promise<LogReadStats> {
   const files = await auditLogFiles(paths);
@@ -180,7 +209,7 @@ export async function forEachLogLine(
       if (end > start && buf[end - 1] === 0x0d) end--;
       if (end <= start) return;
       stats.lines++;
-      onLine(buf.toString('utf8', start, end), source, lineNumber);
+      onLine(buf, start, end, source, lineNumber);
     };
     try {
       for await (const chunk of chunksOf(file, options.stdin)) {

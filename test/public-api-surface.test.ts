@@ -77,6 +77,7 @@ const ENTRY_POINTS = {
       'AUDIT_STAGES',
       'AccessRequest',
       'AcknowledgementProblem',
+      'AuditEventFields',
       'AuditGroupResources',
       'AuditLevel',
       'AuditPolicy',

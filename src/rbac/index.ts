@@ -83,7 +83,7 @@ export {
   checkAuditPolicy,
   type AuditPolicyCheckOptions,
 } from './audit-policy-check.js';
-export type { ObservedRequest } from './audit-event.js';
+export type { AuditEventFields, ObservedRequest } from './audit-event.js';
 export {
   AuditUsage,
   type AuditUsageOptions,

@@ -207,8 +207,8 @@ export class AuditEventScanner implements AuditEventFields {
     // What `auditEventProblem` requires.
     if (s[Field.User] < 0 || s[Field.Username] < 0 || s[Field.Verb] < 0 || s[Field.Stage] < 0)
       return false;
-    if (s[Field.Kind] >= 0 && this.text(Field.Kind) !== 'Event') return false;
-    this.stage = this.text(Field.Stage);
+    if (s[Field.Kind] >= 0 && this.knownText(Field.Kind, KINDS) !== 'Event') return false;
+    this.stage = this.knownText(Field.Stage, STAGES);
     return true;
   }
 
@@ -223,7 +223,7 @@ export class AuditEventScanner implements AuditEventFields {
     const impersonated = s[Field.ImpersonatedUser] >= 0;
     const verb = this.text(Field.Verb);
     const code = s[Field.Code] >= 0 ? this.code : 0;
-    const decision = s[Field.Decision] >= 0 ? this.text(Field.Decision) : undefined;
+    const decision = s[Field.Decision] >= 0 ? this.knownText(Field.Decision, DECISIONS) : undefined;
     const subresource = this.text(Field.Subresource);
     let path: string | undefined;
     let name = '';
@@ -272,6 +272,23 @@ export class AuditEventScanner implements AuditEventFields {
       return JSON.parse(this.buf.toString('utf8', from - 1, to + 1)) as string;
     if (MANY_VALUES & (1 << field)) return this.buf.toString('utf8', from, to);
     return this.texts.textOf(this.buf, from, to);
+  }
+
+  /**
+   * The text of a field whose value is usually one of a few known ones: that one when its bytes
+   * are, without decoding or looking them up.
+   */
+  private knownText(field: Field, known: readonly KnownText[]): string {
+    const from = this.start[field];
+    const length = this.stop[field] - from;
+    if (from >= 0 && !(this.escapedFields & (1 << field)))
+      for (const { bytes, text } of known) {
+        if (bytes.length !== length) continue;
+        let i = 0;
+        while (i < length && this.buf[from + i] === bytes[i]) i++;
+        if (i === length) return text;
+      }
+    return this.text(field);
   }
 
   /** Reads an object at `pos` (at its `{`), recording the fields of `scope` it holds. */
@@ -461,6 +478,20 @@ export class AuditEventScanner implements AuditEventFields {
     this.pos += word.length;
   }
 }
+
+/** A text and its bytes. */
+interface KnownText {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+function knownTexts(...texts: string[]): readonly KnownText[] {
+  return texts.map((text) => ({ text, bytes: Buffer.from(text, 'latin1') }));
+}
+
+const KINDS = knownTexts('Event');
+const STAGES = knownTexts('ResponseComplete', 'ResponseStarted', 'RequestReceived', 'Panic');
+const DECISIONS = knownTexts('allow', 'forbid');
 
 /** Fields with a value per request, or nearly: their texts are not kept in a `TextCache`. */
 const MANY_VALUES =

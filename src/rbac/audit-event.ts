@@ -100,6 +100,25 @@ function firstExtra(user: Json, key: string): string | undefined {
 /** Verbs whose object name RBAC does not see. */
 const NAMELESS = new Set(['list', 'watch', 'deletecollection']);
 
+/**
+ * Whether RBAC saw the object name of a request: not for list, watch, deletecollection and
+ * top-level create (the name is not known when the request is authorized).
+ */
+export function rbacSeesName(verb: string, subresource: string): boolean {
+  return !NAMELESS.has(verb) && (verb !== 'create' || subresource !== '');
+}
+
+/** The URL path of a non-resource request, from its `requestURI` (without the query). */
+export function urlPathOf(requestURI: string): string {
+  const query = requestURI.indexOf('?');
+  return query < 0 ? requestURI : requestURI.slice(0, query);
+}
+
+/** Whether the authorizer allowed a request: its decision annotation, else its status code. */
+export function allowedBy(decision: unknown, code: number): boolean {
+  return decision === 'allow' ? true : decision === 'forbid' ? false : code !== 401 && code !== 403;
+}
+
 /** Why an event is not a request (for the malformed count), or undefined when it is one. */
 export function auditEventProblem(event: unknown): string | undefined {
   if (!isRecord(event)) return 'not a JSON object';
@@ -128,14 +147,8 @@ export function observedRequestOf(event: Json): ObservedRequest {
   const subresource = ref ? str(ref.subresource) : '';
   let path: string | undefined;
   let name = '';
-  if (ref) {
-    const nameless = NAMELESS.has(verb) || (verb === 'create' && subresource === '');
-    name = nameless ? '' : str(ref.name);
-  } else {
-    const uri = str(event.requestURI);
-    const query = uri.indexOf('?');
-    path = query < 0 ? uri : uri.slice(0, query);
-  }
+  if (ref) name = rbacSeesName(verb, subresource) ? str(ref.name) : '';
+  else path = urlPathOf(str(event.requestURI));
   const request: {
     -readonly [K in keyof ObservedRequest]: ObservedRequest[K];
   } = {
@@ -147,8 +160,7 @@ export function observedRequestOf(event: Json): ObservedRequest {
     namespace: ref ? str(ref.namespace) : '',
     name,
     code,
-    allowed:
-      decision === 'allow' ? true : decision === 'forbid' ? false : code !== 401 && code !== 403,
+    allowed: allowedBy(decision, code),
     time: str(event.stageTimestamp) || str(event.requestReceivedTimestamp),
   };
   if (path !== undefined) request.path = path;

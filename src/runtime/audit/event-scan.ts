@@ -10,7 +10,13 @@
  * given twice, deep nesting, not an `Event`) is left to that slow path, which also decides
  * whether the line is malformed and why.
  */
-import type { AuditEventFields, ObservedRequest } from '../../rbac/audit-event.js';
+import {
+  allowedBy,
+  rbacSeesName,
+  urlPathOf,
+  type AuditEventFields,
+  type ObservedRequest,
+} from '../../rbac/audit-event.js';
 import { TextCache } from './text-cache.js';
 
 const QUOTE = 0x22;
@@ -29,9 +35,6 @@ const NINE = 0x39;
 
 /** Nesting deeper than this is left to `JSON.parse` (audit events nest a few levels). */
 const MAX_DEPTH = 64;
-
-/** Verbs whose object name RBAC does not see (as `observedRequestOf` has them). */
-const NAMELESS = new Set(['list', 'watch', 'deletecollection']);
 
 /** The fields read, numbered; each object's fields are a range of them. */
 const enum Field {
@@ -227,14 +230,8 @@ export class AuditEventScanner implements AuditEventFields {
     const subresource = this.text(Field.Subresource);
     let path: string | undefined;
     let name = '';
-    if (hasRef) {
-      const nameless = NAMELESS.has(verb) || (verb === 'create' && subresource === '');
-      name = nameless ? '' : this.text(Field.Name);
-    } else {
-      const uri = this.text(Field.RequestUri);
-      const query = uri.indexOf('?');
-      path = query < 0 ? uri : uri.slice(0, query);
-    }
+    if (hasRef) name = rbacSeesName(verb, subresource) ? this.text(Field.Name) : '';
+    else path = urlPathOf(this.text(Field.RequestUri));
     const request: { -readonly [K in keyof ObservedRequest]: ObservedRequest[K] } = {
       identity: impersonated ? this.text(Field.ImpersonatedUsername) : this.text(Field.Username),
       verb,
@@ -244,8 +241,7 @@ export class AuditEventScanner implements AuditEventFields {
       namespace: hasRef ? this.text(Field.Namespace) : '',
       name,
       code,
-      allowed:
-        decision === 'allow' ? true : decision === 'forbid' ? false : code !== 401 && code !== 403,
+      allowed: allowedBy(decision, code),
       time: this.text(Field.StageTimestamp) || this.text(Field.RequestReceivedTimestamp),
     };
     if (path !== undefined) request.path = path;

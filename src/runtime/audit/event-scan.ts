@@ -81,9 +81,11 @@ const enum Scope {
   ObjectRef,
   ResponseStatus,
   Annotations,
+  Count,
 }
 
-const KEYS: readonly (readonly [Scope, string, Field])[] = [
+/** The keys read: where, the key, its field, and for an object the scope of its own keys. */
+const KEYS: readonly (readonly [Scope, string, Field, Scope?])[] = [
   [Scope.Event, 'kind', Field.Kind],
   [Scope.Event, 'verb', Field.Verb],
   [Scope.Event, 'stage', Field.Stage],
@@ -91,13 +93,13 @@ const KEYS: readonly (readonly [Scope, string, Field])[] = [
   [Scope.Event, 'requestURI', Field.RequestUri],
   [Scope.Event, 'stageTimestamp', Field.StageTimestamp],
   [Scope.Event, 'requestReceivedTimestamp', Field.RequestReceivedTimestamp],
-  [Scope.Event, 'user', Field.User],
-  [Scope.Event, 'impersonatedUser', Field.ImpersonatedUser],
-  [Scope.Event, 'objectRef', Field.ObjectRef],
-  [Scope.Event, 'responseStatus', Field.ResponseStatus],
-  [Scope.Event, 'annotations', Field.Annotations],
+  [Scope.Event, 'user', Field.User, Scope.User],
+  [Scope.Event, 'impersonatedUser', Field.ImpersonatedUser, Scope.ImpersonatedUser],
+  [Scope.Event, 'objectRef', Field.ObjectRef, Scope.ObjectRef],
+  [Scope.Event, 'responseStatus', Field.ResponseStatus, Scope.ResponseStatus],
+  [Scope.Event, 'annotations', Field.Annotations, Scope.Annotations],
   [Scope.User, 'username', Field.Username],
-  [Scope.User, 'extra', Field.Extra],
+  [Scope.User, 'extra', Field.Extra, Scope.Extra],
   [Scope.Extra, 'authentication.kubernetes.io/credential-id', Field.CredentialId],
   [Scope.ImpersonatedUser, 'username', Field.ImpersonatedUsername],
   [Scope.ObjectRef, 'resource', Field.Resource],
@@ -121,45 +123,26 @@ interface Key {
 }
 
 /** Per scope, per key length, the keys read (most lengths have none or one). */
-const KEYS_BY_LENGTH: readonly (readonly (readonly Key[] | undefined)[])[] = [
-  Scope.Event,
-  Scope.User,
-  Scope.Extra,
-  Scope.ImpersonatedUser,
-  Scope.ObjectRef,
-  Scope.ResponseStatus,
-  Scope.Annotations,
-].map((scope) => {
-  const byLength: Key[][] = [];
-  for (const [s, key, field] of KEYS) {
-    if (s !== scope) continue;
-    (byLength[key.length] ??= []).push({ bytes: Buffer.from(key, 'latin1'), field });
-  }
-  return byLength;
-});
+const KEYS_BY_LENGTH: readonly (readonly (readonly Key[] | undefined)[])[] = Array.from(
+  { length: Scope.Count },
+  (_, scope) => {
+    const byLength: Key[][] = [];
+    for (const [s, key, field] of KEYS) {
+      if (s !== scope) continue;
+      (byLength[key.length] ??= []).push({ bytes: Buffer.from(key, 'latin1'), field });
+    }
+    return byLength;
+  },
+);
 
 /** The scope of an object none of whose fields are read. */
 const NO_SCOPE = -1;
 
-/** The scope of the object a field holds, for the fields that are objects. */
-function scopeOfObject(field: Field): Scope | typeof NO_SCOPE {
-  switch (field) {
-    case Field.User:
-      return Scope.User;
-    case Field.Extra:
-      return Scope.Extra;
-    case Field.ImpersonatedUser:
-      return Scope.ImpersonatedUser;
-    case Field.ObjectRef:
-      return Scope.ObjectRef;
-    case Field.ResponseStatus:
-      return Scope.ResponseStatus;
-    case Field.Annotations:
-      return Scope.Annotations;
-    default:
-      return NO_SCOPE;
-  }
-}
+/** Per field, the scope of the object it holds; `NO_SCOPE` for the fields that are not objects. */
+const OBJECT_SCOPE: readonly (Scope | typeof NO_SCOPE)[] = Array.from(
+  { length: Field.Count },
+  (_, field) => KEYS.find(([, , f]) => f === field)?.[3] ?? NO_SCOPE,
+);
 
 /** Thrown inside a scan to leave the line to the slow path; never escapes `scan`. */
 const GIVE_UP = new Error('left to JSON.parse');
@@ -331,7 +314,7 @@ export class AuditEventScanner implements AuditEventFields {
     if (this.start[field] >= 0) throw GIVE_UP;
     const buf = this.buf;
     const c = buf[this.pos];
-    const scope = scopeOfObject(field);
+    const scope = OBJECT_SCOPE[field];
     if (scope !== NO_SCOPE) {
       if (c !== OPEN_BRACE || depth >= MAX_DEPTH) throw GIVE_UP;
       this.start[field] = this.pos;

@@ -207,12 +207,15 @@ function subsumed(findings: readonly Finding[]): readonly Finding[] {
  * the rule's index; acknowledgements are not applied (see `applyAcknowledgements`).
  */
 export function lintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
-  return lintRuleSet(rules, location, selectedRuleIds({}));
+  // Callers' rules are untrusted input: a rule that is not even an object grants nothing.
+  const sanitized = rules.map((raw) => sanitizeRule(raw) ?? { verbs: [] });
+  return lintRuleSet(sanitized, location, selectedRuleIds({}));
 }
 
 /**
- * The selected checks' findings on each rule. A cluster-admin-equivalent rule's findings are
- * that one finding when that check is selected.
+ * The selected checks' findings on each rule (sanitized: `sanitizeRule`'s, as a `RoleObject`'s
+ * are). A cluster-admin-equivalent rule's findings are that one finding when that check is
+ * selected.
  */
 function lintRuleSet(
   rules: readonly PolicyRule[],
@@ -221,9 +224,8 @@ function lintRuleSet(
 ): Finding[] {
   const subsume = selected.has(CLUSTER_ADMIN_EQUIVALENT.id);
   const found: Finding[] = [];
-  rules.forEach((raw, ruleIndex) => {
-    // Manifests are untrusted input: a rule that is not even an object grants nothing.
-    const all = ruleFindings(sanitizeRule(raw) ?? { verbs: [] }, selected);
+  rules.forEach((rule, ruleIndex) => {
+    const all = ruleFindings(rule, selected);
     const findings = subsume ? subsumed(all) : all;
     if (findings.length === 0) return;
     if (!location) {
@@ -393,6 +395,27 @@ function checksOf<C extends { readonly info: { readonly id: string } }>(
   return checks.filter(({ info }) => selected.has(info.id));
 }
 
+/**
+ * The selected role-level and object-level checks, per selection: a construct's lint at synth
+ * asks for the same shared selection once per construct.
+ */
+const checksBySelection = new WeakMap<
+  ReadonlySet<string>,
+  { readonly role: typeof ROLE_CHECKS; readonly object: typeof OBJECT_CHECKS }
+>();
+
+function selectedChecks(selected: ReadonlySet<string>): {
+  readonly role: typeof ROLE_CHECKS;
+  readonly object: typeof OBJECT_CHECKS;
+} {
+  let checks = checksBySelection.get(selected);
+  if (checks === undefined) {
+    checks = { role: checksOf(ROLE_CHECKS, selected), object: checksOf(OBJECT_CHECKS, selected) };
+    checksBySelection.set(selected, checks);
+  }
+  return checks;
+}
+
 function selectionFrom(options: Pick<LintOptions, 'enable' | 'disable'>): ReadonlySet<string> {
   const known = RISK_RULES.map((r) => r.id);
   for (const [flag, ids] of [
@@ -432,10 +455,10 @@ function roleFindingsOf(
   selected: ReadonlySet<string>,
 ): Finding[] {
   const bindings = index.bindingsOf(role);
-  const found = [
-    ...lintRuleSet(role.rules, location, selected),
-    ...checksOf(ROLE_CHECKS, selected).flatMap(({ check }) => check(role, { location, bindings })),
-  ];
+  const found = lintRuleSet(role.rules, location, selected);
+  for (const { check } of selectedChecks(selected).role) {
+    found.push(...check(role, { location, bindings }));
+  }
   if (found.length === 0) return [];
   const holders = holdersOf(bindings);
   const unbound = holders.length === 0 && aggregatedInto(role).length === 0;
@@ -469,7 +492,7 @@ export function lintManifests(
   );
   // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
   const resolved = new Map(index.roles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
-  const objectChecks = checksOf(OBJECT_CHECKS, selected);
+  const objectChecks = selectedChecks(selected).object;
   wellFormed.forEach((object, i) => {
     const location = locationOf(object, options);
     const own = acknowledgementsOf(object);
@@ -477,12 +500,11 @@ export function lintManifests(
     const policy = policies[i];
     const parsed = policy.roles[0];
     const role = parsed && resolved.get(roleKey(parsed.kind, parsed.namespace, parsed.name));
-    const raw = [
-      ...(role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, selected) : []),
-      ...objectChecks.flatMap(({ check }) =>
-        check(object, { location, objects: wellFormed, roles: index, policy }),
-      ),
-    ];
+    const raw =
+      role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, selected) : [];
+    const context = { location, objects: wellFormed, roles: index, policy };
+    for (const { check } of objectChecks) raw.push(...check(object, context));
+    if (raw.length === 0) return;
     const bound = boundClusterRole(policy.bindings[0], clusterRoles);
     const acks = [
       ...own.acknowledgements,

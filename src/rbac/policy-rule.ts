@@ -68,13 +68,21 @@ export const RULE_LIST_FIELDS = [
 
 const RULE_LISTS: ReadonlySet<string> = new Set(RULE_LIST_FIELDS);
 
+/**
+ * The frozen rules `isSanitized` found to be rules: frozen, they stay so. The lint meets the same
+ * shared rules (a `Permission`'s, their normal forms) in every construct's Role.
+ */
+const sanitizedRules = new WeakSet<object>();
+
 /** A frozen rule of nothing but lists of strings, with verbs: `sanitizeRule` keeps it as it is. */
 function isSanitized(value: object): value is PolicyRule {
+  if (sanitizedRules.has(value)) return true;
   if (!Object.isFrozen(value) || !Array.isArray((value as PolicyRule).verbs)) return false;
   for (const [key, list] of Object.entries(value)) {
     if (!RULE_LISTS.has(key) || !Array.isArray(list) || !Object.isFrozen(list)) return false;
     for (const item of list) if (typeof item !== 'string') return false;
   }
+  sanitizedRules.add(value);
   return true;
 }
 

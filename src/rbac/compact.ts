@@ -50,20 +50,24 @@ function normalizeLists(rule: PolicyRule): PolicyRule {
     return { verbs, nonResourceURLs: collapseWildcard(sortedUnique(rule.nonResourceURLs)) };
   }
   const resources = sortedUnique(rule.resources);
-  // `*` matches every resource and subresource; `*/x` entries beside it are redundant.
-  const normalized: PolicyRule = {
-    apiGroups: collapseWildcard(sortedUnique(rule.apiGroups)),
-    resources: resources.includes('*') ? ['*'] : resources,
-    verbs,
-  };
+  const apiGroups = collapseWildcard(sortedUnique(rule.apiGroups));
   const names = sortedUnique(rule.resourceNames);
-  return names.length ? { ...normalized, resourceNames: names } : normalized;
+  // `*` matches every resource and subresource; `*/x` entries beside it are redundant.
+  return names.length
+    ? {
+        apiGroups,
+        resources: resources.includes('*') ? ['*'] : resources,
+        verbs,
+        resourceNames: names,
+      }
+    : { apiGroups, resources: resources.includes('*') ? ['*'] : resources, verbs };
 }
 
 /** True when a request set matched by `needle` is covered by the set matched by `haystack`. */
 function setCovers(haystack: readonly string[], needle: readonly string[]): boolean {
   if (haystack.includes('*')) return true;
-  return needle.every((n) => n !== '*' && haystack.includes(n));
+  for (const n of needle) if (n === '*' || !haystack.includes(n)) return false;
+  return true;
 }
 
 function resourcesCover(haystack: readonly string[], needle: readonly string[]): boolean {
@@ -132,6 +136,10 @@ function mergeExact(a: PolicyRule, b: PolicyRule): PolicyRule | undefined {
   return normalizeRule({ ...a, [dim]: [...(a[dim] ?? []), ...(b[dim] ?? [])] });
 }
 
+function listKey(values: readonly string[] | undefined): string {
+  return values === undefined ? '[]' : JSON.stringify(values);
+}
+
 /** The sort key of each shared (frozen, nameless) rule, built once. */
 const sortKeys = new WeakMap<PolicyRule, string>();
 
@@ -140,9 +148,7 @@ function sortKey(rule: PolicyRule): string {
   const shared = isSharedRule(rule);
   const known = shared ? sortKeys.get(rule) : undefined;
   if (known !== undefined) return known;
-  const key = [rule.nonResourceURLs, rule.apiGroups, rule.resources, rule.resourceNames, rule.verbs]
-    .map((values) => JSON.stringify(values ?? []))
-    .join('|');
+  const key = `${listKey(rule.nonResourceURLs)}|${listKey(rule.apiGroups)}|${listKey(rule.resources)}|${listKey(rule.resourceNames)}|${listKey(rule.verbs)}`;
   if (shared) sortKeys.set(rule, key);
   return key;
 }

@@ -92,14 +92,19 @@ export function freezeRule(rule: PolicyRule): PolicyRule {
   return Object.freeze(rule);
 }
 
+/** The rules `isSharedRule` found shared: frozen, they stay so (asked per rule in every pass). */
+const sharedRules = new WeakSet<PolicyRule>();
+
 /**
  * True for a rule without names that can never change (as `freezeRule` leaves a shared
  * `Permission`'s): what is derived from it alone may be kept per rule object. Named rules are
  * usually one construct's own: nothing to share.
  */
 export function isSharedRule(rule: PolicyRule): boolean {
+  if (sharedRules.has(rule)) return true;
   if (rule.resourceNames?.length || !Object.isFrozen(rule)) return false;
   for (const values of Object.values(rule)) if (!Object.isFrozen(values)) return false;
+  sharedRules.add(rule);
   return true;
 }
 

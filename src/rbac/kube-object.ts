@@ -131,12 +131,15 @@ function isRbac(obj: KubeObject, kind: string): boolean {
 
 function subjectsFrom(value: unknown): Subject[] {
   if (!Array.isArray(value)) return [];
-  return value.filter(
-    (s): s is Subject =>
-      typeof s === 'object' &&
-      s !== null &&
-      typeof s.kind === 'string' &&
-      typeof s.name === 'string',
+  return value.filter(isSubject);
+}
+
+function isSubject(s: unknown): s is Subject {
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof (s as Subject).kind === 'string' &&
+    typeof (s as Subject).name === 'string'
   );
 }
 

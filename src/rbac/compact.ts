@@ -50,31 +50,38 @@ function normalizeLists(rule: PolicyRule): PolicyRule {
     return { verbs, nonResourceURLs: collapseWildcard(sortedUnique(rule.nonResourceURLs)) };
   }
   const resources = sortedUnique(rule.resources);
-  // `*` matches every resource and subresource; `*/x` entries beside it are redundant.
-  const normalized: PolicyRule = {
-    apiGroups: collapseWildcard(sortedUnique(rule.apiGroups)),
-    resources: resources.includes('*') ? ['*'] : resources,
-    verbs,
-  };
+  const apiGroups = collapseWildcard(sortedUnique(rule.apiGroups));
   const names = sortedUnique(rule.resourceNames);
-  return names.length ? { ...normalized, resourceNames: names } : normalized;
+  // `*` matches every resource and subresource; `*/x` entries beside it are redundant.
+  return names.length
+    ? {
+        apiGroups,
+        resources: resources.includes('*') ? ['*'] : resources,
+        verbs,
+        resourceNames: names,
+      }
+    : { apiGroups, resources: resources.includes('*') ? ['*'] : resources, verbs };
 }
 
 /** True when a request set matched by `needle` is covered by the set matched by `haystack`. */
 function setCovers(haystack: readonly string[], needle: readonly string[]): boolean {
   if (haystack.includes('*')) return true;
-  return needle.every((n) => n !== '*' && haystack.includes(n));
+  for (const n of needle) if (n === '*' || !haystack.includes(n)) return false;
+  return true;
 }
 
 function resourcesCover(haystack: readonly string[], needle: readonly string[]): boolean {
   if (haystack.includes('*')) return true;
-  return needle.every((n) => {
+  for (const n of needle) {
     if (n === '*') return false;
-    if (haystack.includes(n)) return true;
+    if (haystack.includes(n)) continue;
     const slash = n.indexOf('/');
     // `*/scale` covers `deployments/scale`; it never covers `deployments`.
-    return slash > 0 && n.slice(0, slash) !== '*' && haystack.includes(`*${n.slice(slash)}`);
-  });
+    if (!(slash > 0 && n.slice(0, slash) !== '*' && haystack.includes(`*${n.slice(slash)}`))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function urlsCover(haystack: readonly string[], needle: readonly string[]): boolean {
@@ -83,6 +90,12 @@ function urlsCover(haystack: readonly string[], needle: readonly string[]): bool
       (h) => h === '*' || h === n || (h.endsWith('*') && n.startsWith(h.replace(/\*+$/, ''))),
     ),
   );
+}
+
+/** Whether `values` holds every one of `items`. */
+function everyIn(items: readonly string[], values: readonly string[]): boolean {
+  for (const item of items) if (!values.includes(item)) return false;
+  return true;
 }
 
 /** True when every request `inner` allows is also allowed by `outer` (both normalised). */
@@ -95,8 +108,7 @@ export function ruleCovers(outer: PolicyRule, inner: PolicyRule): boolean {
   const outerNames = outer.resourceNames ?? [];
   const innerNames = inner.resourceNames ?? [];
   const namesCovered =
-    outerNames.length === 0 ||
-    (innerNames.length > 0 && innerNames.every((n) => outerNames.includes(n)));
+    outerNames.length === 0 || (innerNames.length > 0 && everyIn(innerNames, outerNames));
   return (
     namesCovered &&
     setCovers(outer.apiGroups ?? [], inner.apiGroups ?? []) &&
@@ -115,21 +127,31 @@ const NON_RESOURCE_DIMENSIONS: readonly Dimension[] = ['verbs', 'nonResourceURLs
 
 /** Equal lists, with a missing list equal to an empty one. */
 function sameList(a: readonly string[] = [], b: readonly string[] = []): boolean {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Merges two normalised rules into one when that is exact, else returns undefined. */
 function mergeExact(a: PolicyRule, b: PolicyRule): PolicyRule | undefined {
   if (isNonResourceRule(a) !== isNonResourceRule(b)) return undefined;
   const dims = isNonResourceRule(a) ? NON_RESOURCE_DIMENSIONS : RESOURCE_DIMENSIONS;
-  const differing = dims.filter((d) => !sameList(a[d], b[d]));
-  if (differing.length !== 1) return undefined;
-  const dim = differing[0];
+  let dim: Dimension | undefined;
+  for (const d of dims) {
+    if (sameList(a[d], b[d])) continue;
+    if (dim !== undefined) return undefined;
+    dim = d;
+  }
+  if (dim === undefined) return undefined;
   // An empty resourceNames list means "any name": a union with it is not a list union.
   if (dim === 'resourceNames' && (!a.resourceNames?.length || !b.resourceNames?.length)) {
     return undefined;
   }
   return normalizeRule({ ...a, [dim]: [...(a[dim] ?? []), ...(b[dim] ?? [])] });
+}
+
+function listKey(values: readonly string[] | undefined): string {
+  return values === undefined ? '[]' : JSON.stringify(values);
 }
 
 /** The sort key of each shared (frozen, nameless) rule, built once. */
@@ -140,18 +162,38 @@ function sortKey(rule: PolicyRule): string {
   const shared = isSharedRule(rule);
   const known = shared ? sortKeys.get(rule) : undefined;
   if (known !== undefined) return known;
-  const key = [rule.nonResourceURLs, rule.apiGroups, rule.resources, rule.resourceNames, rule.verbs]
-    .map((values) => JSON.stringify(values ?? []))
-    .join('|');
+  const key = `${listKey(rule.nonResourceURLs)}|${listKey(rule.apiGroups)}|${listKey(rule.resources)}|${listKey(rule.resourceNames)}|${listKey(rule.verbs)}`;
   if (shared) sortKeys.set(rule, key);
   return key;
 }
 
-/** The rules in `sortKey` order, each key built once (the sort is stable, as before). */
+/**
+ * The rules in `sortKey` order, each key built once (the sort is stable, as before). Loops and
+ * functions of the module, not callbacks made per call: V8 keeps a callback's optimized code
+ * only while a callback made from it lives, so after each full garbage collection the
+ * compaction of the next constructs ran them unoptimized until they were compiled again.
+ */
 function sortRules(rules: readonly PolicyRule[]): PolicyRule[] {
-  const keyed = rules.map((rule) => ({ rule, key: sortKey(rule) }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map(({ rule }) => rule);
+  const keyed: { readonly rule: PolicyRule; readonly key: string }[] = [];
+  for (const rule of rules) keyed.push({ rule, key: sortKey(rule) });
+  keyed.sort(byKey);
+  const sorted: PolicyRule[] = [];
+  for (const { rule } of keyed) sorted.push(rule);
+  return sorted;
+}
+
+function byKey(a: { readonly key: string }, b: { readonly key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Whether another rule covers `rules[i]` (of identical rules, the first is kept). */
+function isCovered(rules: readonly PolicyRule[], i: number): boolean {
+  const rule = rules[i];
+  for (let j = 0; j < rules.length; j++) {
+    const other = rules[j];
+    if (j !== i && ruleCovers(other, rule) && (!ruleCovers(rule, other) || j < i)) return true;
+  }
+  return false;
 }
 
 /**
@@ -166,12 +208,9 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
     current = sortRules(current);
     // Drop covered rules (keeping the first of identical ones).
     const kept: PolicyRule[] = [];
-    for (const [i, rule] of current.entries()) {
-      const covered = current.some(
-        (other, j) => j !== i && ruleCovers(other, rule) && (!ruleCovers(rule, other) || j < i),
-      );
-      if (covered) changed = true;
-      else kept.push(rule);
+    for (let i = 0; i < current.length; i++) {
+      if (isCovered(current, i)) changed = true;
+      else kept.push(current[i]);
     }
     current = kept;
     // Merge the first mergeable pair, then start over.

@@ -131,12 +131,15 @@ function isRbac(obj: KubeObject, kind: string): boolean {
 
 function subjectsFrom(value: unknown): Subject[] {
   if (!Array.isArray(value)) return [];
-  return value.filter(
-    (s): s is Subject =>
-      typeof s === 'object' &&
-      s !== null &&
-      typeof s.kind === 'string' &&
-      typeof s.name === 'string',
+  return value.filter(isSubject);
+}
+
+function isSubject(s: unknown): s is Subject {
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof (s as Subject).kind === 'string' &&
+    typeof (s as Subject).name === 'string'
   );
 }
 
@@ -153,41 +156,47 @@ export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
   const roles: RoleObject[] = [];
   const bindings: BindingObject[] = [];
   for (const obj of objects) {
-    const name = obj.metadata?.name ?? '';
-    const annotations = obj.metadata?.annotations ?? {};
-    for (const kind of ['Role', 'ClusterRole'] as const) {
-      if (isRbac(obj, kind)) {
-        const rules = Array.isArray(obj.rules) ? obj.rules.map(sanitizeRule) : [];
-        const selectors = (obj.aggregationRule as { clusterRoleSelectors?: unknown } | undefined)
-          ?.clusterRoleSelectors;
-        roles.push({
-          kind,
-          name,
-          namespace: kind === 'Role' ? (obj.metadata?.namespace ?? '') : '',
-          rules: rules.filter((r): r is PolicyRule => r !== undefined),
-          annotations,
-          labels: obj.metadata?.labels ?? {},
-          ...(kind === 'ClusterRole' && Array.isArray(selectors)
-            ? { aggregationSelectors: selectors as LabelSelector[] }
-            : {}),
-        });
-      }
-    }
-    for (const kind of ['RoleBinding', 'ClusterRoleBinding'] as const) {
+    const kind = obj.kind;
+    if (kind === 'Role' || kind === 'ClusterRole') {
+      if (isRbac(obj, kind)) roles.push(roleFrom(obj, kind));
+    } else if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding') {
       const roleRef = roleRefFrom(obj.roleRef);
       if (isRbac(obj, kind) && roleRef) {
         bindings.push({
           kind,
-          name,
+          name: obj.metadata?.name ?? '',
           namespace: kind === 'RoleBinding' ? (obj.metadata?.namespace ?? '') : '',
           roleRef,
           subjects: subjectsFrom(obj.subjects),
-          annotations,
+          annotations: obj.metadata?.annotations ?? {},
         });
       }
     }
   }
   return { roles: aggregateClusterRoles(roles), bindings };
+}
+
+function roleFrom(obj: KubeObject, kind: RoleObject['kind']): RoleObject {
+  const rules: PolicyRule[] = [];
+  if (Array.isArray(obj.rules)) {
+    for (const value of obj.rules) {
+      const rule = sanitizeRule(value);
+      if (rule !== undefined) rules.push(rule);
+    }
+  }
+  const role: RoleObject = {
+    kind,
+    name: obj.metadata?.name ?? '',
+    namespace: kind === 'Role' ? (obj.metadata?.namespace ?? '') : '',
+    rules,
+    annotations: obj.metadata?.annotations ?? {},
+    labels: obj.metadata?.labels ?? {},
+  };
+  const selectors = (obj.aggregationRule as { clusterRoleSelectors?: unknown } | undefined)
+    ?.clusterRoleSelectors;
+  return kind === 'ClusterRole' && Array.isArray(selectors)
+    ? { ...role, aggregationSelectors: selectors as LabelSelector[] }
+    : role;
 }
 
 /**
@@ -197,10 +206,13 @@ export function rbacPolicyFrom(objects: readonly KubeObject[]): RbacPolicySet {
  * roles together here is all that is left.
  */
 export function mergePolicies(policies: readonly RbacPolicySet[]): RbacPolicySet {
-  return {
-    roles: aggregateClusterRoles(policies.flatMap((p) => p.roles)),
-    bindings: policies.flatMap((p) => p.bindings),
-  };
+  const roles: RoleObject[] = [];
+  const bindings: BindingObject[] = [];
+  for (const policy of policies) {
+    roles.push(...policy.roles);
+    bindings.push(...policy.bindings);
+  }
+  return { roles: aggregateClusterRoles(roles), bindings };
 }
 
 /** Whether labels satisfy a selector (an empty selector selects everything). */

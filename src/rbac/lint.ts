@@ -11,6 +11,7 @@ import {
   type BindingObject,
   type KubeObject,
   type RbacPolicySet,
+  type RoleObject,
 } from './kube-object.js';
 import type { ManifestPosition } from './manifest-reader.js';
 import { freezeRule, isSharedRule, sanitizeRule, type PolicyRule } from './policy-rule.js';
@@ -207,12 +208,15 @@ function subsumed(findings: readonly Finding[]): readonly Finding[] {
  * the rule's index; acknowledgements are not applied (see `applyAcknowledgements`).
  */
 export function lintRules(rules: readonly PolicyRule[], location?: FindingLocation): Finding[] {
-  return lintRuleSet(rules, location, selectedRuleIds({}));
+  // Callers' rules are untrusted input: a rule that is not even an object grants nothing.
+  const sanitized = rules.map((raw) => sanitizeRule(raw) ?? { verbs: [] });
+  return lintRuleSet(sanitized, location, selectedRuleIds({}));
 }
 
 /**
- * The selected checks' findings on each rule. A cluster-admin-equivalent rule's findings are
- * that one finding when that check is selected.
+ * The selected checks' findings on each rule (sanitized: `sanitizeRule`'s, as a `RoleObject`'s
+ * are). A cluster-admin-equivalent rule's findings are that one finding when that check is
+ * selected.
  */
 function lintRuleSet(
   rules: readonly PolicyRule[],
@@ -221,18 +225,17 @@ function lintRuleSet(
 ): Finding[] {
   const subsume = selected.has(CLUSTER_ADMIN_EQUIVALENT.id);
   const found: Finding[] = [];
-  rules.forEach((raw, ruleIndex) => {
-    // Manifests are untrusted input: a rule that is not even an object grants nothing.
-    const all = ruleFindings(sanitizeRule(raw) ?? { verbs: [] }, selected);
+  for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
+    const all = ruleFindings(rules[ruleIndex], selected);
     const findings = subsume ? subsumed(all) : all;
-    if (findings.length === 0) return;
+    if (findings.length === 0) continue;
     if (!location) {
       found.push(...findings);
-      return;
+      continue;
     }
     const at = { ...location, ruleIndex };
     for (const f of findings) found.push({ ...f, location: at });
-  });
+  }
   return found;
 }
 
@@ -327,10 +330,10 @@ function clusterRolesByName(
   policies: readonly RbacPolicySet[],
 ): Map<string, KubeObject> {
   const byName = new Map<string, KubeObject>();
-  objects.forEach((object, i) => {
+  for (let i = 0; i < objects.length; i++) {
     const role = policies[i].roles[0];
-    if (role?.kind === 'ClusterRole' && !byName.has(role.name)) byName.set(role.name, object);
-  });
+    if (role?.kind === 'ClusterRole' && !byName.has(role.name)) byName.set(role.name, objects[i]);
+  }
   return byName;
 }
 
@@ -393,6 +396,27 @@ function checksOf<C extends { readonly info: { readonly id: string } }>(
   return checks.filter(({ info }) => selected.has(info.id));
 }
 
+/**
+ * The selected role-level and object-level checks, per selection: a construct's lint at synth
+ * asks for the same shared selection once per construct.
+ */
+const checksBySelection = new WeakMap<
+  ReadonlySet<string>,
+  { readonly role: typeof ROLE_CHECKS; readonly object: typeof OBJECT_CHECKS }
+>();
+
+function selectedChecks(selected: ReadonlySet<string>): {
+  readonly role: typeof ROLE_CHECKS;
+  readonly object: typeof OBJECT_CHECKS;
+} {
+  let checks = checksBySelection.get(selected);
+  if (checks === undefined) {
+    checks = { role: checksOf(ROLE_CHECKS, selected), object: checksOf(OBJECT_CHECKS, selected) };
+    checksBySelection.set(selected, checks);
+  }
+  return checks;
+}
+
 function selectionFrom(options: Pick<LintOptions, 'enable' | 'disable'>): ReadonlySet<string> {
   const known = RISK_RULES.map((r) => r.id);
   for (const [flag, ids] of [
@@ -432,10 +456,10 @@ function roleFindingsOf(
   selected: ReadonlySet<string>,
 ): Finding[] {
   const bindings = index.bindingsOf(role);
-  const found = [
-    ...lintRuleSet(role.rules, location, selected),
-    ...checksOf(ROLE_CHECKS, selected).flatMap(({ check }) => check(role, { location, bindings })),
-  ];
+  const found = lintRuleSet(role.rules, location, selected);
+  for (const { check } of selectedChecks(selected).role) {
+    found.push(...check(role, { location, bindings }));
+  }
   if (found.length === 0) return [];
   const holders = holdersOf(bindings);
   const unbound = holders.length === 0 && aggregatedInto(role).length === 0;
@@ -459,38 +483,69 @@ export function lintManifests(
   const selected = selectedRuleIds(options);
   const findings: Finding[] = [];
   const problems: AcknowledgementProblem[] = [];
-  const wellFormed = objects.filter((o) => typeof o === 'object' && o !== null);
+  // Loops, not callbacks, on this path: see `lintObject`.
+  const wellFormed: KubeObject[] = [];
+  for (const o of objects) if (typeof o === 'object' && o !== null) wellFormed.push(o);
   // Each object's own RBAC policy, parsed once for both uses below.
-  const policies = wellFormed.map((o) => rbacPolicyFrom([o]));
+  const policies: RbacPolicySet[] = [];
+  for (const o of wellFormed) policies.push(rbacPolicyFrom([o]));
   const clusterRoles = clusterRolesByName(wellFormed, policies);
   const index = roleIndexOfPolicy(
     mergePolicies(policies),
     options.builtinRoles === false ? [] : bootstrapRoles(),
   );
   // Roles with their effective rules (aggregated ClusterRoles get their selected roles' rules).
-  const resolved = new Map(index.roles.map((r) => [roleKey(r.kind, r.namespace, r.name), r]));
-  const objectChecks = checksOf(OBJECT_CHECKS, selected);
-  wellFormed.forEach((object, i) => {
-    const location = locationOf(object, options);
-    const own = acknowledgementsOf(object);
-    problems.push(...own.problems.map((message) => ({ location, message })));
-    const policy = policies[i];
-    const parsed = policy.roles[0];
-    const role = parsed && resolved.get(roleKey(parsed.kind, parsed.namespace, parsed.name));
-    const raw = [
-      ...(role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, selected) : []),
-      ...objectChecks.flatMap(({ check }) =>
-        check(object, { location, objects: wellFormed, roles: index, policy }),
-      ),
-    ];
-    const bound = boundClusterRole(policy.bindings[0], clusterRoles);
-    const acks = [
-      ...own.acknowledgements,
-      ...(bound ? acknowledgementsOf(bound).acknowledgements : []),
-    ];
-    findings.push(...applyAcknowledgements(raw, acks));
-  });
+  const resolved = new Map<string, RoleObject>();
+  for (const r of index.roles) resolved.set(roleKey(r.kind, r.namespace, r.name), r);
+  const manifests: Manifests = { objects: wellFormed, index, resolved, clusterRoles, selected };
+  for (let i = 0; i < wellFormed.length; i++) {
+    lintObject(wellFormed[i], policies[i], manifests, options, findings, problems);
+  }
   return reportOf(findings, problems);
+}
+
+/** What `lintManifests` knows of all the manifests when it lints one object. */
+interface Manifests {
+  readonly objects: readonly KubeObject[];
+  readonly index: RoleIndex;
+  readonly resolved: ReadonlyMap<string, RoleObject>;
+  readonly clusterRoles: ReadonlyMap<string, KubeObject>;
+  readonly selected: ReadonlySet<string>;
+}
+
+/**
+ * One object's findings (acknowledged as it says) and acknowledgement problems, added to
+ * `findings` and `problems`. A function of the module rather than a callback made per
+ * `lintManifests` call: V8 keeps a callback's optimized code only while a callback made from it
+ * lives, so after each full garbage collection the first lint of a synth ran such callbacks
+ * unoptimized until they were compiled again (about twice the time of a later lint).
+ */
+function lintObject(
+  object: KubeObject,
+  policy: RbacPolicySet,
+  manifests: Manifests,
+  options: LintOptions,
+  findings: Finding[],
+  problems: AcknowledgementProblem[],
+): void {
+  const { index, selected } = manifests;
+  const location = locationOf(object, options);
+  const own = acknowledgementsOf(object);
+  for (const message of own.problems) problems.push({ location, message });
+  const parsed = policy.roles[0];
+  const role =
+    parsed && manifests.resolved.get(roleKey(parsed.kind, parsed.namespace, parsed.name));
+  const raw =
+    role && Array.isArray(role.rules) ? roleFindingsOf(index, role, location, selected) : [];
+  const context = { location, objects: manifests.objects, roles: index, policy };
+  for (const { check } of selectedChecks(selected).object) raw.push(...check(object, context));
+  if (raw.length === 0) return;
+  const bound = boundClusterRole(policy.bindings[0], manifests.clusterRoles);
+  const acks = [
+    ...own.acknowledgements,
+    ...(bound ? acknowledgementsOf(bound).acknowledgements : []),
+  ];
+  findings.push(...applyAcknowledgements(raw, acks));
 }
 
 /** The report of findings (in `sortFindings` order) and acknowledgement problems. */
@@ -499,12 +554,16 @@ export function reportOf(
   problems: readonly AcknowledgementProblem[],
 ): LintReport {
   const sorted = sortFindings(findings);
-  const open = (f: Finding) => f.acknowledgedReason === undefined && f.baselined !== true;
-  const errors = sorted.filter((f) => f.severity === 'error' && open(f));
-  const warnings = sorted.filter((f) => f.severity === 'warning' && open(f));
-  const baselined = sorted.filter(
-    (f) => f.acknowledgedReason === undefined && f.baselined === true,
-  );
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  const baselined: Finding[] = [];
+  // A loop, not callbacks: a construct's lint at synth makes a report (see `lintObject`).
+  for (const f of sorted) {
+    if (f.acknowledgedReason !== undefined) continue;
+    if (f.baselined === true) baselined.push(f);
+    else if (f.severity === 'error') errors.push(f);
+    else if (f.severity === 'warning') warnings.push(f);
+  }
   return {
     findings: sorted,
     errors,
@@ -536,6 +595,7 @@ function sortKey(f: Finding): (string | number)[] {
 
 /** Findings ordered by source, namespace, kind, name, rule index, risk table order, message. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
+  if (findings.length === 0) return [];
   const keyed = findings.map((f) => ({ f, key: sortKey(f) }));
   keyed.sort((a, b) => {
     for (let i = 0; i < a.key.length; i++) {

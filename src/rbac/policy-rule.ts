@@ -68,13 +68,21 @@ export const RULE_LIST_FIELDS = [
 
 const RULE_LISTS: ReadonlySet<string> = new Set(RULE_LIST_FIELDS);
 
+/**
+ * The frozen rules `isSanitized` found to be rules: frozen, they stay so. The lint meets the same
+ * shared rules (a `Permission`'s, their normal forms) in every construct's Role.
+ */
+const sanitizedRules = new WeakSet<object>();
+
 /** A frozen rule of nothing but lists of strings, with verbs: `sanitizeRule` keeps it as it is. */
 function isSanitized(value: object): value is PolicyRule {
+  if (sanitizedRules.has(value)) return true;
   if (!Object.isFrozen(value) || !Array.isArray((value as PolicyRule).verbs)) return false;
   for (const [key, list] of Object.entries(value)) {
     if (!RULE_LISTS.has(key) || !Array.isArray(list) || !Object.isFrozen(list)) return false;
     for (const item of list) if (typeof item !== 'string') return false;
   }
+  sanitizedRules.add(value);
   return true;
 }
 
@@ -84,14 +92,19 @@ export function freezeRule(rule: PolicyRule): PolicyRule {
   return Object.freeze(rule);
 }
 
+/** The rules `isSharedRule` found shared: frozen, they stay so (asked per rule in every pass). */
+const sharedRules = new WeakSet<PolicyRule>();
+
 /**
  * True for a rule without names that can never change (as `freezeRule` leaves a shared
  * `Permission`'s): what is derived from it alone may be kept per rule object. Named rules are
  * usually one construct's own: nothing to share.
  */
 export function isSharedRule(rule: PolicyRule): boolean {
+  if (sharedRules.has(rule)) return true;
   if (rule.resourceNames?.length || !Object.isFrozen(rule)) return false;
   for (const values of Object.values(rule)) if (!Object.isFrozen(values)) return false;
+  sharedRules.add(rule);
   return true;
 }
 

@@ -80,13 +80,20 @@ function mayAllowAny(rule: PolicyRule, requests: readonly RiskyRequest[]): boole
   if (requests.length === 0) return false;
   const { verbs, apiGroups = [], resources = [] } = rule;
   const summary = summaryOf(requests);
-  if (!verbs.some((v) => v === '*' || summary.verbs.has(v))) return false;
-  if (!apiGroups.some((g) => g === '*' || summary.apiGroups.has(g))) return false;
-  return resources.some((r) => {
+  // Loops, not callbacks: this runs for every rule of every construct at synth (see `lintObject`).
+  if (!meetsAny(verbs, summary.verbs) || !meetsAny(apiGroups, summary.apiGroups)) return false;
+  for (const r of resources) {
     const slash = r.indexOf('/');
     const base = slash < 0 ? r : r.slice(0, slash);
-    return base === '*' || summary.resources.has(base);
-  });
+    if (base === '*' || summary.resources.has(base)) return true;
+  }
+  return false;
+}
+
+/** Whether `values` holds `*` or any of `wanted`. */
+function meetsAny(values: readonly string[], wanted: ReadonlySet<string>): boolean {
+  for (const v of values) if (v === '*' || wanted.has(v)) return true;
+  return false;
 }
 
 /** The risky requests the rule allows, in the order given. */

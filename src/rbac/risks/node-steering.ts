@@ -2,7 +2,8 @@
  * `node-steering`: update/patch on nodes together with evicting or deleting pods, which moves
  * pods onto a node the subject controls.
  */
-import { describeGrants, grantsOf, requestsOf } from './_probe.js';
+import { describeGrants, grantsOf, requestsOf, type Grant } from './_probe.js';
+import type { PolicyRule } from '../policy-rule.js';
 import { ruleLocation } from './_role.js';
 import { findingOf, type RiskRuleInfo, type RoleCheck } from './risk-rule.js';
 
@@ -24,18 +25,24 @@ export const NODE_STEERING: RiskRuleInfo = {
   requests: [...NODE_CHANGES, ...POD_REMOVALS],
 };
 
+function changesAnyNode(rule: PolicyRule): boolean {
+  for (const grant of grantsOf(rule, NODE_CHANGES)) if (grant.names === 'any') return true;
+  return false;
+}
+
 /**
  * Reports a role that grants update/patch on nodes of any name and also evicts or deletes
  * pods; the finding is at the first rule that changes nodes and names both halves.
  */
 export const nodeSteering: RoleCheck = (role, context) => {
-  const nodeRule = role.rules.findIndex((rule) =>
-    grantsOf(rule, NODE_CHANGES).some((g) => g.names === 'any'),
-  );
+  // Loops, not callbacks: this runs for every construct's Role at synth (see `lintObject`).
+  const nodeRule = role.rules.findIndex(changesAnyNode);
   if (nodeRule < 0) return [];
-  const removals = role.rules.flatMap((rule) =>
-    grantsOf(rule, POD_REMOVALS).filter((g) => g.names === 'any'),
-  );
+  const removals: Grant[] = [];
+  for (const rule of role.rules) {
+    for (const grant of grantsOf(rule, POD_REMOVALS))
+      if (grant.names === 'any') removals.push(grant);
+  }
   if (removals.length === 0) return [];
   const nodes = grantsOf(role.rules[nodeRule], NODE_CHANGES);
   const message = `grants ${describeGrants(nodes)} together with ${describeGrants(removals)}`;

@@ -52,9 +52,11 @@ function readsOnlyPublicInfo(role: RoleObject | undefined): boolean {
 export const publicSubjectBinding: ObjectCheck = (object, context) => {
   const binding = ownBinding(object, context);
   if (!binding) return [];
-  const publics = binding.subjects.flatMap((s) =>
-    PUBLIC_SUBJECTS.filter((p) => p.kind === s.kind && p.name === s.name),
-  );
+  // Loops, not callbacks: this runs for every construct's bindings at synth (see `lintObject`).
+  const publics: (typeof PUBLIC_SUBJECTS)[number][] = [];
+  for (const s of binding.subjects) {
+    for (const p of PUBLIC_SUBJECTS) if (p.kind === s.kind && p.name === s.name) publics.push(p);
+  }
   if (publics.length === 0) return [];
   const harmless = readsOnlyPublicInfo(rolesOf(context).roleOf(binding));
   return publics.map((p) => {

@@ -52,13 +52,18 @@ const wrapperLengths: { before: number; after: number }[] = [];
 function wrapperLength(levels: number): { before: number; after: number } {
   let lengths = wrapperLengths[levels];
   if (lengths === undefined) {
-    let wrapped: unknown = 0;
-    for (let i = 0; i < levels; i++) wrapped = [wrapped];
-    const text = JSON.stringify(wrapped, null, 2);
+    const text = JSON.stringify(wrappedIn(0, levels), null, 2);
     const before = text.indexOf('0');
     lengths = wrapperLengths[levels] = { before, after: text.length - before - 1 };
   }
   return lengths;
+}
+
+/** `value` inside `levels` arrays, `[[value]]` for 2. */
+function wrappedIn(value: unknown, levels: number): unknown {
+  let wrapped = value;
+  for (let i = 0; i < levels; i++) wrapped = [wrapped];
+  return wrapped;
 }
 
 /** `JSON.stringify(value, null, 2)` with every line after the first indented by `indent`. */
@@ -66,9 +71,7 @@ function stringifyIndented(value: unknown, indent: string): string {
   if (indent === '' || typeof value !== 'object' || value === null)
     return JSON.stringify(value, null, 2);
   const levels = indent.length / 2;
-  let wrapped: unknown = value;
-  for (let i = 0; i < levels; i++) wrapped = [wrapped];
-  const text = JSON.stringify(wrapped, null, 2);
+  const text = JSON.stringify(wrappedIn(value, levels), null, 2);
   const { before, after } = wrapperLength(levels);
   return text.slice(before, text.length - after);
 }

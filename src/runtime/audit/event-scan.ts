@@ -17,6 +17,7 @@ import {
   type AuditEventFields,
   type ObservedRequest,
 } from '../../rbac/audit-event.js';
+import { bytesAt } from './_bytes.js';
 import { TextCache } from './text-cache.js';
 
 const QUOTE = 0x22;
@@ -261,12 +262,8 @@ export class AuditEventScanner implements AuditEventFields {
     const from = this.start[field];
     const length = this.stop[field] - from;
     if (from >= 0 && !(this.escapedFields & (1 << field)))
-      for (const { bytes, text } of known) {
-        if (bytes.length !== length) continue;
-        let i = 0;
-        while (i < length && this.buf[from + i] === bytes[i]) i++;
-        if (i === length) return text;
-      }
+      for (const { bytes, text } of known)
+        if (bytes.length === length && bytesAt(this.buf, from, bytes)) return text;
     return this.text(field);
   }
 
@@ -452,8 +449,7 @@ export class AuditEventScanner implements AuditEventFields {
   }
 
   private skipWord(word: Uint8Array): void {
-    if (this.pos + word.length > this.end) throw GIVE_UP;
-    for (let i = 0; i < word.length; i++) if (this.buf[this.pos + i] !== word[i]) throw GIVE_UP;
+    if (this.pos + word.length > this.end || !bytesAt(this.buf, this.pos, word)) throw GIVE_UP;
     this.pos += word.length;
   }
 }
@@ -496,11 +492,7 @@ function numberAt(buf: Buffer, from: number, to: number): number {
 
 /** The field whose key is at `buf[from, ...)`, among keys of its length; -1 for none. */
 function fieldOf(buf: Buffer, from: number, candidates: readonly Key[]): number {
-  for (const { bytes, field } of candidates) {
-    let i = 0;
-    while (i < bytes.length && buf[from + i] === bytes[i]) i++;
-    if (i === bytes.length) return field;
-  }
+  for (const { bytes, field } of candidates) if (bytesAt(buf, from, bytes)) return field;
   return -1;
 }
 

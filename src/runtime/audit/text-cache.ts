@@ -4,6 +4,8 @@
  * line, and a string whose hash the maps it is looked up in have already computed.
  */
 
+import { bytesAt } from './_bytes.js';
+
 /** Slots of a `TextCache` (a power of two). */
 const TEXT_SLOTS = 4096;
 /** Bytes hashed, at most: the last ones. */
@@ -31,11 +33,8 @@ export class TextCache {
       hash = Math.imul(hash ^ buf[i], 0x01000193);
     const slot = (hash >>> 0) & (TEXT_SLOTS - 1);
     const kept = this.bytes[slot];
-    if (kept !== undefined && kept.length === length) {
-      let i = 0;
-      while (i < length && kept[i] === buf[from + i]) i++;
-      if (i === length) return this.texts[slot];
-    }
+    if (kept !== undefined && kept.length === length && bytesAt(buf, from, kept))
+      return this.texts[slot];
     const text = buf.toString('utf8', from, to);
     this.bytes[slot] = Buffer.from(buf.subarray(from, to));
     this.texts[slot] = text;

@@ -259,9 +259,36 @@ describe('ServiceAccountAccess', () => {
     expect(linted.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 1]);
     // AND a later risky allow() is linted, not answered from the first outcome
     access[1].allow(Permission.read('secrets'));
-    expect(() => app.synthYaml()).toThrow(/\[b\/x\] .*secrets-read/s);
+    expect(() => app.synthYaml()).toThrow(/\[b\] b\/x: .*secrets-read/s);
     access[2].role.allow(['list'], kplus.ApiResource.SECRETS);
-    expect(() => app.synthYaml()).toThrow(/\[c\/x\] .*secrets-read/s);
+    expect(() => app.synthYaml()).toThrow(/\[c\] c\/x: .*secrets-read/s);
+  });
+
+  test("every risky construct of a chart is reported, and cdk8s-plus's allow* methods count as changes", () => {
+    // GIVEN one chart with a safe construct linted once, and two risky ones
+    const app = testApp();
+    const c = new Chart(app, 'team', { namespace: 'shop' });
+    const safe = new ServiceAccountAccess(c, 'safe', {
+      permissions: [Permission.read('configmaps')],
+    });
+    new ServiceAccountAccess(c, 'one', { permissions: [Permission.read('secrets')] });
+    new ServiceAccountAccess(c, 'two', { permissions: [Permission.verbs(['*'], 'pods')] });
+    const failure = (): string => {
+      try {
+        app.synthYaml();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    // WHEN / THEN both risky constructs are named, the safe one is not
+    const first = failure();
+    expect(first).toMatch(/\[team\] team\/one: .*secrets-read/s);
+    expect(first).toMatch(/\[team\] team\/two: .*wildcard-verbs/s);
+    expect(first).not.toContain('team/safe');
+    // AND a grant added through role.allowRead() after that synth is linted
+    safe.role.allowRead(kplus.ApiResource.SECRETS);
+    expect(failure()).toMatch(/\[team\] team\/safe: .*secrets-read/s);
   });
 
   test('a declared token: annotation on the ServiceAccount, an empty managed Secret, no value', () => {

@@ -270,21 +270,41 @@ function report(shape: Shape, sizes: readonly number[], repeats: number, cold: b
   }
   console.log(`\n== ${shape.label}`);
   if (cold) console.log('construct + synthYaml, each in a fresh process:');
-  table(figuresOf(synth), sizes);
+  table(synth, sizes);
   if (cold) {
     console.log(
       '\nthe whole process (node start, module loading, compilation, construct + synth):',
     );
-    table(figuresOf(whole), sizes);
+    table(whole, sizes);
   }
 }
 
-function table(figures: Figures, sizes: readonly number[]): void {
+/**
+ * The median over rounds of `own[r] / base[r]`: each round measures the variants one after
+ * the other, so a ratio within a round cancels the machine's drift between rounds.
+ */
+function pairedRatio(own: readonly number[] = [], base: readonly number[] = []): number {
+  const ratios: number[] = [];
+  for (let r = 0; r < Math.min(own.length, base.length); r++) ratios.push(own[r] / base[r]);
+  return ratios.length ? median(ratios) : NaN;
+}
+
+function table(samples: ReadonlyMap<string, readonly number[]>, sizes: readonly number[]): void {
+  const figures = figuresOf(samples);
   const ms = (key: string) => figures.get(key)?.median ?? NaN;
-  const widths = [24, 8, 13, 13, 12, 14, 14];
+  const widths = [24, 8, 13, 13, 12, 14, 14, 14];
   const lines = [
     pad(
-      ['variant', 'N', 'CPU ms (med)', 'range', 'µs/bundle', 'vs cdk8s-plus', 'vs ApiObject'],
+      [
+        'variant',
+        'N',
+        'CPU ms (med)',
+        'range',
+        'µs/bundle',
+        'vs cdk8s-plus',
+        'paired',
+        'vs ApiObject',
+      ],
       widths,
     ),
   ];
@@ -293,6 +313,10 @@ function table(figures: Figures, sizes: readonly number[]): void {
     const raw = ms(`raw ApiObject@${n}`);
     for (const [label] of VARIANTS) {
       const own = ms(`${label}@${n}`);
+      const paired = pairedRatio(
+        samples.get(`${label}@${n}`),
+        samples.get(`cdk8s-plus-27 by hand@${n}`),
+      );
       lines.push(
         pad(
           [
@@ -302,6 +326,7 @@ function table(figures: Figures, sizes: readonly number[]): void {
             figures.get(`${label}@${n}`)?.range ?? '',
             ((own * 1000) / n).toFixed(1),
             `${(own / plus).toFixed(2)}x`,
+            `${paired.toFixed(2)}x`,
             `${(own / raw).toFixed(2)}x`,
           ],
           widths,
@@ -310,6 +335,9 @@ function table(figures: Figures, sizes: readonly number[]): void {
     }
   }
   console.log(lines.join('\n'));
+  console.log(
+    "paired: the median of each round's ratio to cdk8s-plus by hand (the variants run one after the other in every round)",
+  );
   if (sizes.length > 1) {
     const [small, large] = [sizes[0], sizes[sizes.length - 1]];
     console.log(`linearity: µs/bundle at N=${large} / at N=${small} (1.00 = linear)`);

@@ -213,6 +213,28 @@ describe('RbacAuthorizer', () => {
     ).toEqual([]);
   });
 
+  test('whoCan lists subjects in the same order on every machine (code units, not the locale)', () => {
+    // GIVEN users whose order a locale's collation would change (case, accents)
+    const users = ['carol', 'Bob', 'alice', 'émile', 'Zoe'];
+    const authorizer = new RbacAuthorizer({
+      roles: [role('Role', 'ns1', 'r', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }])],
+      bindings: [
+        binding(
+          'RoleBinding',
+          'ns1',
+          { kind: 'Role', name: 'r' },
+          users.map((name) => ({ kind: 'User', name })),
+        ),
+      ],
+    });
+    // WHEN
+    const names = authorizer
+      .whoCan({ verb: 'get', apiGroup: '', resource: 'pods', namespace: 'ns1' })
+      .map((e) => e.subject.name);
+    // THEN the order of JavaScript's default sort (UTF-16 code units)
+    expect(names).toEqual(['Bob', 'Zoe', 'alice', 'carol', 'émile']);
+  });
+
   test('whoCan omits ServiceAccount subjects that can match nobody', () => {
     const authorizer = new RbacAuthorizer({
       roles: [

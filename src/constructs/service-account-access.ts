@@ -31,6 +31,7 @@ import {
   type MountTokenOptions,
   type WorkloadAccount,
 } from './workload.js';
+import { compareText } from '../rbac/text-order.js';
 
 /** Properties of `ServiceAccountAccess`. */
 export interface ServiceAccountAccessProps {
@@ -414,7 +415,7 @@ export class ServiceAccountAccess extends Construct {
     if (this.acknowledgements.length === 0) return {};
     const sorted = [...this.acknowledgements]
       .map((a) => ({ risk: a.risk, reason: a.reason }))
-      .sort((a, b) => a.risk.localeCompare(b.risk));
+      .sort((a, b) => compareText(a.risk, b.risk));
     return { [ACKNOWLEDGED_RISKS_ANNOTATION]: JSON.stringify(sorted) };
   }
 

@@ -25,6 +25,7 @@ import { ManagedTokenSecret, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
 
 import { PACKAGE_VERSION } from '../contract/package-version.js';
+import { compareText } from '../rbac/text-order.js';
 export { PACKAGE_VERSION };
 
 /**
@@ -150,7 +151,7 @@ const ROTATOR_ACKNOWLEDGEMENTS = [
     reason:
       "the rotator mints the one ServiceAccount's token through TokenRequest (create serviceaccounts/token, restricted by resourceNames)",
   },
-].sort((a, b) => a.risk.localeCompare(b.risk));
+].sort((a, b) => compareText(a.risk, b.risk));
 
 /**
  * A rotation CronJob (and optionally a deploy-time Job) that keeps a ServiceAccount's token

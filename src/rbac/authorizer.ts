@@ -17,6 +17,7 @@ import {
   type AccessRequest,
   type PolicyRule,
 } from './policy-rule.js';
+import { compareText } from './text-order.js';
 
 /** Who is asking: a user name and its groups, as the authenticator reports them. */
 export interface UserInfo {
@@ -151,7 +152,7 @@ export class RbacAuthorizer {
         found.push({ subject, binding: describe(binding), role: describe(role) });
       }
     }
-    return found.sort((a, b) => subjectKey(a).localeCompare(subjectKey(b)));
+    return found.sort((a, b) => compareText(subjectKey(a), subjectKey(b)));
   }
 }
 

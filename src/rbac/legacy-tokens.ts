@@ -13,6 +13,7 @@ import { lintRules } from './lint.js';
 import type { PolicyRule } from './policy-rule.js';
 import { podSpecOf } from './risks/automounted-token.js';
 import { LEGACY_TOKEN_SECRET_TYPE } from './risks/legacy-token-secret.js';
+import { compareText } from './text-order.js';
 
 /** The annotation naming a legacy token Secret's ServiceAccount. */
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
@@ -130,7 +131,7 @@ export function findLegacyTokens(
     found.push({ ...token, steps: stepsFor(token) });
   }
   return found.sort(
-    (a, b) => a.namespace.localeCompare(b.namespace) || a.secret.localeCompare(b.secret),
+    (a, b) => compareText(a.namespace, b.namespace) || compareText(a.secret, b.secret),
   );
 }
 
@@ -174,7 +175,7 @@ export function rulesGrantedTo(
     else byNamespace.set(b.namespace, [...(byNamespace.get(b.namespace) ?? []), ...role.rules]);
   }
   const otherNamespaces: Record<string, readonly PolicyRule[]> = {};
-  for (const [ns, rules] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [ns, rules] of [...byNamespace].sort(([a], [b]) => compareText(a, b))) {
     if (ns !== namespace) otherNamespaces[ns] = compactRules(rules);
   }
   return {

@@ -20,6 +20,7 @@ import type { Finding } from '../rbac/finding.js';
 import type { BindingObject, SecretObject, ServiceAccountObject } from './read-objects.js';
 import { lintRules } from '../rbac/lint.js';
 import type { PolicyRule } from '../rbac/policy-rule.js';
+import { compareText } from '../rbac/text-order.js';
 
 /** A binding that names the ServiceAccount. */
 export interface BindingSummary {
@@ -197,8 +198,8 @@ export function bindingsThatApply(
       )
       .sort(
         (a, b) =>
-          byText(a.namespace, b.namespace) ||
-          byText(a.binding.metadata?.name ?? '', b.binding.metadata?.name ?? ''),
+          compareText(a.namespace, b.namespace) ||
+          compareText(a.binding.metadata?.name ?? '', b.binding.metadata?.name ?? ''),
       );
   return [
     ...applying('RoleBinding', roleBindings, (b) => b.metadata?.namespace ?? namespace),
@@ -364,11 +365,6 @@ function declaredTokenOf(
     }
   }
   return declaredToken ? { declaredToken } : {};
-}
-
-/** Code-point order: the same on every machine, unlike `localeCompare`. */
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function safeJsonArray(text: string): string[] {

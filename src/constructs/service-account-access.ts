@@ -249,10 +249,10 @@ export class ServiceAccountAccess extends Construct {
   }
 
   /**
-   * Lints `access` at synth through one validation of its chart for all of the chart's
-   * constructs. cdk8s validates the whole app once per chart it renders, so a validation on
-   * each construct would be called 51 times per construct in an app of 50 charts: the calls
-   * alone cost more than everything else the construct adds to the synth.
+   * Lints `access` at synth through one validation of its chart, which checks all of the
+   * chart's constructs. cdk8s validates the whole app once per chart it renders, so in an app of
+   * 50 charts a validation of each construct is called 51 times: those calls alone cost ~28 µs
+   * a bundle at N = 5,000 (bench/README.md), though the lint itself ran only once.
    */
   private static validateWith(chart: Chart, access: ServiceAccountAccess): void {
     let members = constructsOfChart.get(chart);

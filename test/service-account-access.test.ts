@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Permission, Risk, ServiceAccountAccess, TokenStore } from '../src/index.js';
 import { ACKNOWLEDGED_RISKS_ANNOTATION } from '../src/rbac/index.js';
@@ -196,16 +196,12 @@ describe('ServiceAccountAccess', () => {
       ],
     });
     access.allow(Permission.read('configmaps'));
-    access.role.allow(['get'], kplus.ApiResource.SERVICES);
+    access.allow(Permission.verbs(['get'], kplus.ApiResource.SERVICES));
     // WHEN
     const synthesized = Testing.synth(c) as KubeObject[];
     // THEN every access object is synthesized with the same fields
     const strip = (o: KubeObject): KubeObject =>
-      JSON.parse(
-        JSON.stringify(o, (k, v) =>
-          k === 'apiGroup' && v === '' ? undefined : k === 'labels' ? undefined : v,
-        ),
-      );
+      JSON.parse(JSON.stringify(o, (k, v) => (k === 'labels' ? undefined : v)));
     for (const expected of access.accessObjects()) {
       const actual = synthesized.find(
         (o) => o.kind === expected.kind && o.metadata?.name === expected.metadata?.name,
@@ -219,26 +215,42 @@ describe('ServiceAccountAccess', () => {
     }
   });
 
-  test("rules added through cdk8s-plus's role.allow() are kept, compacted and seen by canI", () => {
+  test('role and roleBinding are plain ApiObjects: grants come from allow(), metadata from the user', () => {
+    // GIVEN an account, a later grant, and the user's own annotation on the Role
     const c = chart();
     const access = new ServiceAccountAccess(c, 'mixed', {
       permissions: [Permission.read('configmaps')],
     });
-    access.role.allow(['get', 'list', 'watch'], kplus.ApiResource.SERVICES);
-    const [role] = byKind(Testing.synth(c) as KubeObject[], 'Role');
+    access.allow(Permission.read(kplus.ApiResource.SERVICES));
+    access.role.metadata.addAnnotation('example.com/owner', 'team-a');
+    // WHEN
+    const objects = Testing.synth(c) as KubeObject[];
+    // THEN the Role has the compacted rules and the annotation, the binding binds it
+    const [role] = byKind(objects, 'Role');
+    expect(access.role).toBeInstanceOf(ApiObject);
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(role.metadata?.annotations).toEqual({ 'example.com/owner': 'team-a' });
+    const [binding] = byKind(objects, 'RoleBinding');
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'mixed',
+    });
+    expect(binding.subjects).toEqual([
+      { apiGroup: '', kind: 'ServiceAccount', name: 'mixed', namespace: 'shop' },
     ]);
     expect(access.canI('list', 'services')).toBe(true);
   });
 
-  test('a risky grant through role.allow() still fails the synth', () => {
+  test('a risky grant added by a later allow() fails the synth', () => {
     const app = testApp();
     const c = new Chart(app, 'ci', { namespace: 'shop' });
     const access = new ServiceAccountAccess(c, 'sneaky', {
       permissions: [Permission.read('configmaps')],
     });
-    access.role.allow(['list'], kplus.ApiResource.SECRETS);
+    access.allow(Permission.verbs(['list'], kplus.ApiResource.SECRETS));
     expect(() => app.synth()).toThrow(/secrets-read/);
   });
 
@@ -260,11 +272,11 @@ describe('ServiceAccountAccess', () => {
     // AND a later risky allow() is linted, not answered from the first outcome
     access[1].allow(Permission.read('secrets'));
     expect(() => app.synthYaml()).toThrow(/\[b\] b\/x: .*secrets-read/s);
-    access[2].role.allow(['list'], kplus.ApiResource.SECRETS);
+    access[2].allow(Permission.verbs(['list'], kplus.ApiResource.SECRETS));
     expect(() => app.synthYaml()).toThrow(/\[c\] c\/x: .*secrets-read/s);
   });
 
-  test("every risky construct of a chart is reported, and cdk8s-plus's allow* methods count as changes", () => {
+  test('every risky construct of a chart is reported, and a grant after a synth is linted', () => {
     // GIVEN one chart with a safe construct linted once, and two risky ones
     const app = testApp();
     const c = new Chart(app, 'team', { namespace: 'shop' });
@@ -286,8 +298,8 @@ describe('ServiceAccountAccess', () => {
     expect(first).toMatch(/\[team\] team\/one: .*secrets-read/s);
     expect(first).toMatch(/\[team\] team\/two: .*wildcard-verbs/s);
     expect(first).not.toContain('team/safe');
-    // AND a grant added through role.allowRead() after that synth is linted
-    safe.role.allowRead(kplus.ApiResource.SECRETS);
+    // AND a grant added by allow() after that synth is linted
+    safe.allow(Permission.read(kplus.ApiResource.SECRETS));
     expect(failure()).toMatch(/\[team\] team\/safe: .*secrets-read/s);
   });
 

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RbacAuthorizer, serviceAccountGroups, serviceAccountUser } from '../rbac/authorizer.js';
@@ -121,14 +121,17 @@ export interface AttachOptions {
 export class ServiceAccountAccess extends Construct {
   /** The ServiceAccount (automountServiceAccountToken: false). */
   public readonly serviceAccount: kplus.ServiceAccount;
-  /** The namespaced Role. */
-  public readonly role: kplus.Role;
-  /** The RoleBinding of `role` to `serviceAccount`. */
-  public readonly roleBinding: kplus.RoleBinding;
-  /** The ClusterRole, when `clusterPermissions` were given. */
-  public readonly clusterRole?: kplus.ClusterRole;
-  /** The ClusterRoleBinding, when `clusterPermissions` were given. */
-  public readonly clusterRoleBinding?: kplus.ClusterRoleBinding;
+  /**
+   * The namespaced Role, with the compacted `rules`. A plain `ApiObject`, not a cdk8s-plus
+   * `Role`: grants are added with `allow()`, where they are validated, compacted and linted.
+   */
+  public readonly role: ApiObject;
+  /** The RoleBinding of `role` to `serviceAccount` (a plain `ApiObject`). */
+  public readonly roleBinding: ApiObject;
+  /** The ClusterRole, when `clusterPermissions` were given (a plain `ApiObject`). */
+  public readonly clusterRole?: ApiObject;
+  /** The ClusterRoleBinding, when `clusterPermissions` were given (a plain `ApiObject`). */
+  public readonly clusterRoleBinding?: ApiObject;
   /** The empty Secret the token is stored into, when the token declares a Secret store. */
   public readonly tokenSecret?: ManagedTokenSecret;
   /** The rotation CronJob and/or deploy-time Job, when the token asks for rotation or mintOnDeploy. */
@@ -141,8 +144,6 @@ export class ServiceAccountAccess extends Construct {
   public readonly acknowledgements: readonly RiskAcknowledgement[];
 
   private readonly permissions: Permission[];
-  /** `role`, which counts its `allow()` calls. */
-  private readonly countingRole: CountingRole;
   private readonly clusterPermissions: readonly Permission[];
   /** `clusterPermissions` compacted: they are fixed at construction, so compacted once. */
   private readonly compactedClusterRules: readonly PolicyRule[];
@@ -194,14 +195,23 @@ export class ServiceAccountAccess extends Construct {
       metadata: metadata(token ? { [token.annotationKey]: token.annotationValue } : {}),
       automountToken: false,
     });
-    const role = new CountingRole(this, 'Role', { metadata: metadata(ackAnnotation) });
-    this.role = role;
-    this.countingRole = role;
-    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', {
-      metadata: metadata(),
-      role: this.role,
+    // Plain objects, not cdk8s-plus's Role and RoleBinding: those cost a quarter of the synth
+    // of an app of such constructs (bench/README.md), and the rules are ours to render.
+    // Rendered lazily, so that `allow()` after construction is included.
+    this.role = new ApiObject(this, 'Role', {
+      apiVersion: RBAC_API_VERSION,
+      kind: 'Role',
+      metadata: metadata(ackAnnotation),
+      rules: Lazy.any({ produce: () => this.compactedRules() }),
     });
-    this.roleBinding.addSubjects(this.serviceAccount);
+    const subject = serviceAccountSubject(this.serviceAccountName, namespace);
+    this.roleBinding = new ApiObject(this, 'RoleBinding', {
+      apiVersion: RBAC_API_VERSION,
+      kind: 'RoleBinding',
+      metadata: metadata(),
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: this.serviceAccountName },
+      subjects: [subject],
+    });
     (props.permissions ?? []).forEach(checkNamespaced);
     // A list of its own, of exactly its length: most constructs keep it as given.
     this.permissions = [...(props.permissions ?? [])];
@@ -216,16 +226,24 @@ export class ServiceAccountAccess extends Construct {
         labels,
         ...(ackAnnotation[ACKNOWLEDGED_RISKS_ANNOTATION] ? { annotations: ackAnnotation } : {}),
       };
-      this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: clusterMeta });
-      this.clusterRoleBinding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', {
+      const clusterRules = this.compactedClusterRules;
+      this.clusterRole = new ApiObject(this, 'ClusterRole', {
+        apiVersion: RBAC_API_VERSION,
+        kind: 'ClusterRole',
         metadata: clusterMeta,
-        role: this.clusterRole,
+        rules: clusterRules,
       });
-      this.clusterRoleBinding.addSubjects(this.serviceAccount);
+      this.clusterRoleBinding = new ApiObject(this, 'ClusterRoleBinding', {
+        apiVersion: RBAC_API_VERSION,
+        kind: 'ClusterRoleBinding',
+        metadata: clusterMeta,
+        roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: clusterMeta.name },
+        subjects: [subject],
+      });
       // cdk8s gives every object the chart's namespace; cluster-scoped ones must have none.
       if (Chart.of(this).namespace !== undefined) {
         for (const obj of [this.clusterRole, this.clusterRoleBinding]) {
-          ApiObject.of(obj).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+          obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
         }
       }
     }
@@ -243,8 +261,6 @@ export class ServiceAccountAccess extends Construct {
       : undefined;
     if (rotation) this.tokenRotation = new TokenRotation(this, 'TokenRotation', rotation);
 
-    // Rules are rendered lazily so that `allow()` after construction is included.
-    this.renderRulesAtSynth();
     ServiceAccountAccess.validateWith(Chart.of(this), this);
   }
 
@@ -281,10 +297,7 @@ export class ServiceAccountAccess extends Construct {
     this.permissions.push(...permissions);
   }
 
-  /**
-   * The final compacted namespaced rules, exactly as the Role will have them: the
-   * permissions, plus any rules added through cdk8s-plus's own `role.allow()`.
-   */
+  /** The final compacted namespaced rules, exactly as the Role will have them. */
   public get rules(): PolicyRule[] {
     return this.compactedRules().map(copyRule);
   }
@@ -295,18 +308,15 @@ export class ServiceAccountAccess extends Construct {
   }
 
   /**
-   * `rules` without copies, for reading only: compacted once until `allow()` or
-   * `role.allow()` adds rules. Its lists may be the permissions' own (frozen) lists.
+   * `rules` without copies, for reading only (cdk8s copies what it renders): compacted once
+   * until `allow()` adds rules. Its lists may be the permissions' own (frozen) lists.
    */
   private compactedRules(): readonly PolicyRule[] {
     const key = this.rulesCount();
     if (this.cachedRules?.key !== key) {
-      // Loops, not callbacks made per call (see `sortRules` in rbac/compact.ts).
+      // A loop, not a callback made per call (see `sortRules` in rbac/compact.ts).
       const granted: PolicyRule[] = [];
       for (const permission of this.permissions) granted.push(permission.rule);
-      for (const r of this.role.rules) {
-        for (const resource of r.resources) granted.push(Permission.verbs(r.verbs, resource).rule);
-      }
       this.cachedRules = { key, rules: compactRules(granted) };
     }
     return this.cachedRules.rules;
@@ -403,12 +413,12 @@ export class ServiceAccountAccess extends Construct {
   }
 
   /**
-   * Changes whenever the namespaced rules can have changed: the permissions and cdk8s-plus's
-   * rules only grow, so their total count does whenever either does. A number, compared once
-   * per chart that cdk8s renders (it validates the whole app each time).
+   * Changes whenever the namespaced rules can have changed: the permissions only grow, so
+   * their count does. A number, compared once per chart that cdk8s renders (it validates the
+   * whole app each time).
    */
   private rulesCount(): number {
-    return this.permissions.length + (this.countingRole.allowCalls ?? 0);
+    return this.permissions.length;
   }
 
   private acknowledgementAnnotation(): Record<string, string> {
@@ -417,21 +427,6 @@ export class ServiceAccountAccess extends Construct {
       .map((a) => ({ risk: a.risk, reason: a.reason }))
       .sort((a, b) => compareText(a.risk, b.risk));
     return { [ACKNOWLEDGED_RISKS_ANNOTATION]: JSON.stringify(sorted) };
-  }
-
-  private renderRulesAtSynth(): void {
-    const role = ApiObject.of(this.role);
-    // cdk8s deep-copies patch values through JSON when it applies them at synth, so a
-    // `toJSON` value renders the rules as they are then, including later `allow()` calls
-    // (a test pins this behaviour).
-    role.addJsonPatch(
-      JsonPatch.add('/rules', { toJSON: () => this.compactedRules().map(toL1Rule) }),
-    );
-    if (this.clusterRole) {
-      ApiObject.of(this.clusterRole).addJsonPatch(
-        JsonPatch.add('/rules', { toJSON: () => this.compactedClusterRules.map(toL1Rule) }),
-      );
-    }
   }
 
   /**
@@ -448,14 +443,10 @@ export class ServiceAccountAccess extends Construct {
     rules: readonly PolicyRule[],
     clusterRules: readonly PolicyRule[],
   ): KubeObject[] {
-    const rbac = 'rbac.authorization.k8s.io/v1';
+    const rbac = RBAC_API_VERSION;
     const meta = { name: this.serviceAccountName, namespace: this.namespace };
     const annotations = this.acknowledgementAnnotation();
-    const subject = {
-      kind: 'ServiceAccount',
-      name: this.serviceAccountName,
-      namespace: this.namespace,
-    };
+    const subject = serviceAccountSubject(this.serviceAccountName, this.namespace);
     const objects: KubeObject[] = [
       {
         apiVersion: 'v1',
@@ -469,7 +460,7 @@ export class ServiceAccountAccess extends Construct {
         kind: 'RoleBinding',
         metadata: meta,
         roleRef: {
-          apiGroup: 'rbac.authorization.k8s.io',
+          apiGroup: RBAC_GROUP,
           kind: 'Role',
           name: this.serviceAccountName,
         },
@@ -485,7 +476,7 @@ export class ServiceAccountAccess extends Construct {
           kind: 'ClusterRoleBinding',
           metadata: clusterMeta,
           roleRef: {
-            apiGroup: 'rbac.authorization.k8s.io',
+            apiGroup: RBAC_GROUP,
             kind: 'ClusterRole',
             name: this.clusterRole.name,
           },
@@ -498,8 +489,8 @@ export class ServiceAccountAccess extends Construct {
 
   /**
    * cdk8s validates the whole app once per chart it renders (`synthYaml`, `synth`), so an app
-   * of 50 charts would lint each construct 51 times: the outcome is kept until `allow()` or
-   * `role.allow()` changes the rules.
+   * of 50 charts would lint each construct 51 times: the outcome is kept until `allow()`
+   * changes the rules.
    */
   private validateLeastPrivilege(): readonly string[] {
     const key = this.rulesCount();
@@ -529,22 +520,12 @@ export class ServiceAccountAccess extends Construct {
 /** The `ServiceAccountAccess` constructs of each chart, validated by one validation of it. */
 const constructsOfChart = new WeakMap<Chart, ServiceAccountAccess[]>();
 
-/**
- * A cdk8s-plus Role that counts the rules `allow()` adds (its `allow*` methods all go through
- * `allow`), so that a construct knows its rules changed without copying `rules` at every
- * validation.
- */
-class CountingRole extends kplus.Role {
-  /**
-   * How many times `allow()` was called. Declared without an initializer, which would run after
-   * `super()` (whose `allow()` calls for `props.rules` it would then forget).
-   */
-  declare public allowCalls?: number;
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const RBAC_API_VERSION = `${RBAC_GROUP}/v1`;
 
-  public override allow(verbs: string[], ...resources: kplus.IApiResource[]): void {
-    super.allow(verbs, ...resources);
-    this.allowCalls = (this.allowCalls ?? 0) + 1;
-  }
+/** A binding's subject for the ServiceAccount, as cdk8s-plus's `addSubjects` renders it. */
+function serviceAccountSubject(name: string, namespace: string): Record<string, string> {
+  return { apiGroup: '', kind: 'ServiceAccount', name, namespace };
 }
 
 /** What most constructs' validation keeps, and their absent lists: one shared empty list. */
@@ -558,15 +539,6 @@ function copyRule(rule: PolicyRule): PolicyRule {
     if (values) copy[key] = [...values];
   }
   return copy;
-}
-
-/**
- * The generated cdk8s-plus L1 objects apply patches before they map their props to
- * Kubernetes' field names, and spell `nonResourceURLs` as `nonResourceUrLs`.
- */
-function toL1Rule(rule: PolicyRule): Record<string, unknown> {
-  const { nonResourceURLs, ...rest } = rule;
-  return nonResourceURLs ? { ...rest, nonResourceUrLs: nonResourceURLs } : rest;
 }
 
 /** A Role grants only inside its namespace: a cluster-scoped resource there grants nothing. */

@@ -198,20 +198,13 @@ export class ServiceAccountAccess extends Construct {
     // Plain objects, not cdk8s-plus's Role and RoleBinding: those cost a quarter of the synth
     // of an app of such constructs (bench/README.md), and the rules are ours to render.
     // Rendered lazily, so that `allow()` after construction is included.
-    this.role = new ApiObject(this, 'Role', {
-      apiVersion: RBAC_API_VERSION,
-      kind: 'Role',
-      metadata: metadata(ackAnnotation),
-      rules: Lazy.any({ produce: () => this.compactedRules() }),
-    });
+    this.role = new ApiObject(
+      this,
+      'Role',
+      roleOf('Role', metadata(ackAnnotation), Lazy.any({ produce: () => this.compactedRules() })),
+    );
     const subject = serviceAccountSubject(this.serviceAccountName, namespace);
-    this.roleBinding = new ApiObject(this, 'RoleBinding', {
-      apiVersion: RBAC_API_VERSION,
-      kind: 'RoleBinding',
-      metadata: metadata(),
-      roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: this.serviceAccountName },
-      subjects: [subject],
-    });
+    this.roleBinding = new ApiObject(this, 'RoleBinding', bindingOf('Role', metadata(), subject));
     (props.permissions ?? []).forEach(checkNamespaced);
     // A list of its own, of exactly its length: most constructs keep it as given.
     this.permissions = [...(props.permissions ?? [])];
@@ -226,20 +219,16 @@ export class ServiceAccountAccess extends Construct {
         labels,
         ...(ackAnnotation[ACKNOWLEDGED_RISKS_ANNOTATION] ? { annotations: ackAnnotation } : {}),
       };
-      const clusterRules = this.compactedClusterRules;
-      this.clusterRole = new ApiObject(this, 'ClusterRole', {
-        apiVersion: RBAC_API_VERSION,
-        kind: 'ClusterRole',
-        metadata: clusterMeta,
-        rules: clusterRules,
-      });
-      this.clusterRoleBinding = new ApiObject(this, 'ClusterRoleBinding', {
-        apiVersion: RBAC_API_VERSION,
-        kind: 'ClusterRoleBinding',
-        metadata: clusterMeta,
-        roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: clusterMeta.name },
-        subjects: [subject],
-      });
+      this.clusterRole = new ApiObject(
+        this,
+        'ClusterRole',
+        roleOf('ClusterRole', clusterMeta, this.compactedClusterRules),
+      );
+      this.clusterRoleBinding = new ApiObject(
+        this,
+        'ClusterRoleBinding',
+        bindingOf('ClusterRole', clusterMeta, subject),
+      );
       // cdk8s gives every object the chart's namespace; cluster-scoped ones must have none.
       if (Chart.of(this).namespace !== undefined) {
         for (const obj of [this.clusterRole, this.clusterRoleBinding]) {
@@ -283,10 +272,7 @@ export class ServiceAccountAccess extends Construct {
 
   private static validateAll(members: readonly ServiceAccountAccess[]): string[] {
     const errors: string[] = [];
-    for (const access of members) {
-      const own = access.validateLeastPrivilege();
-      for (const error of own) errors.push(error);
-    }
+    for (const access of members) errors.push(...access.validateLeastPrivilege());
     return errors;
   }
 
@@ -443,7 +429,6 @@ export class ServiceAccountAccess extends Construct {
     rules: readonly PolicyRule[],
     clusterRules: readonly PolicyRule[],
   ): KubeObject[] {
-    const rbac = RBAC_API_VERSION;
     const meta = { name: this.serviceAccountName, namespace: this.namespace };
     const annotations = this.acknowledgementAnnotation();
     const subject = serviceAccountSubject(this.serviceAccountName, this.namespace);
@@ -454,34 +439,14 @@ export class ServiceAccountAccess extends Construct {
         metadata: meta,
         automountServiceAccountToken: false,
       },
-      { apiVersion: rbac, kind: 'Role', metadata: { ...meta, annotations }, rules },
-      {
-        apiVersion: rbac,
-        kind: 'RoleBinding',
-        metadata: meta,
-        roleRef: {
-          apiGroup: RBAC_GROUP,
-          kind: 'Role',
-          name: this.serviceAccountName,
-        },
-        subjects: [subject],
-      },
+      roleOf('Role', { ...meta, annotations }, rules),
+      bindingOf('Role', meta, subject),
     ];
     if (this.clusterRole) {
       const clusterMeta = { name: this.clusterRole.name, annotations };
       objects.push(
-        { apiVersion: rbac, kind: 'ClusterRole', metadata: clusterMeta, rules: clusterRules },
-        {
-          apiVersion: rbac,
-          kind: 'ClusterRoleBinding',
-          metadata: clusterMeta,
-          roleRef: {
-            apiGroup: RBAC_GROUP,
-            kind: 'ClusterRole',
-            name: this.clusterRole.name,
-          },
-          subjects: [subject],
-        },
+        roleOf('ClusterRole', clusterMeta, clusterRules),
+        bindingOf('ClusterRole', clusterMeta, subject),
       );
     }
     return objects;
@@ -526,6 +491,46 @@ const RBAC_API_VERSION = `${RBAC_GROUP}/v1`;
 /** A binding's subject for the ServiceAccount, as cdk8s-plus's `addSubjects` renders it. */
 function serviceAccountSubject(name: string, namespace: string): Record<string, string> {
   return { apiGroup: '', kind: 'ServiceAccount', name, namespace };
+}
+
+/** Metadata of the objects built by `roleOf` and `bindingOf`. */
+interface RbacMetadata {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly [key: string]: unknown;
+}
+
+/** An RBAC object as both `ApiObject` props and a `KubeObject`. */
+interface RbacObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: RbacMetadata;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * A Role or ClusterRole: what the construct synthesizes and what its lint reads (`rules` a
+ * `Lazy` for the former), from the one shape.
+ */
+function roleOf(kind: 'Role' | 'ClusterRole', metadata: RbacMetadata, rules: unknown): RbacObject {
+  return { apiVersion: RBAC_API_VERSION, kind, metadata, rules };
+}
+
+/** The binding of the role of `metadata.name` to the ServiceAccount `subject`. */
+function bindingOf(
+  roleKind: 'Role' | 'ClusterRole',
+  metadata: RbacMetadata,
+  subject: Record<string, string>,
+): RbacObject {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: `${roleKind}Binding`,
+    metadata,
+    roleRef: { apiGroup: RBAC_GROUP, kind: roleKind, name: metadata.name },
+    subjects: [subject],
+  };
 }
 
 /** What most constructs' validation keeps, and their absent lists: one shared empty list. */

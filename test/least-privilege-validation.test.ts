@@ -195,3 +195,20 @@ describe('LeastPrivilegeValidation in the cdk8s CLI', () => {
     expect(passed.status).toBe(0);
   });
 });
+
+describe('the package as a cdk8s app loads it', () => {
+  test('GIVEN an app that requires the package WHEN it loads THEN js-yaml is not loaded: only the plugin reads acknowledgement files', () => {
+    // GIVEN the CommonJS build that the package's `require` entry names (npm test builds it)
+    const script =
+      `require(${JSON.stringify(join(ROOT, 'lib/cjs/index.js'))});\n` +
+      `const loaded = Object.keys(require.cache);\n` +
+      `console.log(JSON.stringify({ ours: loaded.filter((f) => f.includes('/lib/cjs/')).length, yaml: loaded.filter((f) => f.includes('/node_modules/js-yaml/')) }));`;
+    // WHEN
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    // THEN the package's modules loaded (the probe works) and none of js-yaml's
+    expect(run.stderr).toBe('');
+    const { ours, yaml } = JSON.parse(run.stdout) as { ours: number; yaml: string[] };
+    expect(ours).toBeGreaterThan(10);
+    expect(yaml).toEqual([]);
+  });
+});

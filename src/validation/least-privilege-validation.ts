@@ -8,11 +8,9 @@
  * @see https://cdk8s.io/docs/latest/cli/synth/#validation-plugins
  */
 import { readFileSync } from 'node:fs';
-import {
-  applyFileAcknowledgements,
-  formatFileAcknowledgement,
-  parseAcknowledgementFile,
-  type FileAcknowledgement,
+import type {
+  FileAcknowledgement,
+  parseAcknowledgementFile as ParseAcknowledgementFile,
 } from '../rbac/acknowledgement-file.js';
 import type { Finding } from '../rbac/finding.js';
 import type { KubeObject } from '../rbac/kube-object.js';
@@ -129,7 +127,11 @@ export class LeastPrivilegeValidation {
         sources.set(o as KubeObject, manifest);
       }
     }
-    const acknowledgements = this.acknowledgements();
+    // Loaded here, not with the package: it brings js-yaml (~10 ms of every cdk8s app's start,
+    // bench/README.md), which only this plugin's acknowledgements need.
+    const { applyFileAcknowledgements, formatFileAcknowledgement, parseAcknowledgementFile } =
+      await import('../rbac/acknowledgement-file.js');
+    const acknowledgements = this.acknowledgements(parseAcknowledgementFile);
     const linted = lintManifests(objects, {
       sources,
       ...(this.props.enable ? { enable: this.props.enable } : {}),
@@ -171,7 +173,9 @@ export class LeastPrivilegeValidation {
   }
 
   /** The acknowledgements of the properties and of the file, checked like the lint's file. */
-  private acknowledgements(): FileAcknowledgement[] {
+  private acknowledgements(
+    parseAcknowledgementFile: typeof ParseAcknowledgementFile,
+  ): FileAcknowledgement[] {
     const parsed = [
       ...(this.props.acknowledgements
         ? [

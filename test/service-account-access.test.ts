@@ -390,6 +390,60 @@ describe('ServiceAccountAccess', () => {
       });
     });
 
+    test('two service accounts whose cluster-wide objects would get the same name', () => {
+      // GIVEN 'a-b'/'c' and 'a'/'b-c': both ClusterRoles would be 'a-b-c', and the one applied
+      // last would replace the other's grant
+      const app = testApp();
+      const c = new Chart(app, 'c');
+      const nodes = [Permission.read('nodes')];
+      new ServiceAccountAccess(c, 'one', {
+        namespace: 'a-b',
+        serviceAccountName: 'c',
+        clusterPermissions: nodes,
+      });
+      expect(
+        () =>
+          new ServiceAccountAccess(c, 'two', {
+            namespace: 'a',
+            serviceAccountName: 'b-c',
+            clusterPermissions: [Permission.read('namespaces')],
+          }),
+      ).toThrow(
+        /ClusterRole and ClusterRoleBinding 'a-b-c' .* of service account 'b-c' in namespace 'a' are already declared by 'c\/one'; give one of them another serviceAccountName/,
+      );
+      // Without cluster permissions there is no cluster-wide object, and no clash.
+      new ServiceAccountAccess(c, 'three', {
+        namespace: 'a',
+        serviceAccountName: 'b-c',
+        permissions: [Permission.read('pods')],
+      });
+      const clusterRoles = byKind(Testing.synth(c) as KubeObject[], 'ClusterRole');
+      expect(clusterRoles.map((o) => o.metadata?.name)).toEqual(['a-b-c']);
+    });
+
+    test('a cluster-wide name longer than a Kubernetes name may be', () => {
+      // GIVEN a namespace of 63 and a name of 200 characters, each valid: '<namespace>-<name>'
+      // has 264, over the 253 of a DNS-1123 subdomain, which the API server would refuse
+      const namespace = 'n'.repeat(63);
+      const serviceAccountName = 'x'.repeat(200);
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            namespace,
+            serviceAccountName,
+            clusterPermissions: [Permission.read('nodes')],
+          }),
+      ).toThrow(
+        /clusterPermissions: the name of the ClusterRole of service account 'x{200}' in namespace 'n{63}' \('<namespace>-<serviceAccountName>'\) 'n{63}-x{200}' is invalid: expected a DNS-1123 subdomain \(at most 253 characters/,
+      );
+      // The same two names are fine for namespaced grants alone.
+      new ServiceAccountAccess(chart(), 'y', {
+        namespace,
+        serviceAccountName,
+        permissions: [Permission.read('pods')],
+      });
+    });
+
     test('cluster-scoped resources and non-resource URLs in namespaced permissions', () => {
       expect(
         () => new ServiceAccountAccess(chart(), 'x', { permissions: [Permission.read('nodes')] }),

@@ -17,22 +17,51 @@ export function checkDnsSubdomain(field: string, value: string): void {
 }
 
 const claimed = new WeakMap<Construct, Map<string, Construct>>();
+const claimedClusterNames = new WeakMap<Construct, Map<string, Construct>>();
 
-/** Records a ServiceAccount for the whole app; throws when another construct declared it. */
-export function claimServiceAccount(scope: Construct, namespace: string, name: string): void {
+/** The app's registry in `registries`, made on first use. */
+function registryOf(
+  registries: WeakMap<Construct, Map<string, Construct>>,
+  scope: Construct,
+): Map<string, Construct> {
   const root = scope.node.root;
-  let names = claimed.get(root);
+  let names = registries.get(root);
   if (names === undefined) {
     names = new Map<string, Construct>();
-    claimed.set(root, names);
+    registries.set(root, names);
   }
+  return names;
+}
+
+/**
+ * Records a ServiceAccount for the whole app, and with `clusterName` the name of its
+ * ClusterRole and ClusterRoleBinding; throws when another construct declared either, and then
+ * records neither. A cluster-wide name joins the namespace and the ServiceAccount's name with
+ * '-', so two ServiceAccounts can get the same (`a-b`/`c` and `a`/`b-c`), and whichever is
+ * applied last would replace the other's grant.
+ */
+export function claimServiceAccount(
+  scope: Construct,
+  namespace: string,
+  name: string,
+  clusterName?: string,
+): void {
+  const accounts = registryOf(claimed, scope);
   const key = `${namespace}/${name}`;
-  const owner = names.get(key);
+  const owner = accounts.get(key);
   if (owner !== undefined) {
     throw new Error(
       `service account '${name}' in namespace '${namespace}' is already declared by '${owner.node.path}'; give one of them another serviceAccountName`,
     );
   }
-  // The construct, not its path: the path is only needed for that message.
-  names.set(key, scope);
+  const clusterNames = registryOf(claimedClusterNames, scope);
+  const clusterOwner = clusterName === undefined ? undefined : clusterNames.get(clusterName);
+  if (clusterOwner !== undefined) {
+    throw new Error(
+      `ClusterRole and ClusterRoleBinding '${clusterName}' (named '<namespace>-<serviceAccountName>') of service account '${name}' in namespace '${namespace}' are already declared by '${clusterOwner.node.path}'; give one of them another serviceAccountName`,
+    );
+  }
+  // The construct, not its path: the path is only needed for those messages.
+  accounts.set(key, scope);
+  if (clusterName !== undefined) clusterNames.set(clusterName, scope);
 }

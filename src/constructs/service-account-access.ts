@@ -31,6 +31,7 @@ import {
   type MountTokenOptions,
   type WorkloadAccount,
 } from './workload.js';
+import { dnsSubdomainProblem } from '../rbac/names.js';
 import { compareText } from '../rbac/text-order.js';
 
 /** Properties of `ServiceAccountAccess`. */
@@ -53,8 +54,11 @@ export interface ServiceAccountAccessProps {
    */
   readonly permissions?: readonly Permission[];
   /**
-   * Cluster-wide grants, rendered as a ClusterRole and ClusterRoleBinding. Only when asked,
-   * and itself a risk (`Risk.CLUSTER_WIDE_GRANT`) that must be acknowledged.
+   * Cluster-wide grants, rendered as a ClusterRole and ClusterRoleBinding named
+   * `<namespace>-<serviceAccountName>`, a name that must be unique in the app and at most 253
+   * characters long. Only when asked: a grant of namespaced resources here holds in every
+   * namespace, which the lint reports (`Risk.CLUSTER_WIDE_GRANT`, a warning; risky grants fail
+   * the synth by their own rules, as namespaced ones do).
    * @default - none
    */
   readonly clusterPermissions?: readonly Permission[];
@@ -163,7 +167,10 @@ export class ServiceAccountAccess extends Construct {
     }
     checkDnsLabel('namespace', namespace);
     this.namespace = namespace;
-    claimServiceAccount(this, namespace, this.serviceAccountName);
+    const clusterName = props.clusterPermissions?.length
+      ? clusterObjectName(namespace, this.serviceAccountName)
+      : undefined;
+    claimServiceAccount(this, namespace, this.serviceAccountName, clusterName);
 
     if (props.permissions !== undefined && props.permissions.length === 0) {
       throw new Error(
@@ -213,9 +220,9 @@ export class ServiceAccountAccess extends Construct {
       ? compactRules(this.clusterPermissions.map((p) => p.rule))
       : NONE;
 
-    if (this.clusterPermissions.length > 0) {
+    if (clusterName !== undefined) {
       const clusterMeta = {
-        name: `${namespace}-${this.serviceAccountName}`,
+        name: clusterName,
         labels,
         ...(ackAnnotation[ACKNOWLEDGED_RISKS_ANNOTATION] ? { annotations: ackAnnotation } : {}),
       };
@@ -480,6 +487,20 @@ export class ServiceAccountAccess extends Construct {
       `${this.node.path}: ${errors.length} unacknowledged least-privilege finding(s); fix the grant or add { risk, reason } to acknowledge:\n${formatFindings(errors)}`,
     ];
   }
+}
+
+/**
+ * The name of the ClusterRole and ClusterRoleBinding of a ServiceAccount: `<namespace>-<name>`,
+ * checked to be a name the API server accepts (each part is, but together they may be too long).
+ */
+function clusterObjectName(namespace: string, name: string): string {
+  const clusterName = `${namespace}-${name}`;
+  const problem = dnsSubdomainProblem(
+    `the name of the ClusterRole of service account '${name}' in namespace '${namespace}' ('<namespace>-<serviceAccountName>')`,
+    clusterName,
+  );
+  if (problem !== undefined) throw new Error(`clusterPermissions: ${problem}`);
+  return clusterName;
 }
 
 /** The `ServiceAccountAccess` constructs of each chart, validated by one validation of it. */

@@ -343,6 +343,24 @@ describe('ServiceAccountAccess', () => {
     ).toThrow(/token.duration must be at least 10 minutes \(600 s\), got 300 s/);
   });
 
+  test('a token without a Duration (from JavaScript) is rejected, naming the field', () => {
+    // GIVEN props as a JavaScript app may write them, without the types' help
+    const token = (duration: unknown) => ({ duration }) as unknown as { duration: Duration };
+    for (const [given, shown] of [
+      [undefined, 'nothing'],
+      [3600, '3600'],
+      ['1h', '"1h"'],
+    ] as const) {
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            permissions: [Permission.read('pods')],
+            token: token(given),
+          }),
+      ).toThrow(`token.duration must be a cdk8s Duration (e.g. Duration.hours(1)), got ${shown}`);
+    }
+  });
+
   describe('rejects bad input with the field, the value and what is allowed', () => {
     test('invalid names and namespaces', () => {
       expect(
@@ -419,6 +437,29 @@ describe('ServiceAccountAccess', () => {
       });
       const clusterRoles = byKind(Testing.synth(c) as KubeObject[], 'ClusterRole');
       expect(clusterRoles.map((o) => o.metadata?.name)).toEqual(['a-b-c']);
+    });
+
+    test('two tokens stored in one Secret', () => {
+      // GIVEN a token stored in the Secret 'shared' of namespace 'shop'
+      const app = testApp();
+      const c = new Chart(app, 'c', { namespace: 'shop' });
+      const token = { duration: Duration.hours(1), store: TokenStore.secret('shared') };
+      new ServiceAccountAccess(c, 'a', { permissions: [Permission.read('pods')], token });
+      // WHEN another ServiceAccount stores its token there THEN it is refused, naming both
+      expect(
+        () => new ServiceAccountAccess(c, 'b', { permissions: [Permission.read('pods')], token }),
+      ).toThrow(
+        /token Secret 'shared' in namespace 'shop' is already declared by 'c\/a\/TokenSecret'; give each token a Secret of its own/,
+      );
+      // AND the same Secret name in another namespace is fine, with rotation too
+      new ServiceAccountAccess(c, 'd', {
+        namespace: 'prod',
+        permissions: [Permission.read('pods')],
+        token: { ...token, rotation: {} },
+      });
+      expect(
+        byKind(Testing.synth(c) as KubeObject[], 'Secret').map((o) => o.metadata?.namespace),
+      ).toEqual(['shop', 'prod']);
     });
 
     test('a cluster-wide name longer than a Kubernetes name may be', () => {

@@ -508,6 +508,10 @@ describe('TokenRotation for a ServiceAccount the app does not own', () => {
     expect(
       () => new TokenRotation(chart(), 'r', { ...props, duration: Duration.minutes(5) }),
     ).toThrow(/duration must be at least 10 minutes \(600 s\), got 300 s/);
+    // A JavaScript app's seconds, without the types' help
+    expect(
+      () => new TokenRotation(chart(), 'r', { ...props, duration: 3600 as unknown as Duration }),
+    ).toThrow('duration must be a cdk8s Duration (e.g. Duration.hours(1)), got 3600');
     expect(() => new TokenRotation(chart(), 'r', { ...props, audiences: [' '] })).toThrow(
       /audiences\[0\] must not be empty/,
     );

@@ -283,6 +283,20 @@ describe('mountToken validation', () => {
     ).not.toThrow();
   });
 
+  test('an expiration that is not a Duration (from JavaScript) is refused, naming it', () => {
+    const { sa, d } = setup();
+    expect(() =>
+      sa.mountToken(d, { audience: TokenAudience.API_SERVER, expiration: '1h' as never }),
+    ).toThrow('mountToken expiration must be a cdk8s Duration (e.g. Duration.hours(1)), got "1h"');
+    // A fractional Duration is refused by the seconds check, not by cdk8s's own error
+    expect(() =>
+      sa.mountToken(d, {
+        audience: TokenAudience.API_SERVER,
+        expiration: Duration.millis(600_500),
+      }),
+    ).toThrow(/mountToken expiration must be whole seconds .*, got 600.5 s/);
+  });
+
   test('an audience is required, and TokenAudience.of needs a name', () => {
     const { sa, d } = setup();
     expect(() => sa.mountToken(d, {} as never)).toThrow(

@@ -65,3 +65,23 @@ export function claimServiceAccount(
   accounts.set(key, scope);
   if (clusterName !== undefined) clusterNames.set(clusterName, scope);
 }
+
+const claimedSecrets = new WeakMap<Construct, Map<string, Construct>>();
+
+/**
+ * Records a managed token Secret for the whole app; throws when another construct declared it.
+ * Two tokens stored in one Secret would overwrite each other (the runtime refuses to replace
+ * another ServiceAccount's token, so one of the mints would fail after deployment), and a
+ * rotator may update its one Secret by name.
+ */
+export function claimTokenSecret(scope: Construct, namespace: string, name: string): void {
+  const secrets = registryOf(claimedSecrets, scope);
+  const key = `${namespace}/${name}`;
+  const owner = secrets.get(key);
+  if (owner !== undefined) {
+    throw new Error(
+      `token Secret '${name}'${namespace ? ` in namespace '${namespace}'` : ''} is already declared by '${owner.node.path}'; give each token a Secret of its own (TokenStore.secret(name))`,
+    );
+  }
+  secrets.set(key, scope);
+}

@@ -21,7 +21,7 @@ import {
   type RotationSchedule,
 } from './rotation-schedule.js';
 import { ROTATOR_CODE, ROTATOR_CODE_SHA256 } from './rotator-code.generated.js';
-import { ManagedTokenSecret, type TokenProps } from './token.js';
+import { ManagedTokenSecret, secondsOf, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
 
 import { PACKAGE_VERSION } from '../contract/package-version.js';
@@ -203,7 +203,7 @@ export class TokenRotation extends Construct {
       );
     }
     checkDnsLabel('namespace', namespace);
-    const seconds = props.duration.toSeconds({ integral: false });
+    const seconds = secondsOf('duration', props.duration);
     const problem = durationProblem(seconds, 'duration');
     if (problem) throw new Error(problem);
     const audiences = [...(props.audiences ?? [])];

@@ -3,7 +3,7 @@
  * for which audiences. Synth writes only the declaration (an annotation) and, for a Secret
  * store, an empty managed Secret; the runtime mints the token after deployment.
  */
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   managedSecretManifest,
@@ -15,6 +15,7 @@ import {
   type TokenDeclaration,
   type TokenStoreDeclaration,
 } from '../contract/token-declaration.js';
+import { claimTokenSecret } from './_names.js';
 
 /**
  * Where a minted token goes.
@@ -76,6 +77,20 @@ export interface TokenRotationSettings {
    * @default - the official Node.js 24 image, pinned by version (`DEFAULT_ROTATOR_IMAGE`)
    */
   readonly image?: string;
+}
+
+/**
+ * The seconds of a `Duration` prop, which the types require but a JavaScript app (or `as any`)
+ * can leave out or give as a number or text: that is refused, naming `field`.
+ */
+export function secondsOf(field: string, duration: Duration): number {
+  const given: unknown = duration;
+  if (typeof (given as Partial<Duration> | undefined)?.toSeconds !== 'function') {
+    throw new Error(
+      `${field} must be a cdk8s Duration (e.g. Duration.hours(1)), got ${given === undefined ? 'nothing' : JSON.stringify(given)}`,
+    );
+  }
+  return duration.toSeconds({ integral: false });
 }
 
 /** A token to mint for a ServiceAccount after deployment. */
@@ -144,7 +159,7 @@ export interface RenderedTokenDeclaration {
 
 /** Validates the props and returns the declaration (throws with a clear message). */
 export function tokenDeclarationOf(props: TokenProps): TokenDeclaration {
-  const durationSeconds = props.duration.toSeconds({ integral: false });
+  const durationSeconds = secondsOf('token.duration', props.duration);
   const problem = durationProblem(durationSeconds, 'token.duration');
   if (problem) throw new Error(problem);
   const audiences = [...(props.audiences ?? [])];
@@ -229,6 +244,7 @@ export class ManagedTokenSecret extends Construct {
       namespace: props.namespace,
       labels: props.labels,
     });
+    claimTokenSecret(this, props.namespace ?? Chart.of(this).namespace ?? '', props.name);
     this.name = props.name;
     this.apiObject = new ApiObject(this, 'Resource', manifest);
   }

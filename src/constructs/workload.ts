@@ -6,6 +6,7 @@
  */
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { secondsOf } from './token.js';
 
 /** A volume as a cdk8s-plus pod lists and mounts it (`Volume` of any cdk8s-plus major). */
 export interface WorkloadVolume {
@@ -232,7 +233,7 @@ export function prepareTokenMount(workload: IWorkload, options: MountTokenOption
     );
   }
   const expiration = options.expiration ?? Duration.hours(1);
-  const seconds = expiration.toSeconds();
+  const seconds = secondsOf('mountToken expiration', expiration);
   if (
     !Number.isInteger(seconds) ||
     seconds < MIN_EXPIRATION_SECONDS ||

@@ -1,5 +1,6 @@
 /**
- * Name checks and the per-app registry of ServiceAccounts (private to the constructs).
+ * Name checks and the per-app registries of names two constructs must not share: the
+ * ServiceAccounts, their cluster-wide objects and the token Secrets (private to the constructs).
  */
 import type { Construct } from 'constructs';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../rbac/names.js';

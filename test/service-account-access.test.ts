@@ -462,6 +462,29 @@ describe('ServiceAccountAccess', () => {
       ).toEqual(['shop', 'prod']);
     });
 
+    test("a cluster-wide name that is one of Kubernetes' own: 'cluster' + 'admin'", () => {
+      // GIVEN namespace 'cluster' and service account 'admin': '<namespace>-<name>' is
+      // 'cluster-admin', whose ClusterRoleBinding binds system:masters
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            namespace: 'cluster',
+            serviceAccountName: 'admin',
+            clusterPermissions: [Permission.read('nodes')],
+          }),
+      ).toThrow(
+        /would be named 'cluster-admin' .*, the name of Kubernetes' built-in ClusterRole: applying them would replace it; give the service account another serviceAccountName/,
+      );
+      // The same names with namespaced grants only make no cluster-wide object, and pass.
+      const c = chart();
+      new ServiceAccountAccess(c, 'y', {
+        namespace: 'cluster',
+        serviceAccountName: 'admin',
+        permissions: [Permission.read('pods')],
+      });
+      expect(byKind(Testing.synth(c) as KubeObject[], 'ClusterRole')).toEqual([]);
+    });
+
     test('a cluster-wide name longer than a Kubernetes name may be', () => {
       // GIVEN a namespace of 63 and a name of 200 characters, each valid: '<namespace>-<name>'
       // has 264, over the 253 of a DNS-1123 subdomain, which the API server would refuse

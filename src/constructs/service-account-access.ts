@@ -31,6 +31,7 @@ import {
   type MountTokenOptions,
   type WorkloadAccount,
 } from './workload.js';
+import { BOOTSTRAP_OBJECTS } from '../rbac/bootstrap-policy.js';
 import { dnsSubdomainProblem } from '../rbac/names.js';
 import { compareText } from '../rbac/text-order.js';
 
@@ -55,8 +56,8 @@ export interface ServiceAccountAccessProps {
   readonly permissions?: readonly Permission[];
   /**
    * Cluster-wide grants, rendered as a ClusterRole and ClusterRoleBinding named
-   * `<namespace>-<serviceAccountName>`, a name that must be unique in the app and at most 253
-   * characters long. Only when asked: a grant of namespaced resources here holds in every
+   * `<namespace>-<serviceAccountName>`, a name that must be unique in the app, at most 253
+   * characters long and not one of Kubernetes' built-in objects (`cluster-admin`). Only when asked: a grant of namespaced resources here holds in every
    * namespace, which the lint reports (`Risk.CLUSTER_WIDE_GRANT`, a warning; risky grants fail
    * the synth by their own rules, as namespaced ones do).
    * @default - none
@@ -500,6 +501,18 @@ function clusterObjectName(namespace: string, name: string): string {
     clusterName,
   );
   if (problem !== undefined) throw new Error(`clusterPermissions: ${problem}`);
+  // Namespace 'cluster' and service account 'admin' give 'cluster-admin': applying those objects
+  // would replace Kubernetes' own cluster-admin ClusterRole and the binding of system:masters.
+  const builtin = BOOTSTRAP_OBJECTS.find(
+    (o) =>
+      (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') &&
+      o.metadata?.name === clusterName,
+  );
+  if (builtin !== undefined) {
+    throw new Error(
+      `clusterPermissions: the ClusterRole and ClusterRoleBinding of service account '${name}' in namespace '${namespace}' would be named '${clusterName}' ('<namespace>-<serviceAccountName>'), the name of Kubernetes' built-in ${builtin.kind}: applying them would replace it; give the service account another serviceAccountName`,
+    );
+  }
   return clusterName;
 }
 

@@ -462,7 +462,7 @@ describe('ServiceAccountAccess', () => {
       ).toEqual(['shop', 'prod']);
     });
 
-    test("a cluster-wide name that is one of Kubernetes' own: 'cluster' + 'admin'", () => {
+    test("a name that is one of Kubernetes' own: 'cluster' + 'admin', a kube-system Role", () => {
       // GIVEN namespace 'cluster' and service account 'admin': '<namespace>-<name>' is
       // 'cluster-admin', whose ClusterRoleBinding binds system:masters
       expect(
@@ -483,6 +483,23 @@ describe('ServiceAccountAccess', () => {
         permissions: [Permission.read('pods')],
       });
       expect(byKind(Testing.synth(c) as KubeObject[], 'ClusterRole')).toEqual([]);
+      // AND the Role and RoleBinding, named as the service account, are checked the same way
+      const reader = 'extension-apiserver-authentication-reader';
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'z', {
+            namespace: 'kube-system',
+            serviceAccountName: reader,
+            permissions: [Permission.read('pods')],
+          }),
+      ).toThrow(
+        `the Role and RoleBinding of service account '${reader}' in namespace 'kube-system' would have its name, the name of Kubernetes' built-in Role there`,
+      );
+      new ServiceAccountAccess(chart(), 'z', {
+        namespace: 'shop',
+        serviceAccountName: reader,
+        permissions: [Permission.read('pods')],
+      });
     });
 
     test('a cluster-wide name longer than a Kubernetes name may be', () => {

@@ -57,9 +57,10 @@ export interface ServiceAccountAccessProps {
   /**
    * Cluster-wide grants, rendered as a ClusterRole and ClusterRoleBinding named
    * `<namespace>-<serviceAccountName>`, a name that must be unique in the app, at most 253
-   * characters long and not one of Kubernetes' built-in objects (`cluster-admin`). Only when asked: a grant of namespaced resources here holds in every
-   * namespace, which the lint reports (`Risk.CLUSTER_WIDE_GRANT`, a warning; risky grants fail
-   * the synth by their own rules, as namespaced ones do).
+   * characters long and not one of Kubernetes' built-in objects (`cluster-admin`). Only when
+   * asked: a grant of namespaced resources here holds in every namespace, which the lint
+   * reports (`Risk.CLUSTER_WIDE_GRANT`, a warning; risky grants fail the synth by their own
+   * rules, as namespaced ones do).
    * @default - none
    */
   readonly clusterPermissions?: readonly Permission[];

@@ -1,8 +1,10 @@
 /**
- * Name checks and the per-app registries of names two constructs must not share: the
- * ServiceAccounts, their cluster-wide objects and the token Secrets (private to the constructs).
+ * Name checks and the per-app registries of names two constructs must not share, nor share with
+ * Kubernetes' own objects: the ServiceAccounts, their cluster-wide objects and the token Secrets
+ * (private to the constructs).
  */
 import type { Construct } from 'constructs';
+import { BOOTSTRAP_OBJECTS } from '../rbac/bootstrap-policy.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../rbac/names.js';
 
 /** Throws unless `value` is a DNS-1123 label (namespaces). */
@@ -34,12 +36,37 @@ function registryOf(
   return names;
 }
 
+/** `kind/namespace/name` of each object of Kubernetes' bootstrap policy, made on first use. */
+let builtinKeys: ReadonlySet<string> | undefined;
+
 /**
- * Records a ServiceAccount for the whole app, and with `clusterName` the name of its
- * ClusterRole and ClusterRoleBinding; throws when another construct declared either, and then
- * records neither. A cluster-wide name joins the namespace and the ServiceAccount's name with
- * '-', so two ServiceAccounts can get the same (`a-b`/`c` and `a`/`b-c`), and whichever is
- * applied last would replace the other's grant.
+ * The first of `kinds` (RBAC kinds, cluster-scoped without `namespace`) of which Kubernetes'
+ * bootstrap policy, which the API server creates itself, has an object named `name`; undefined
+ * when it has none. A set, not a scan: every construct asks.
+ */
+function builtinObject(
+  kinds: readonly string[],
+  namespace: string | undefined,
+  name: string,
+): string | undefined {
+  builtinKeys ??= new Set(
+    BOOTSTRAP_OBJECTS.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`),
+  );
+  for (const kind of kinds) {
+    if (builtinKeys.has(`${kind}/${namespace ?? ''}/${name}`)) return kind;
+  }
+  return undefined;
+}
+
+/**
+ * Records a ServiceAccount for the whole app, whose Role and RoleBinding have its name, and
+ * with `clusterName` the name of its ClusterRole and ClusterRoleBinding; throws when another
+ * construct declared either, or when either is the name of one of Kubernetes' own objects
+ * (namespace `cluster` and service account `admin` give `cluster-admin`: applying them would
+ * replace the built-in role and the binding of system:masters), and then records neither. A
+ * cluster-wide name joins the namespace and the ServiceAccount's name with '-', so two
+ * ServiceAccounts can get the same (`a-b`/`c` and `a`/`b-c`), and whichever is applied last
+ * would replace the other's grant.
  */
 export function claimServiceAccount(
   scope: Construct,
@@ -47,6 +74,21 @@ export function claimServiceAccount(
   name: string,
   clusterName?: string,
 ): void {
+  const builtinRole = builtinObject(['Role', 'RoleBinding'], namespace, name);
+  if (builtinRole !== undefined) {
+    throw new Error(
+      `the Role and RoleBinding of service account '${name}' in namespace '${namespace}' would have its name, the name of Kubernetes' built-in ${builtinRole} there: applying them would replace it; give the service account another serviceAccountName`,
+    );
+  }
+  const builtinCluster =
+    clusterName === undefined
+      ? undefined
+      : builtinObject(['ClusterRole', 'ClusterRoleBinding'], undefined, clusterName);
+  if (builtinCluster !== undefined) {
+    throw new Error(
+      `clusterPermissions: the ClusterRole and ClusterRoleBinding of service account '${name}' in namespace '${namespace}' would be named '${clusterName}' ('<namespace>-<serviceAccountName>'), the name of Kubernetes' built-in ${builtinCluster}: applying them would replace it; give the service account another serviceAccountName`,
+    );
+  }
   const accounts = registryOf(claimed, scope);
   const key = `${namespace}/${name}`;
   const owner = accounts.get(key);

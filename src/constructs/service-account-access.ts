@@ -31,7 +31,6 @@ import {
   type MountTokenOptions,
   type WorkloadAccount,
 } from './workload.js';
-import { BOOTSTRAP_OBJECTS } from '../rbac/bootstrap-policy.js';
 import { dnsSubdomainProblem } from '../rbac/names.js';
 import { compareText } from '../rbac/text-order.js';
 
@@ -169,12 +168,6 @@ export class ServiceAccountAccess extends Construct {
     }
     checkDnsLabel('namespace', namespace);
     this.namespace = namespace;
-    const builtinRole = builtinObject(['Role', 'RoleBinding'], namespace, this.serviceAccountName);
-    if (builtinRole !== undefined) {
-      throw new Error(
-        `the Role and RoleBinding of service account '${this.serviceAccountName}' in namespace '${namespace}' would have its name, the name of Kubernetes' built-in ${builtinRole} there: applying them would replace it; give the service account another serviceAccountName`,
-      );
-    }
     const clusterName = props.clusterPermissions?.length
       ? clusterObjectName(namespace, this.serviceAccountName)
       : undefined;
@@ -508,37 +501,7 @@ function clusterObjectName(namespace: string, name: string): string {
     clusterName,
   );
   if (problem !== undefined) throw new Error(`clusterPermissions: ${problem}`);
-  // Namespace 'cluster' and service account 'admin' give 'cluster-admin': applying those objects
-  // would replace Kubernetes' own cluster-admin ClusterRole and the binding of system:masters.
-  const builtin = builtinObject(['ClusterRole', 'ClusterRoleBinding'], undefined, clusterName);
-  if (builtin !== undefined) {
-    throw new Error(
-      `clusterPermissions: the ClusterRole and ClusterRoleBinding of service account '${name}' in namespace '${namespace}' would be named '${clusterName}' ('<namespace>-<serviceAccountName>'), the name of Kubernetes' built-in ${builtin}: applying them would replace it; give the service account another serviceAccountName`,
-    );
-  }
   return clusterName;
-}
-
-/** `kind/namespace/name` of each object of Kubernetes' bootstrap policy, made on first use. */
-let builtinKeys: ReadonlySet<string> | undefined;
-
-/**
- * The first of `kinds` (RBAC kinds, cluster-scoped without `namespace`) of which Kubernetes'
- * bootstrap policy, which the API server creates itself, has an object named `name`; undefined
- * when it has none. A set, not a scan: every construct asks.
- */
-function builtinObject(
-  kinds: readonly string[],
-  namespace: string | undefined,
-  name: string,
-): string | undefined {
-  builtinKeys ??= new Set(
-    BOOTSTRAP_OBJECTS.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`),
-  );
-  for (const kind of kinds) {
-    if (builtinKeys.has(`${kind}/${namespace ?? ''}/${name}`)) return kind;
-  }
-  return undefined;
 }
 
 /** The `ServiceAccountAccess` constructs of each chart, validated by one validation of it. */

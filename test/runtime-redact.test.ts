@@ -13,6 +13,16 @@ describe('redaction', () => {
     expect(redactSecrets('{"token":"opaque-value"}')).toBe('{"token":"[REDACTED]"}');
   });
 
+  test("the API server's words 'bearer token' are kept; a credential that starts with 'token' is not", () => {
+    const reason = 'invalid bearer token, square/go-jose: error in cryptographic primitive';
+    expect(redactSecrets(reason)).toBe(reason);
+    expect(redactSecrets('Bearer token')).toBe('Bearer token');
+    expect(redactSecrets('Authorization: Bearer token.s3cr3t')).toBe(
+      'Authorization: Bearer [REDACTED]',
+    );
+    expect(redactSecrets('Bearer tokenS3cr3t')).toBe('Bearer [REDACTED]');
+  });
+
   test('registered secrets are redacted even when they do not look like a JWT', () => {
     registerSecret('plain-secret-123');
     expect(redactSecrets('value plain-secret-123 here')).toBe('value [REDACTED] here');

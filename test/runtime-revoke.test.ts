@@ -25,13 +25,30 @@ const jwt = (k8s: object): string =>
     'c2lnbmF0dXJlLXNpZ25hdHVyZQ',
   ].join('.');
 
+/** The API server's TokenReview verdict on a genuine token of shop/deployer. */
+const ACCEPTED: k8s.V1TokenReviewStatus = {
+  authenticated: true,
+  user: { username: 'system:serviceaccount:shop:deployer' },
+};
+
 function recordingClient(
   stores: k8s.V1Secret[] = [],
   conflictOn = '',
-): { client: ClusterClient; deletes: unknown[]; replaced: k8s.V1Secret[] } {
+  verdict: k8s.V1TokenReviewStatus = ACCEPTED,
+): {
+  client: ClusterClient;
+  deletes: unknown[];
+  replaced: k8s.V1Secret[];
+  reviews: k8s.V1TokenReviewSpec[];
+} {
   const deletes: unknown[] = [];
   const replaced: k8s.V1Secret[] = [];
+  const reviews: k8s.V1TokenReviewSpec[] = [];
   const core = {
+    createTokenReview: async (req: { body: k8s.V1TokenReview }) => {
+      reviews.push(req.body.spec);
+      return { status: verdict };
+    },
     deleteNamespacedSecret: async (req: unknown) => void deletes.push(req),
     deleteNamespacedPod: async (req: unknown) => void deletes.push(req),
     listNamespacedSecret: async () => ({ items: stores }),
@@ -41,7 +58,7 @@ function recordingClient(
     },
   };
   const client = standInClient(core, 'shop');
-  return { client, deletes, replaced };
+  return { client, deletes, replaced, reviews };
 }
 
 function store(name: string, serviceAccount: string, token: string): k8s.V1Secret {
@@ -82,6 +99,72 @@ describe('revoke', () => {
       name: 'deployer-token-x',
       uid: 'uid-42',
     });
+  });
+});
+
+describe('revoke deletes only what a token the API server accepts is bound to', () => {
+  test('a token the server does not accept (forged, expired, revoked) deletes nothing', async () => {
+    // GIVEN claims naming someone's Secret, with its real uid, but a signature the server rejects
+    const { client, deletes } = recordingClient([], '', {
+      authenticated: false,
+      error: 'invalid bearer token, square/go-jose: error in cryptographic primitive',
+    });
+    const token = jwt({ secret: { name: 'db-password', uid: 'uid-of-db-password' } });
+    // WHEN / THEN refused as not found (exit 3), saying why, and nothing is deleted
+    await expect(revoke(token, { client })).rejects.toMatchObject({
+      category: 'not-found',
+      message: expect.stringMatching(
+        /^the API server does not accept this token \(invalid bearer token, .*\): it has expired, was revoked already, or was not issued by this cluster.*nothing was deleted \(its claims name Secret 'shop\/db-password'/,
+      ),
+    });
+    expect(deletes).toEqual([]);
+  });
+
+  test('a token the server accepts as another ServiceAccount than its claims say deletes nothing', async () => {
+    const { client, deletes } = recordingClient([], '', {
+      authenticated: true,
+      user: { username: 'system:serviceaccount:shop:other' },
+    });
+    const token = jwt({ secret: { name: 'deployer-token-x', uid: 'uid-42' } });
+    await expect(revoke(token, { client })).rejects.toMatchObject({
+      category: 'usage',
+      message: expect.stringContaining(
+        "accepts this token as 'system:serviceaccount:shop:other', but its claims say 'system:serviceaccount:shop:deployer'",
+      ),
+    });
+    expect(deletes).toEqual([]);
+  });
+
+  test('the review asks about the token itself, for its own audiences, also in --wait', async () => {
+    // GIVEN a token minted for another audience than the API server's
+    const token = jwt({ secret: { name: 'deployer-token-x', uid: 'uid-42' } });
+    const [head, , sig] = token.split('.');
+    const forVault = [
+      head,
+      b64({
+        ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()),
+        aud: 'vault',
+      }),
+      sig,
+    ].join('.');
+    let accepted = 1;
+    const { client, reviews } = recordingClient();
+    (client as unknown as { api: () => object }).api = () => ({
+      createTokenReview: async (req: { body: k8s.V1TokenReview }) => {
+        reviews.push(req.body.spec);
+        return { status: accepted-- > 0 ? ACCEPTED : { authenticated: false } };
+      },
+      deleteNamespacedSecret: async () => undefined,
+      listNamespacedSecret: async () => ({ items: [] }),
+    });
+    // WHEN
+    const result = await revoke(forVault, { client, wait: true });
+    // THEN both reviews name the token's audience; the second confirms the revocation
+    expect(reviews).toEqual([
+      { token: forVault, audiences: ['vault'] },
+      { token: forVault, audiences: ['vault'] },
+    ]);
+    expect(result.confirmed).toBe(true);
   });
 });
 

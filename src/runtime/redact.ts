@@ -10,7 +10,8 @@ const BASE64_JWT = /ZXlK[A-Za-z0-9+/_=-]{20,}/g;
 /** A private key in PEM, the whole block (or to the end of a text cut inside it). */
 const PEM_PRIVATE_KEY =
   /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[\s\S]*$)/g;
-const BEARER = /(bearer\s+)[^\s"',;]+/gi;
+/** `Bearer X`, not the words `bearer token` (the API server's "invalid bearer token, ..."). */
+const BEARER = /(bearer\s+)(?!token(?:[\s"',;]|$))[^\s"',;]+/gi;
 /**
  * A `token`-like field (`token`, `id-token`, `accessToken`...) with a quoted value: JSON, or
  * JavaScript as `util.inspect` prints it (`{ token: '...' }`). Escaped quotes stay inside. Only

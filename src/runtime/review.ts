@@ -1,7 +1,7 @@
 /** TokenReview: asking the API server whether a token is valid now, and as whom. */
 import type * as k8s from '@kubernetes/client-node';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
-import { registerSecret } from './redact.js';
+import { redactSecrets, registerSecret } from './redact.js';
 
 /** The server's verdict on a token. */
 export interface TokenReviewResult {
@@ -19,7 +19,7 @@ export interface TokenReviewResult {
   readonly groups: readonly string[];
   /** The audiences both the token and the review accept; `[]` when the server returned none. */
   readonly audiences: readonly string[];
-  /** The server's reason when not authenticated. */
+  /** The server's reason when not authenticated, with the token and any credential masked. */
   readonly error?: string;
 }
 
@@ -58,6 +58,7 @@ export async function reviewToken(
     ...(status.user?.uid ? { uid: status.user.uid } : {}),
     groups: status.user?.groups ?? [],
     audiences: status.audiences ?? [],
-    ...(status.error ? { error: status.error } : {}),
+    // The server's words, which an authenticator (a webhook) may have written with the token.
+    ...(status.error ? { error: redactSecrets(status.error) } : {}),
   };
 }

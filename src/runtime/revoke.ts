@@ -2,11 +2,14 @@
  * Revoking one token: deleting the object it is bound to (Kubernetes's only per-token
  * revocation). The API server caches successful authentications for about 10 s, so the
  * token stops working within that time, not at once; the `wait` option polls TokenReview.
+ * The token's claims name that object, but they are only the holder's word until the API
+ * server has checked the token's signature: a TokenReview comes first, so that a forged token
+ * cannot have the caller's own credentials delete any Secret or Pod it names.
  */
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import { registerSecret } from './redact.js';
-import { decodeJwtClaims, subjectOf } from './jwt.js';
+import { decodeJwtClaims, subjectOf, type TokenSubject } from './jwt.js';
 import { reviewToken } from './review.js';
 import { clearRevokedStores } from './revoked-stores.js';
 
@@ -48,10 +51,15 @@ export interface RevokeResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Revokes a token by deleting its bound Secret (or Pod, when allowed). */
+/**
+ * Revokes a token by deleting its bound Secret (or Pod, when allowed), once a TokenReview has
+ * shown the API server accepts it (so the caller needs `create tokenreviews` as well as
+ * `delete` on the object). A token the server does not accept is refused: `not-found`.
+ */
 export async function revoke(token: string, options: RevokeOptions = {}): Promise<RevokeResult> {
   registerSecret(token);
-  const subject = subjectOf(decodeJwtClaims(token));
+  const claims = decodeJwtClaims(token);
+  const subject = subjectOf(claims);
   const bound = subject.boundObject;
   const namespace = subject.namespace;
   if (!bound || !namespace) {
@@ -83,6 +91,9 @@ export async function revoke(token: string, options: RevokeOptions = {}): Promis
     );
   }
   const client = options.client ?? connect({ ...options, namespace });
+  // For the token's own audiences: one minted for another audience is not the server's.
+  const audiences = claims.aud?.length ? claims.aud : undefined;
+  await checkGenuine(token, subject, client, audiences);
   const core = await client.api('CoreV1Api');
   const resource = bound.kind === 'Secret' ? 'secrets' : 'pods';
   const action = { verb: 'delete', resource, namespace, name: bound.name };
@@ -129,9 +140,40 @@ export async function revoke(token: string, options: RevokeOptions = {}): Promis
   if (!options.wait) return done;
   const deadline = Date.now() + (options.waitTimeoutMs ?? 60000);
   for (;;) {
-    const review = await reviewToken(token, { client });
+    const review = await reviewToken(token, { client, audiences });
     if (!review.authenticated) return { ...done, confirmed: true };
     if (Date.now() >= deadline) return { ...done, confirmed: false };
     await sleep(1000);
+  }
+}
+
+/**
+ * Throws unless the API server accepts the token as the ServiceAccount its claims name: only
+ * then are its claims (the bound object's name and uid) the server's own. A token it does not
+ * accept has expired, was revoked already, or is not one of this cluster's: nothing to delete.
+ */
+async function checkGenuine(
+  token: string,
+  subject: TokenSubject,
+  client: ClusterClient,
+  audiences: readonly string[] | undefined,
+): Promise<void> {
+  const review = await reviewToken(token, { client, audiences });
+  const claimed = `system:serviceaccount:${subject.namespace}:${subject.serviceAccount}`;
+  if (!review.authenticated) {
+    throw new AccessTokensError(
+      `the API server does not accept this token (${review.error ?? 'no reason given'}): ` +
+        'it has expired, was revoked already, or was not issued by this cluster, so it has nothing left to revoke; ' +
+        `nothing was deleted (its claims name ${subject.boundObject?.kind} '${subject.namespace}/${subject.boundObject?.name}', ` +
+        'but claims the server does not vouch for could name any object)',
+      'not-found',
+    );
+  }
+  if (review.username !== claimed) {
+    throw new AccessTokensError(
+      `the API server accepts this token as '${review.username ?? '?'}', but its claims say '${claimed}': ` +
+        'refusing to delete the object its claims name; nothing was deleted',
+      'usage',
+    );
   }
 }

@@ -5,6 +5,7 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import { tokenStoreProblem } from '../src/runtime/managed-secret.js';
+import { jwtFor } from './recording-client.js';
 
 const ours = (over: Partial<k8s.V1Secret> = {}, labels: Record<string, string> = {}) =>
   ({
@@ -72,6 +73,34 @@ describe('tokenStoreProblem', () => {
     expect(problem(ours({ data: { token: 'dA==' } }), 'intruder')).toBe(
       "secret 'shop/deployer-token' holds the token of ServiceAccount 'deployer': refusing to overwrite it with one of 'intruder'",
     );
+  });
+
+  test("another ServiceAccount's token by its content, whatever the annotation says: refused", () => {
+    const holding = (namespace: string, name: string) => ({
+      token: Buffer.from(jwtFor(namespace, name)).toString('base64'),
+    });
+    // GIVEN a managed store without our annotation, into which someone copied b's token
+    const copied = ours({
+      metadata: { labels: { 'access-tokens.cdk8s.io/managed': 'true' } },
+      data: holding('shop', 'b'),
+    });
+    // THEN a's token must not replace it
+    expect(problem(copied, 'a')).toBe(
+      "secret 'shop/deployer-token' holds a token of ServiceAccount 'b': refusing to overwrite it with one of 'a'; empty or delete the Secret first if that token is no longer needed",
+    );
+    // and an annotation saying otherwise does not make it ours; nor does the name in another namespace
+    expect(problem(ours({ data: holding('shop', 'intruder') }))).toMatch(
+      /holds a token of ServiceAccount 'intruder' \(though annotated as 'deployer'\)/,
+    );
+    expect(problem(ours({ data: holding('other-ns', 'deployer') }))).toMatch(
+      /holds a token of ServiceAccount 'other-ns\/deployer'/,
+    );
+    // while this ServiceAccount's own token, or anything that is not a token, may be replaced
+    expect(problem(ours({ data: holding('shop', 'deployer') }))).toBeUndefined();
+    expect(problem(copied, 'b')).toBeUndefined();
+    expect(
+      problem(ours({ data: { token: Buffer.from('not a token').toString('base64') } })),
+    ).toBeUndefined();
   });
 
   test('a binding Secret: refused (it binds a token, it holds none)', () => {

@@ -13,6 +13,7 @@ import {
 import { BINDING_SECRET_LABEL } from './binding-secret.js';
 import type { ClusterClient } from './cluster.js';
 import { listSecrets } from './json-request.js';
+import { decodeJwtClaims, subjectOf } from './jwt.js';
 import type { SecretObject } from './read-objects.js';
 
 /** `Opaque`: the type token stores had before they had one of their own (version 0.1). */
@@ -46,7 +47,35 @@ export function tokenStoreProblem(
   const holder = secret.metadata?.annotations?.[SERVICE_ACCOUNT_ANNOTATION];
   if (holder !== undefined && holder !== serviceAccount)
     return `${where} holds the token of ServiceAccount '${holder}': refusing to overwrite it with one of '${serviceAccount}'`;
+  // The annotation is what we wrote; the token is what the Secret holds. A token copied in by
+  // hand (or an annotation edited) must not let another ServiceAccount's token be replaced.
+  const stored = storedTokenHolder(secret);
+  if (stored !== undefined && (stored.namespace !== namespace || stored.name !== serviceAccount)) {
+    const account =
+      stored.namespace === namespace ? stored.name : `${stored.namespace}/${stored.name}`;
+    return `${where} holds a token of ServiceAccount '${account}'${holder === undefined ? '' : ` (though annotated as '${holder}')`}: refusing to overwrite it with one of '${serviceAccount}'; empty or delete the Secret first if that token is no longer needed`;
+  }
   return undefined;
+}
+
+/**
+ * The ServiceAccount whose token the Secret's `token` key holds, read from the token's claims;
+ * undefined when it holds none, or something that is not a ServiceAccount token.
+ */
+function storedTokenHolder(
+  secret: SecretObject,
+): { readonly namespace: string; readonly name: string } | undefined {
+  const encoded = secret.data?.[TOKEN_SECRET_KEY];
+  if (!encoded) return undefined;
+  try {
+    const subject = subjectOf(
+      decodeJwtClaims(Buffer.from(encoded, 'base64').toString('utf8').trim()),
+    );
+    if (subject.namespace === undefined || subject.serviceAccount === undefined) return undefined;
+    return { namespace: subject.namespace, name: subject.serviceAccount };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

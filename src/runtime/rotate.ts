@@ -13,6 +13,7 @@ import { readSecret } from './json-request.js';
 import { registerSecret } from './redact.js';
 import { decodeJwtClaims, subjectOf } from './jwt.js';
 import { mintToken } from './mint.js';
+import { tokenStoreProblem } from './managed-secret.js';
 import { storeToken } from './store.js';
 import type { SecretObject } from './read-objects.js';
 
@@ -106,16 +107,14 @@ function decide(
     typeof claims.exp !== 'number' ||
     typeof claims.iat !== 'number' ||
     claims.exp <= claims.iat ||
-    subject?.serviceAccount !== serviceAccount
+    subject?.serviceAccount === undefined
   ) {
-    const holder = subject?.serviceAccount;
+    // (A token of another ServiceAccount was refused before: `tokenStoreProblem`.)
     const what = !claims
       ? 'something that is not a token'
-      : holder === undefined
+      : subject?.serviceAccount === undefined
         ? "a token that is not a ServiceAccount's"
-        : holder !== serviceAccount
-          ? `a token of ServiceAccount '${holder}'`
-          : 'a token without a valid expiry';
+        : 'a token without a valid expiry';
     if (!force) {
       throw new AccessTokensError(
         `${where} holds ${what} (edited by hand?): refusing to replace it; pass --force to replace it with a token of '${serviceAccount}'`,
@@ -183,6 +182,10 @@ export async function rotateToken(options: RotateOptions): Promise<RotationResul
         'usage',
       );
     }
+    // Whether this Secret may take this ServiceAccount's token at all, as for every store
+    // write: before a token is minted for it. Not even --force replaces another's token.
+    const problem = tokenStoreProblem(current, namespace, name, serviceAccount);
+    if (problem) throw new AccessTokensError(problem, 'usage');
     const decision = decide(current, where, serviceAccount, now(), options.force === true);
     if (!decision.due) return { ...base, rotated: false, conflicts, warnings: [], ...decision };
     const minted = await mintToken({

@@ -14,7 +14,7 @@ import { managedSecretManifest } from '../../src/contract/token-declaration.js';
 import { connect, rotateToken, type ClusterClient } from '../../src/runtime/index.js';
 import { reviewToken } from '../../src/runtime/review.js';
 import { tempDir } from '../temp-dir.js';
-import { adminKubeConfig, createNamespace, describeE2E } from './cluster.js';
+import { adminKubeConfig, createNamespace, describeE2E, E2E_KUBECONFIG } from './cluster.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import {
   capturedOutput,
@@ -158,12 +158,44 @@ describeE2E('runtime: rotateToken', () => {
     );
   });
 
-  test("a store holding another ServiceAccount's token is refused; an unmanaged Secret too", async () => {
+  test("a store holding another ServiceAccount's token is refused, even with --force; an unmanaged Secret too", async () => {
     const secret = await freshStore();
     await rotateToken({ client, serviceAccount: 'other', secret });
-    await expect(rotate(secret)).rejects.toThrow(
-      /holds a token of ServiceAccount 'other' \(edited by hand\?\): refusing to replace it/,
+    for (const force of [false, true]) {
+      await expect(rotate(secret, { force })).rejects.toThrow(
+        "holds the token of ServiceAccount 'other': refusing to overwrite it with one of 'exporter'",
+      );
+    }
+    // a token of 'other' copied by hand into a managed store without our annotation: the same
+    const copied = `copied-${++secretCount}`;
+    const othersToken = (await stored(secret)).token;
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        ...managedSecretManifest(copied),
+        data: { token: Buffer.from(othersToken).toString('base64') },
+      },
+    });
+    const mint = await runCli([
+      'mint',
+      'exporter',
+      '-n',
+      ns,
+      '--secret',
+      copied,
+      '--kubeconfig',
+      E2E_KUBECONFIG!,
+    ]);
+    expect(mint).toMatchObject({
+      code: ExitCode.USAGE,
+      stderr: expect.stringContaining(
+        `secret '${ns}/${copied}' holds a token of ServiceAccount 'other': refusing to overwrite it with one of 'exporter'`,
+      ),
+    });
+    await expect(rotate(copied, { force: true })).rejects.toThrow(
+      "holds a token of ServiceAccount 'other': refusing to overwrite it",
     );
+    expect((await stored(copied)).token).toBe(othersToken);
     await core.createNamespacedSecret({
       namespace: ns,
       body: { metadata: { name: 'foreign' }, type: 'Opaque', data: {} },

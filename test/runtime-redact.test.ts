@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { safeLogger } from '../src/runtime/logger.js';
-import { redactSecrets, registerSecret } from '../src/runtime/redact.js';
+import { redactSecrets, registerAuthorization, registerSecret } from '../src/runtime/redact.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 
@@ -29,6 +29,28 @@ describe('redaction', () => {
     const lines: string[] = [];
     safeLogger({ warn: (m) => lines.push(m) }).warn(`leak plain-secret-123 ${TOKEN}`);
     expect(lines).toEqual(['leak [REDACTED] [REDACTED]']);
+  });
+});
+
+describe('registerAuthorization: the credential a request carries', () => {
+  test('a bearer credential that is no JWT (an exec plugin’s) is masked once registered', () => {
+    const opaque = '25c49d4b1e598a8fe722919c9fe8c7c3';
+    expect(redactSecrets(`echoed ${opaque}`)).toBe(`echoed ${opaque}`);
+    registerAuthorization({ Authorization: `Bearer ${opaque}` });
+    expect(redactSecrets(`echoed ${opaque}`)).toBe('echoed [REDACTED]');
+  });
+
+  test('basic authentication: the header value, the pair and the password', () => {
+    const header = Buffer.from('alice:Pa55-w0rd-here').toString('base64');
+    registerAuthorization({ authorization: `Basic ${header}` });
+    expect(redactSecrets(`a ${header} b alice:Pa55-w0rd-here c Pa55-w0rd-here`)).toBe(
+      'a [REDACTED] b [REDACTED] c [REDACTED]',
+    );
+  });
+
+  test('no Authorization header registers nothing', () => {
+    registerAuthorization({ 'Impersonate-User': 'someone-long-enough' });
+    expect(redactSecrets('someone-long-enough')).toBe('someone-long-enough');
   });
 });
 

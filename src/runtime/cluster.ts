@@ -16,6 +16,7 @@ import {
   type KubeconfigOptions,
 } from './kubeconfig.js';
 import { safeLogger, type RuntimeLogger } from './logger.js';
+import { registerAuthorization } from './redact.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 
 /** How to reach the cluster (kubectl's flags) and how to make requests. */
@@ -134,6 +135,8 @@ export class ClusterClient {
     const observable = <T>(ctx: T) => new clientNodeLoaded!.Observable(Promise.resolve(ctx));
     const middleware = {
       pre: (ctx: k8s.RequestContext) => {
+        // The credentials are on the request by now, also an exec plugin's: masked from here on.
+        registerAuthorization(ctx.getHeaders());
         ctx.setSignal(AbortSignal.timeout(timeout));
         this.reuseConnections(ctx);
         return observable(ctx);

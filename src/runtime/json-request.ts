@@ -13,6 +13,7 @@ import type { ConfigurationOptions } from '@kubernetes/client-node';
 import type { ClusterClient } from './cluster.js';
 import { directTlsOf } from './kubeconfig-model.js';
 import type { SecretObject } from './read-objects.js';
+import { registerAuthorization } from './redact.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 
 interface Transport {
@@ -156,7 +157,9 @@ export async function sendJson<T>(
   const ready = await transport;
   if (!ready) return fallback();
   const timeoutMs = client.retry?.attemptTimeoutMs ?? DEFAULT_RETRY_POLICY.attemptTimeoutMs;
-  return send<T>(ready, await ready.headers(), method, path, body, timeoutMs);
+  const headers = await ready.headers();
+  registerAuthorization(headers);
+  return send<T>(ready, headers, method, path, body, timeoutMs);
 }
 
 /** Closes the keep-alive connections of `client`'s JSON requests, if it made any. */

@@ -197,7 +197,9 @@ export function loadKubeConfig(options: KubeconfigOptions = {}): {
  * Registers the current user's own credentials for redaction, so that no error or log line can
  * show them: the static token (client-node has already read a `token-file` into it), the
  * password with the basic-auth pair made of it, and the client key, decoded and as given. Files
- * client-node reads only per request (`client-key`, in-cluster and exec tokens) are not read here.
+ * client-node reads only per request (`client-key`, in-cluster and exec tokens) are not read here:
+ * the credential of each request's `Authorization` header is registered as it is sent
+ * (`registerAuthorization`).
  */
 export function registerCredentials(kc: KubeconfigModel): void {
   const user = kc.getCurrentUser();

@@ -48,12 +48,29 @@ const known = new Set<string>();
  * a bearer credential.
  */
 export function registerSecret(value: string): void {
-  if (value.length < 8) return;
+  if (value.length < 8 || known.has(value)) return;
   known.add(value);
   // A Secret's `data` carries it base64-encoded, and an API answer may quote that form.
   const encoded = Buffer.from(value, 'utf8');
   known.add(encoded.toString('base64'));
   known.add(encoded.toString('base64url'));
+}
+
+/**
+ * Registers the credential of a request's `Authorization` header (`Bearer X`; `Basic X` with
+ * the `user:password` it encodes and the password), so that a credential made per request (an
+ * exec plugin's, the in-cluster token file's) is masked as a kubeconfig's static token is.
+ */
+export function registerAuthorization(headers: Readonly<Record<string, unknown>>): void {
+  const value = headers.Authorization ?? headers.authorization;
+  if (typeof value !== 'string') return;
+  const [scheme, credential = ''] = value.trim().split(/\s+/, 2);
+  registerSecret(credential);
+  if (scheme.toLowerCase() !== 'basic') return;
+  // The pair before the password: redaction replaces in registration order.
+  const pair = Buffer.from(credential, 'base64').toString('utf8');
+  registerSecret(pair);
+  registerSecret(pair.slice(pair.indexOf(':') + 1));
 }
 
 /**

@@ -6,6 +6,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { ClusterClient } from '../src/runtime/cluster.js';
 import { AccessTokensError } from '../src/runtime/errors.js';
 import { redactSecrets, registerSecret } from '../src/runtime/redact.js';
+import { reviewToken } from '../src/runtime/review.js';
 import { revoke } from '../src/runtime/revoke.js';
 import { standInClient } from './recording-client.js';
 
@@ -165,6 +166,18 @@ describe('revoke deletes only what a token the API server accepts is bound to', 
       { token: forVault, audiences: ['vault'] },
     ]);
     expect(result.confirmed).toBe(true);
+  });
+});
+
+describe('reviewToken', () => {
+  test("the server's reason is masked: an authenticator may quote the token in it", async () => {
+    const token = jwt({ secret: { name: 'x', uid: 'y' } });
+    const { client } = recordingClient([], '', {
+      authenticated: false,
+      error: `token ${token} is invalid`,
+    });
+    const review = await reviewToken(token, { client });
+    expect(review).toMatchObject({ authenticated: false, error: 'token [REDACTED] is invalid' });
   });
 });
 

@@ -29,6 +29,10 @@ const STATIC_NAME_LIKE = 'Xk2pQ9vL7mN4rT8wZ1yB5cD3fG6hJ0kA2sE4uI9oPqRt';
 /** The standard base64 of a static token, with '/' in it: it looks like a path. */
 const STATIC_BASE64 = 'q8/Zk2pQ9vL7mN4rT8wZ1yB5cD3fG6hJ0kA2sE4uI9oPqRt+w==';
 const HEX = 'deadbeef'.repeat(8);
+/** A static token file's token as the Kubernetes docs make one (`head -c 16 /dev/urandom | od -An -t x`). */
+const HEX_32 = 'e3b0c44298fc1c149afbf4c8996fb924';
+const HEX_OD = 'e3b0c442 98fc1c14 9afbf4c8 996fb924';
+const UUID = '3f2a6c1e-9b4d-4e8a-a1f7-5c2d8e9b0a41';
 /** `payload.signature`: a JWT whose header was lost when it was copied. */
 const CUT_JWT = JWT.split('.').slice(1).join('.');
 
@@ -45,6 +49,9 @@ describe('--token-env takes the NAME of a variable', () => {
     ['a random static token that is a valid name', STATIC_NAME_LIKE],
     ['a JWT without its header', CUT_JWT],
     ["an Authorization header's value", `Bearer ${STATIC_NAME_LIKE}`],
+    ['a 32-character hex token that is a valid name', HEX_32],
+    ['a hex token as od prints it', HEX_OD],
+    ['a UUID', UUID],
   ])('GIVEN %s as --token-env THEN a usage error that does not echo it', async (_what, value) => {
     const r = await run(['inspect', '--token-env', value]);
     expect(r.code).toBe(2);
@@ -89,6 +96,9 @@ describe('--token-file takes the PATH of a file', () => {
     ['a JWT without its header', CUT_JWT],
     ["an Authorization header's value", `Bearer ${STATIC}`],
     ['a kubeadm bootstrap token', 'abcdef.0123456789abcdef'],
+    ['a 32-character hex token', HEX_32],
+    ['a hex token as od prints it', HEX_OD],
+    ['a UUID', UUID],
   ])('GIVEN %s as --token-file THEN a usage error that does not echo it', async (_what, value) => {
     const r = await run(['inspect', '--token-file', value]);
     expect(r.code).toBe(2);

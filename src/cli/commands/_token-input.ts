@@ -50,6 +50,10 @@ function looksLikeToken(value: string, flag: '--token-env' | '--token-file'): bo
     /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]/.test(v) || // a JWT inside the value
     /^bearer\s/i.test(v) || // an Authorization header's value
     /^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(v) || // a kubeadm bootstrap token
+    // hex (a static token file's, as the Kubernetes docs make them), also as `od` prints it
+    /^(?=.*[0-9])[0-9a-f]{16,}$/i.test(v) ||
+    /^(?:[0-9a-f]{8}\s+){3,}[0-9a-f]{8}$/i.test(v) ||
+    /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(v) || // a UUID
     looksRandom(v)
   ) {
     return true;

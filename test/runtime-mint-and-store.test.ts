@@ -29,7 +29,10 @@ const token = (bound?: { name: string; uid: string }): string =>
     'c2lnbmF0dXJl',
   ].join('.');
 
-/** A stand-in API server with a `foreign` Secret (someone else's), recording every request. */
+/**
+ * A stand-in API server with a `foreign` Secret (someone else's) and a `raced` one (absent when
+ * read, created by someone else before our create), recording every request.
+ */
 function recordingClient() {
   const requests: string[] = [];
   const core = {
@@ -37,7 +40,8 @@ function recordingClient() {
     createNamespacedSecret: async (req: { body: k8s.V1Secret }) => {
       const name = req.body.metadata?.name ?? '';
       requests.push(`create secret ${name}`);
-      if (name === 'foreign') throw Object.assign(new Error('HTTP 409'), { code: 409 });
+      if (name === 'foreign' || name === 'raced')
+        throw Object.assign(new Error('HTTP 409'), { code: 409 });
       return { ...req.body, metadata: { ...req.body.metadata, uid: `uid-${name}` } };
     },
     readNamespacedSecret: async (req: { name: string }) => {
@@ -93,16 +97,33 @@ describe('mintAndStore', () => {
     expect(requests.filter((r) => r.startsWith('delete'))).toEqual([]);
   });
 
+  test('a Secret that is not ours to write fails before anything is minted', async () => {
+    const { client, requests } = recordingClient();
+    const promise = mintAndStore({
+      client,
+      serviceAccount: 'deployer',
+      bindToNewSecret: true,
+      destinations: [
+        { kind: 'tokenFile', path: join(tempDir('mint-and-store-'), 'token') },
+        { kind: 'secret', name: 'foreign' },
+      ],
+    });
+    await expect(promise).rejects.toThrow(
+      "secret 'shop/foreign' exists and is not managed by access-tokens",
+    );
+    expect(requests).toEqual(['get secret foreign']);
+  });
+
   test('the first destination fails: the new binding Secret is deleted and the error says so', async () => {
     const { client, requests } = recordingClient();
     const promise = mintAndStore({
       client,
       serviceAccount: 'deployer',
       bindToNewSecret: true,
-      destinations: [{ kind: 'secret', name: 'foreign' }],
+      destinations: [{ kind: 'secret', name: 'raced' }],
     });
     await expect(promise).rejects.toThrow(
-      /is not managed by access-tokens.*\(the token was discarded and its binding Secret deployer-token-\w+ deleted\)/,
+      /\(the token was discarded and its binding Secret deployer-token-\w+ deleted\)/,
     );
     expect(requests.filter((r) => r.startsWith('delete secret deployer-token-'))).toHaveLength(1);
     expect(requests).not.toContain('list secrets'); // no clean-up for a token not kept
@@ -117,7 +138,7 @@ describe('mintAndStore', () => {
       bindToNewSecret: true,
       destinations: [
         { kind: 'tokenFile', path: file },
-        { kind: 'secret', name: 'foreign' },
+        { kind: 'secret', name: 'raced' },
       ],
     });
     await expect(promise).rejects.toThrow(`(the token was kept in ${file})`);

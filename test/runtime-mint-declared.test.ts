@@ -13,7 +13,7 @@ const declared = (namespace: string, serviceAccount: string, secret: string) =>
   secretStoreToken(namespace, serviceAccount, secret);
 
 describe('mintDeclaredTokens with Secret stores', () => {
-  test('one LIST per namespace, then a TokenRequest and one write per token: no read', async () => {
+  test('one LIST per namespace, then a TokenRequest and one write per token; only a store the LIST lacks is read', async () => {
     // GIVEN two namespaces: in shop an empty store as synthesized, in web none yet
     const { client, requests } = recordingClient({
       shop: [store('a-token', '7'), store('b-token', '8')],
@@ -41,8 +41,38 @@ describe('mintDeclaredTokens with Secret stores', () => {
       'create token shop/b',
       'replace secret shop/b-token at 8',
       'list secrets -n web -l access-tokens.cdk8s.io/managed=true',
+      // not listed: absent, or someone else's Secret, which a LIST by our label does not show
+      'get secret web/c-token',
       'create token web/c',
       'create secret web/c-token',
+    ]);
+  });
+
+  test("someone else's Secret of the store's name, without our label: refused before minting", async () => {
+    // GIVEN db-credentials, an application's Secret, named as the store of 'a'
+    const { client, requests } = recordingClient({
+      shop: [
+        {
+          type: 'Opaque',
+          metadata: { name: 'db-credentials', resourceVersion: '4' },
+          data: { password: 'aHVudGVyMg==' },
+        },
+      ],
+    });
+    // WHEN
+    const [result] = await mintDeclaredTokens([declared('shop', 'a', 'db-credentials')], {
+      client,
+    });
+    // THEN refused, naming it, and nothing was minted
+    expect(result).toMatchObject({
+      ok: false,
+      error: expect.stringContaining(
+        "secret 'shop/db-credentials' exists and is not managed by access-tokens",
+      ),
+    });
+    expect(requests).toEqual([
+      'list secrets -n shop -l access-tokens.cdk8s.io/managed=true',
+      'get secret shop/db-credentials',
     ]);
   });
 
@@ -139,8 +169,8 @@ describe('mintDeclaredTokens with Secret stores', () => {
     expect(result.ok).toBe(true);
     expect(requests).toEqual([
       'list (forbidden)',
-      'create token shop/a',
       'get secret shop/a-token',
+      'create token shop/a',
       'replace secret shop/a-token at 7',
     ]);
   });

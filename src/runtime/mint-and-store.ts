@@ -10,7 +10,12 @@ import { connect } from './cluster.js';
 import { AccessTokensError } from './errors.js';
 import { mintToken, type MintOptions } from './mint.js';
 import type { MintedToken } from './minted-token.js';
-import { storeToken, type StoredToken, type TokenDestination } from './store.js';
+import {
+  checkedSecretDestination,
+  storeToken,
+  type StoredToken,
+  type TokenDestination,
+} from './store.js';
 
 /** What to mint, and where to keep it. */
 export interface MintAndStoreOptions extends MintOptions {
@@ -47,9 +52,19 @@ export interface MintedAndStored {
  */
 export async function mintAndStore(options: MintAndStoreOptions): Promise<MintedAndStored> {
   const client = options.client ?? connect(options);
+  // Secret destinations first: one that is not ours to write fails before a token is minted.
+  const namespace = options.namespace ?? client.namespace;
+  const destinations: TokenDestination[] = [];
+  for (const destination of options.destinations) {
+    destinations.push(
+      destination.kind === 'secret'
+        ? await checkedSecretDestination(client, destination, namespace, options.serviceAccount)
+        : destination,
+    );
+  }
   const minted = await mintToken({ ...options, client });
   const stored: StoredToken[] = [];
-  for (const destination of options.destinations) {
+  for (const destination of destinations) {
     try {
       stored.push(await storeToken(client, minted, destination));
     } catch (err) {

@@ -9,7 +9,7 @@ import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { concurrencyOf, mapConcurrently } from './concurrency.js';
 import { AccessTokensError, type ErrorCategory } from './errors.js';
 import type { DeclaredToken } from './manifests.js';
-import { managedSecretsLister, tokenStoreProblem } from './managed-secret.js';
+import { managedSecretsLister } from './managed-secret.js';
 import { mintAndStore } from './mint-and-store.js';
 import { checkTokenFile, type TokenDestination } from './store.js';
 import type { SecretObject } from './read-objects.js';
@@ -119,23 +119,19 @@ async function createFolderInside(outDir: string, path: string): Promise<void> {
 type ManagedSecretsOf = (namespace: string) => Promise<readonly SecretObject[] | undefined>;
 
 /**
- * A declared Secret store, checked against the namespace's LIST before anything is minted: a
- * Secret that is not ours to write is refused with no token (and no binding Secret) made for
- * it, and the write becomes one request based on what the LIST read. A Secret not in the LIST
- * is created; one of someone else's by that name makes the create fail (409), never replaced.
+ * A declared Secret store with the Secret the namespace's LIST read (`current`), so that
+ * `mintAndStore` checks it before minting without a read of its own, and the write is one
+ * request based on it. One not among the managed Secrets (absent, or someone else's of that
+ * name, which a LIST by our label does not show) is read by `mintAndStore` before minting.
  */
-async function checkedSecretStore(
+async function listedSecretStore(
   dest: Extract<TokenDestination, { kind: 'secret' }>,
   decl: DeclaredToken,
   managedSecretsOf: ManagedSecretsOf,
 ): Promise<TokenDestination> {
   const listed = await managedSecretsOf(decl.namespace);
-  if (!listed) return dest;
-  const current = listed.find((s) => s.metadata?.name === dest.name) ?? null;
-  const problem =
-    current && tokenStoreProblem(current, decl.namespace, dest.name, decl.serviceAccount);
-  if (problem) throw new AccessTokensError(problem, 'usage');
-  return { ...dest, current };
+  const current = listed?.find((s) => s.metadata?.name === dest.name);
+  return current === undefined ? dest : { ...dest, current };
 }
 
 async function mintOneDeclared(
@@ -150,7 +146,7 @@ async function mintOneDeclared(
     let destination = destinationOf(decl, stdout, outDir);
     if (destination.kind === 'kubeconfigFile') await createFolderInside(outDir, destination.path);
     if (destination.kind === 'secret')
-      destination = await checkedSecretStore(destination, decl, managedSecretsOf);
+      destination = await listedSecretStore(destination, decl, managedSecretsOf);
     const boundToSecret = decl.declaration.boundToSecret;
     const listed = boundToSecret ? await managedSecretsOf(decl.namespace) : undefined;
     const { minted, stored, deletedBindingSecrets, warnings } = await mintAndStore({

@@ -135,6 +135,41 @@ function conflict(namespace: string, name: string, why: string): AccessTokensErr
   );
 }
 
+/**
+ * A Secret destination read and checked before its token is minted (`tokenStoreProblem`), so
+ * that a Secret that is not ours to write is refused with no token (and no binding Secret)
+ * made for it; the write then is one request based on what was read here. A destination the
+ * caller read already (`current`, from a LIST) is checked without a read.
+ * @internal
+ */
+export async function checkedSecretDestination(
+  client: ClusterClient,
+  dest: Extract<TokenDestination, { kind: 'secret' }>,
+  namespace: string,
+  serviceAccount: string,
+): Promise<Extract<TokenDestination, { kind: 'secret' }>> {
+  const ns = dest.namespace ?? namespace;
+  const nameProblem = secretNameProblem(dest.name);
+  if (nameProblem) throw new AccessTokensError(nameProblem, 'usage');
+  let current = dest.current;
+  if (current === undefined) {
+    try {
+      current = await client.call(
+        { verb: 'get', resource: 'secrets', namespace: ns, name: dest.name },
+        (o) => readSecret(client, ns, dest.name, o),
+      );
+    } catch (err) {
+      if (!(err instanceof AccessTokensError && err.category === 'not-found')) throw err;
+      // Left for the write to report when it must not be created.
+      if (dest.create === false) return dest;
+      current = null;
+    }
+  }
+  const problem = current && tokenStoreProblem(current, ns, dest.name, serviceAccount);
+  if (problem) throw new AccessTokensError(problem, 'usage');
+  return { ...dest, current };
+}
+
 async function storeInSecret(
   client: ClusterClient,
   minted: MintedToken,

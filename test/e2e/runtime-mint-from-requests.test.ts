@@ -1,8 +1,10 @@
 /**
  * `mint --from` with Secret stores against the real server, every request seen by the fault
  * proxy: one LIST of a namespace's managed Secrets, then per token a TokenRequest and one
- * write (a replace at the resourceVersion the LIST read, or a create), never a read; a Secret
- * written by someone else between the LIST and the write is a conflict, not overwritten.
+ * write (a replace at the resourceVersion the LIST read, or a create); a store the LIST does not
+ * show (not created yet, or someone else's Secret of that name) is read once before its token
+ * is minted. A Secret written by someone else between the LIST and the write is a conflict, not
+ * overwritten.
  */
 import * as k8s from '@kubernetes/client-node';
 import { managedSecretManifest } from '../../src/contract/token-declaration.js';
@@ -54,7 +56,7 @@ describeE2E('runtime: mint --from requests for Secret stores', () => {
   afterAll(async () => proxy.close());
   beforeEach(() => proxy.reset());
 
-  test('one LIST, then per token a TokenRequest and one write; every store holds its token', async () => {
+  test('one LIST, then per token a TokenRequest and one write (a store not created yet is read first); every store holds its token', async () => {
     // WHEN
     const results = await mintAll(names);
     // THEN
@@ -67,6 +69,8 @@ describeE2E('runtime: mint --from requests for Secret stores', () => {
         ...names.map((n) => `POST ${base}/serviceaccounts/${n}/token`),
         `PUT ${base}/secrets/sa-0-token`,
         `PUT ${base}/secrets/sa-1-token`,
+        `GET ${base}/secrets/sa-2-token`,
+        `GET ${base}/secrets/sa-3-token`,
         `POST ${base}/secrets`,
         `POST ${base}/secrets`,
       ].sort(),

@@ -20,6 +20,7 @@ import {
   runCli,
 } from './runtime-fixtures.js';
 import { tempDir } from '../temp-dir.js';
+import { startFaultProxy } from './fault-proxy.js';
 
 /** kubectl, when one is on PATH (KUBECTL overrides): the kubectl apply check runs only then. */
 const kubectl = ((name) =>
@@ -110,13 +111,13 @@ describeE2E('where tokens may be kept', () => {
     expect((await cli('mint', 'other', '--secret', 'other-token')).code).toBe(0);
   });
 
-  test('a token with a new binding Secret that cannot be kept: the binding Secret is deleted', async () => {
+  test("someone else's Secret as --secret: refused before minting, so no token and no binding Secret", async () => {
     const before = await bindingSecrets();
     const r = await cli('mint', 'deployer', '--bind-to-new-secret', '--secret', 'app-credentials');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /\(the token was discarded and its binding Secret deployer-\S+ deleted\)/,
-    );
+    expect(r.stderr).toContain(`secret '${ns}/app-credentials' exists and is not managed`);
+    // nothing was minted to discard: no binding Secret was made, none deleted
+    expect(r.stderr).not.toContain('discarded');
     expect(await bindingSecrets()).toEqual(before);
   });
 
@@ -153,17 +154,64 @@ describeE2E('where tokens may be kept', () => {
   });
 
   test('--out and --secret: when the Secret fails after the file, the error says where the token is', async () => {
-    const file = join(tempDir('store-safety-'), 'token');
-    const bindings = await bindingSecrets();
-    const r = await mintToBoth('app-credentials', file);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`(the token was kept in ${file})`);
-    expect(existsSync(file)).toBe(true);
-    // ... so its binding Secret stays: deleting it would revoke the token in the file
-    expect((await bindingSecrets()).length).toBe(bindings.length + 1);
+    // GIVEN a store that is absent when read, then created by someone else before our create
+    const proxy = await startFaultProxy(kc);
+    try {
+      const late = 'created-meanwhile';
+      proxy.inject({
+        method: 'GET',
+        path: new RegExp(`/secrets/${late}$`),
+        fault: {
+          kind: 'before',
+          run: async () => {
+            proxy.inject({
+              method: 'POST',
+              path: new RegExp(`/namespaces/${ns}/secrets$`),
+              // the binding Secret's create (before the mint) goes through; the store's fails
+              fault: { kind: 'status', status: 409, body: '{"kind":"Status","code":409}' },
+            });
+            proxy.inject({
+              method: 'POST',
+              path: new RegExp(`/namespaces/${ns}/secrets$`),
+              fault: { kind: 'before', run: async () => undefined },
+            });
+          },
+        },
+      });
+      const file = join(tempDir('store-safety-'), 'token');
+      const bindings = await bindingSecrets();
+      const kubeconfig = join(tempDir('store-safety-'), 'proxy.kubeconfig');
+      writeFileSync(kubeconfig, proxy.kubeConfig().exportConfig(), { mode: 0o600 });
+      // WHEN
+      const r = await runCli([
+        'mint',
+        'deployer',
+        '--bind-to-new-secret',
+        '--secret',
+        late,
+        '-o',
+        'token',
+        '--out',
+        file,
+        '-n',
+        ns,
+        '--kubeconfig',
+        kubeconfig,
+        '--max-attempts',
+        '1',
+      ]);
+      // THEN
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain(`(the token was kept in ${file})`);
+      expect(existsSync(file)).toBe(true);
+      // ... so its binding Secret stays: deleting it would revoke the token in the file
+      expect((await bindingSecrets()).length).toBe(bindings.length + 1);
+    } finally {
+      await proxy.close();
+    }
   });
 
-  test('mint --from: a Secret store that is not ours fails that token only, and leaves no binding Secret', async () => {
+  test('mint --from: a Secret store that is not ours fails that token only, before its token is minted', async () => {
     // GIVEN two declarations: one naming someone else's Secret (bound to a Secret of its own),
     // one a kubeconfig file
     const work = tempDir('store-safety-');
@@ -198,8 +246,10 @@ describeE2E('where tokens may be kept', () => {
     // THEN the first fails as a usage error (exit 2: every failure is one), the second is kept
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
-      /deployer +FAILED +- *\n[\s\S]*failed: [^/]+\/deployer: secret .* is not managed by access-tokens.*binding Secret deployer-\S+ deleted/,
+      /deployer +FAILED +- *\n[\s\S]*failed: [^/]+\/deployer: secret .* is not managed by access-tokens/,
     );
+    // refused before its token was minted: nothing to discard
+    expect(r.stdout).not.toContain('discarded');
     expect(r.stdout).toMatch(/other +minted/);
     expect(existsSync(join(work, 'out', 'other.kubeconfig'))).toBe(true);
     expect(await bindingSecrets()).toEqual(before);

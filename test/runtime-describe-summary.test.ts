@@ -262,6 +262,8 @@ describe('summarizeServiceAccount', () => {
       store('past', { 'access-tokens.cdk8s.io/expires-at': '2026-12-05T11:59:59Z' }),
       store('cleared', { 'access-tokens.cdk8s.io/revoked-at': '2026-12-05T11:00:00Z' }, false),
       store('not-asked', later),
+      // refilled after a revoke by a writer that kept the record: its new token is not revoked
+      store('refilled', { ...later, 'access-tokens.cdk8s.io/revoked-at': '2026-12-05T11:00:00Z' }),
     ];
     // WHEN the server accepted one token and rejected another
     const d = summarizeServiceAccount(
@@ -273,6 +275,7 @@ describe('summarizeServiceAccount', () => {
           ['rejected', false],
           // an expired token is expired whatever a review said
           ['past', true],
+          ['refilled', true],
         ]),
       }),
     );
@@ -283,6 +286,7 @@ describe('summarizeServiceAccount', () => {
       ['past', 'expired', undefined],
       ['cleared', 'revoked', '2026-12-05T11:00:00Z'],
       ['not-asked', 'unknown', undefined],
+      ['refilled', 'valid', undefined],
     ]);
   });
 

@@ -310,24 +310,19 @@ function storedTokensOf(
         s.metadata?.ownerReferences?.some(
           (r) => r.kind === 'ServiceAccount' && r.uid === sa.metadata?.uid,
         ) === true;
+      const state = binding
+        ? undefined
+        : storeState(hasToken, expiresAt, revokedAt, reads.tokenReviews?.get(secretName), now);
       storedTokens.push({
         secret: secretName,
         kind: binding ? 'binding' : 'managed',
         ...(expiresAt ? { expiresAt } : {}),
         ...(audiences ? { audiences: safeJsonArray(audiences) } : {}),
         hasToken,
-        ...(binding
-          ? {}
-          : {
-              state: storeState(
-                hasToken,
-                expiresAt,
-                revokedAt,
-                reads.tokenReviews?.get(secretName),
-                now,
-              ),
-            }),
-        ...(revokedAt ? { revokedAt } : {}),
+        ...(state ? { state } : {}),
+        // When `revoke` emptied it, while it holds no token since (a writer before this version
+        // kept the annotation beside a new token).
+        ...(revokedAt && !hasToken ? { revokedAt } : {}),
       });
     }
   }

@@ -5,7 +5,11 @@
  * so two rotations at once leave one valid token, never an older one over a newer one; a
  * failure midway leaves the previous token in place.
  */
-import { MANAGED_LABEL, TOKEN_SECRET_KEY } from '../contract/token-declaration.js';
+import {
+  MANAGED_LABEL,
+  REVOKED_AT_ANNOTATION,
+  TOKEN_SECRET_KEY,
+} from '../contract/token-declaration.js';
 import { ROTATE_AFTER_FRACTION, rotationDueAt } from '../contract/rotation.js';
 import { connect, type ClusterClient, type ClusterOptions } from './cluster.js';
 import { AccessTokensError } from './errors.js';
@@ -91,7 +95,13 @@ function decide(
 ): Decision {
   const encoded = secret.data?.[TOKEN_SECRET_KEY];
   if (encoded === undefined || encoded === '') {
-    return { due: true, reason: 'the store holds no token yet' };
+    const revokedAt = secret.metadata?.annotations?.[REVOKED_AT_ANNOTATION];
+    return {
+      due: true,
+      reason: revokedAt
+        ? `the store's token was revoked at ${revokedAt}`
+        : 'the store holds no token yet',
+    };
   }
   const token = Buffer.from(encoded, 'base64').toString('utf8').trim();
   registerSecret(token);

@@ -12,6 +12,7 @@ import {
   MANAGED_LABEL,
   managedSecretManifest,
   MINTED_AT_ANNOTATION,
+  REVOKED_AT_ANNOTATION,
   secretNameProblem,
   SERVICE_ACCOUNT_ANNOTATION,
   TOKEN_SECRET_KEY,
@@ -121,6 +122,13 @@ function secretAnnotations(minted: MintedToken): Record<string, string> {
     [MINTED_AT_ANNOTATION]: new Date().toISOString(),
     [SERVICE_ACCOUNT_ANNOTATION]: minted.serviceAccount,
   };
+}
+
+/** The annotations without `revoke`'s record: a new token in the store is not revoked. */
+function withoutRevokedAt(annotations: Record<string, string>): Record<string, string> {
+  const rest = { ...annotations };
+  delete rest[REVOKED_AT_ANNOTATION];
+  return rest;
 }
 
 const secretsPath = (namespace: string): string =>
@@ -256,7 +264,10 @@ async function storeInSecret(
       ...current.metadata,
       resourceVersion,
       labels: { ...(current.metadata?.labels ?? {}), [MANAGED_LABEL]: 'true' },
-      annotations: { ...(current.metadata?.annotations ?? {}), ...secretAnnotations(minted) },
+      annotations: withoutRevokedAt({
+        ...(current.metadata?.annotations ?? {}),
+        ...secretAnnotations(minted),
+      }),
     },
     data,
   };

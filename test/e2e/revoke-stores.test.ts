@@ -74,6 +74,26 @@ describeE2E('revoke clears token stores; describe tells revoked from valid', () 
     expect(await states()).toEqual({ 'deployer-token': 'revoked' });
     const shown = await runCli(['describe', 'deployer', '-n', ns, '--kubeconfig', E2E_KUBECONFIG!]);
     expect(shown.stdout).toMatch(/deployer-token +managed +revoked \d{4}-/);
+    // AND rotate says why the store is due; a new token stored there is not shown as revoked
+    const rotated = await runCli([
+      'rotate',
+      'deployer',
+      '-n',
+      ns,
+      '--secret',
+      'deployer-token',
+      '--kubeconfig',
+      E2E_KUBECONFIG!,
+    ]);
+    expect(rotated.stdout).toMatch(/the store's token was revoked at \d{4}-/);
+    await mintInto('deployer-token');
+    const refilled = await core.readNamespacedSecret({ name: 'deployer-token', namespace: ns });
+    expect(refilled.metadata?.annotations?.['access-tokens.cdk8s.io/revoked-at']).toBeUndefined();
+    const now = await describeServiceAccount('deployer', { kubeConfig: kc, namespace: ns });
+    expect(now.storedTokens.find((t) => t.secret === 'deployer-token')).toMatchObject({
+      state: 'valid',
+    });
+    expect(now.storedTokens.find((t) => t.secret === 'deployer-token')?.revokedAt).toBeUndefined();
   });
 
   test('a token whose bound Secret was deleted by hand is revoked for describe, by TokenReview', async () => {

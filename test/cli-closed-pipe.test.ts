@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLOSED_PIPE_EXIT_CODE, endQuietlyOnClosedPipe } from '../src/cli/closed-pipe.js';
 import { EventEmitter } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { tempDir } from './temp-dir.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,15 +68,73 @@ describe('a closed stdout pipe', () => {
   );
 });
 
+/** Runs the CLI with stdout on /dev/full, where every write fails with ENOSPC. */
+function runWithFullStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const full = openSync('/dev/full', 'w');
+  return new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', full, 'pipe'],
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  }).finally(() => closeSync(full));
+}
+
+// /dev/full is Linux's; elsewhere there is no device that refuses every write.
+const withDevFull = existsSync('/dev/full') ? describe : describe.skip;
+
+withDevFull('a standard output that cannot be written (a full disk)', () => {
+  test.each([
+    ['can-i (whose 1 means "no")', ['can-i', 'get', 'pods', '--manifests', CORPUS, '--as', 'x']],
+    ['lint (whose 1 means "findings")', ['lint', CORPUS]],
+  ])(
+    'GIVEN %s WHEN its output fails with ENOSPC THEN it says so in one line and exits 70, never 0 or 1',
+    async (_, args) => {
+      const { code, stderr } = await runWithFullStdout(args);
+      expect(stderr).toMatch(/^error: cannot write to standard output: ENOSPC[^\n]*$/m);
+      expect(stderr).not.toMatch(/Error:|throw/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(code).toBe(70);
+    },
+  );
+});
+
 describe('endQuietlyOnClosedPipe', () => {
-  test('GIVEN EPIPE THEN it exits with 141; GIVEN another error THEN it rethrows', () => {
+  test('GIVEN EPIPE THEN it exits with 141 and says nothing', () => {
     const stream = new EventEmitter() as unknown as NodeJS.WritableStream;
     const codes: number[] = [];
-    endQuietlyOnClosedPipe(stream, (code) => codes.push(code));
+    const said: string[] = [];
+    endQuietlyOnClosedPipe(
+      stream,
+      'standard output',
+      (t) => said.push(t),
+      (code) => codes.push(code),
+    );
     stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     expect(codes).toEqual([141]);
-    expect(() =>
-      stream.emit('error', Object.assign(new Error('disk full'), { code: 'ENOSPC' })),
-    ).toThrow(/disk full/);
+    expect(said).toEqual([]);
+  });
+
+  test('GIVEN another error THEN it names the stream and the error and exits with 70', () => {
+    const stream = new EventEmitter() as unknown as NodeJS.WritableStream;
+    const codes: number[] = [];
+    const said: string[] = [];
+    endQuietlyOnClosedPipe(
+      stream,
+      'standard output',
+      (t) => said.push(t),
+      (code) => codes.push(code),
+    );
+    stream.emit(
+      'error',
+      Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+    );
+    expect(said).toEqual([
+      'error: cannot write to standard output: ENOSPC: no space left on device, write\n',
+    ]);
+    expect(codes).toEqual([70]);
   });
 });

@@ -82,8 +82,8 @@ export async function runProgram(
   given: CliIo = defaultIo,
 ): Promise<number> {
   if (given === defaultIo) {
-    endQuietlyOnClosedPipe(process.stdout);
-    endQuietlyOnClosedPipe(process.stderr);
+    endQuietlyOnClosedPipe(process.stdout, 'standard output', (text) => process.stderr.write(text));
+    endQuietlyOnClosedPipe(process.stderr, 'standard error', undefined);
   }
   // Every stderr line is redacted: an error may quote a flag value, a file or a server answer.
   // (runtime/redact.ts imports nothing, so this keeps client-node out of offline commands.)

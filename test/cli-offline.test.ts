@@ -643,6 +643,46 @@ describe('lint', () => {
   });
 });
 
+describe('inspect', () => {
+  const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const tokenFile = (claims: unknown): string => {
+    const file = join(tempDir('inspect-'), 'token');
+    writeFileSync(file, `${b64({ alg: 'RS256' })}.${b64(claims)}.c2ln`);
+    return file;
+  };
+  const OIDC = { iss: 'https://accounts.google.com', sub: '1234567890', aud: 'my-client' };
+
+  test('GIVEN an OIDC ID token WHEN inspected THEN it is not called a service account token', async () => {
+    const result = await run('inspect', '--token-file', tokenFile({ ...OIDC, exp: 1_900_000_000 }));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Kind: +not a Kubernetes ServiceAccount token/m);
+    expect(result.stdout).not.toMatch(/service account token$/m);
+    expect(result.stdout).toMatch(/^Expires: +2030-03-17T17:46:40.000Z$/m);
+  });
+
+  test.each([
+    [
+      'an exp no date can hold',
+      1e20,
+      /'exp' claim must be a number of seconds since the Unix epoch .*got 100000000000000000000/,
+    ],
+    [
+      'a string exp',
+      '2030',
+      /'exp' claim must be a number of seconds since the Unix epoch .*got the string "2030"/,
+    ],
+  ])(
+    'GIVEN %s WHEN inspected THEN a usage error names the claim and the value',
+    async (_, exp, message) => {
+      const result = await run('inspect', '--token-file', tokenFile({ ...OIDC, exp }));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/Invalid time value/);
+      expect(result.stdout).toBe('');
+    },
+  );
+});
+
 describe('offline commands do not load @kubernetes/client-node', () => {
   const bin = join(ROOT, 'bin', 'access-tokens.cjs');
   const built = existsSync(join(ROOT, 'lib', 'src', 'cli', 'commands', 'can-i.js'));

@@ -115,6 +115,43 @@ describe('decodeJwtClaims says what is wrong with a three-part token', () => {
   });
 });
 
+describe('decodeJwtClaims reports a time claim that is not a NumericDate', () => {
+  test.each([
+    [
+      'exp',
+      '2030',
+      /'exp' claim must be a number of seconds since the Unix epoch.*got the string "2030"$/,
+    ],
+    ['iat', true, /'iat' claim must be a number of seconds .*got the boolean true$/],
+    ['nbf', null, /'nbf' claim must be a number of seconds .*got null$/],
+    ['exp', [1], /'exp' claim .*got the array \[1\]$/],
+    [
+      'exp',
+      1e20,
+      /'exp' claim must be a number of seconds since the Unix epoch \(a JWT NumericDate\) from -8640000000000 to 8640000000000, got 100000000000000000000$/,
+    ],
+    ['iat', -1e13, /'iat' claim .*got -10000000000000$/],
+  ])(
+    'GIVEN %s = %p THEN a usage error names the claim, the value and what is allowed',
+    (claim, value, message) => {
+      const decode = () => decodeJwtClaims(jwt({ ...BOUND, [claim]: value }));
+      expect(decode).toThrow(AccessTokensError);
+      expect(decode).toThrow(message);
+      try {
+        decode();
+      } catch (err) {
+        expect((err as AccessTokensError).category).toBe('usage');
+      }
+    },
+  );
+
+  test('GIVEN the extreme times a date holds THEN they decode and inspect shows them', () => {
+    const info = inspectToken(jwt({ ...BOUND, iat: -8_640_000_000_000, exp: 8_640_000_000_000 }));
+    expect(info.expiresAt).toBe('+275760-09-13T00:00:00.000Z');
+    expect(info.issuedAt).toBe('-271821-04-20T00:00:00.000Z');
+  });
+});
+
 describe('subjectOf', () => {
   test('bound token: namespace, ServiceAccount, UIDs and bound Secret', () => {
     expect(subjectOf(BOUND)).toEqual({
@@ -181,6 +218,35 @@ describe('inspectToken', () => {
       expired: true,
       secondsLeft: -5,
     });
+  });
+
+  test.each([
+    ['a TokenRequest token', BOUND, 'service-account'],
+    [
+      'a legacy Secret token',
+      {
+        sub: 'system:serviceaccount:shop:deployer',
+        'kubernetes.io/serviceaccount/service-account.name': 'deployer',
+      },
+      'legacy-service-account',
+    ],
+    [
+      'an OIDC ID token',
+      {
+        iss: 'https://accounts.google.com',
+        sub: '1234567890',
+        aud: 'my-client',
+        exp: 1_900_000_000,
+      },
+      'not-service-account',
+    ],
+    [
+      'a JWT whose subject names a ServiceAccount but which has no Kubernetes claims',
+      { sub: 'system:serviceaccount:a:b', exp: 1_900_000_000 },
+      'not-service-account',
+    ],
+  ])('GIVEN %s THEN its kind says what it is', (_, claims, kind) => {
+    expect(inspectToken(jwt(claims)).kind).toBe(kind);
   });
 
   test('formatSeconds', () => {

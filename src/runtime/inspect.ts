@@ -12,6 +12,12 @@ export interface TokenInspection {
   readonly subject?: string;
   /** The `aud` claim; `[]` when absent. */
   readonly audiences: readonly string[];
+  /**
+   * What the token is: `service-account` (a TokenRequest token, with the `kubernetes.io`
+   * claims), `legacy-service-account` (a Secret token, which never expires) or
+   * `not-service-account` (a JWT without Kubernetes' claims, e.g. an OIDC ID token).
+   */
+  readonly kind: 'service-account' | 'legacy-service-account' | 'not-service-account';
   /** Who the token authenticates as and what it is bound to, not only the ServiceAccount. */
   readonly serviceAccount: TokenSubject;
   /** The `iat` claim as an ISO-8601 UTC time; undefined without the claim. */
@@ -41,11 +47,17 @@ export function inspectToken(token: string, now: Date = new Date()): TokenInspec
   const claims = decodeJwtClaims(token);
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const secondsLeft = claims.exp === undefined ? undefined : claims.exp - nowSeconds;
+  const serviceAccount = subjectOf(claims);
   return {
     issuer: claims.iss,
     subject: claims.sub,
     audiences: claims.aud ?? [],
-    serviceAccount: subjectOf(claims),
+    kind: serviceAccount.legacy
+      ? 'legacy-service-account'
+      : claims['kubernetes.io'] !== undefined
+        ? 'service-account'
+        : 'not-service-account',
+    serviceAccount,
     issuedAt: iso(claims.iat),
     notBefore: iso(claims.nbf),
     expiresAt: iso(claims.exp),

@@ -90,7 +90,31 @@ function malformedReason(token: string): string | undefined {
   return undefined;
 }
 
-/** Decodes a JWT's payload. Throws a usage error (never quoting the token) when malformed. */
+/** The largest time a JavaScript Date holds, in seconds since the Unix epoch (either way). */
+const MAX_DATE_SECONDS = 8_640_000_000_000;
+
+/**
+ * Why a time claim is not a JWT NumericDate (RFC 7519: a JSON number of seconds since the
+ * epoch) that a date can hold: a string such as "2030" is reported, never read as a number.
+ */
+function numericDateProblem(claim: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const allowed = `a number of seconds since the Unix epoch (a JWT NumericDate) from -${MAX_DATE_SECONDS} to ${MAX_DATE_SECONDS}`;
+  if (typeof value !== 'number') {
+    const shown = JSON.stringify(value) ?? String(value);
+    const text = shown.length > 40 ? `${shown.slice(0, 37)}...` : shown;
+    return `the token's '${claim}' claim must be ${allowed}, got ${value === null ? 'null' : `the ${Array.isArray(value) ? 'array' : typeof value} ${text}`}`;
+  }
+  if (!(Math.abs(value) <= MAX_DATE_SECONDS)) {
+    return `the token's '${claim}' claim must be ${allowed}, got ${value}`;
+  }
+  return undefined;
+}
+
+/**
+ * Decodes a JWT's payload. Throws a usage error (never quoting the token) when malformed or
+ * when `exp`, `iat` or `nbf` is not a NumericDate.
+ */
 export function decodeJwtClaims(token: string): ServiceAccountClaims {
   const trimmed = token.trim();
   const problem = malformedReason(trimmed);
@@ -106,6 +130,10 @@ export function decodeJwtClaims(token: string): ServiceAccountClaims {
     throw new AccessTokensError("the token's payload is not a JSON object", 'usage');
   }
   const c = claims as Record<string, unknown>;
+  for (const claim of ['exp', 'iat', 'nbf'] as const) {
+    const problem = numericDateProblem(claim, c[claim]);
+    if (problem !== undefined) throw new AccessTokensError(problem, 'usage');
+  }
   // `aud` may be a single string in JWTs; normalise to an array.
   return { ...c, ...(typeof c.aud === 'string' ? { aud: [c.aud] } : {}) } as ServiceAccountClaims;
 }

@@ -21,6 +21,14 @@ interface InspectFlags extends ClusterFlags {
   readonly output?: 'json' | 'yaml';
 }
 
+/** The `Kind` line for each kind of token. */
+const KIND_TEXT = {
+  'service-account': 'bound service account token',
+  'legacy-service-account': 'legacy Secret token (never expires)',
+  'not-service-account':
+    'not a Kubernetes ServiceAccount token (none of the kubernetes.io claims the API server puts in one)',
+} as const;
+
 /** Registers `inspect`. */
 export function registerInspect(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const cmd = program
@@ -73,7 +81,7 @@ export function registerInspect(program: Command, io: CliIo, setExitCode: SetExi
         : 'none';
       const left =
         info.secondsLeft === undefined
-          ? 'never expires (legacy Secret token)'
+          ? `never expires (${sa.legacy ? 'legacy Secret token' : 'no exp claim'})`
           : info.expired
             ? `expired ${formatSeconds(-info.secondsLeft)} ago`
             : formatSeconds(info.secondsLeft);
@@ -85,10 +93,7 @@ export function registerInspect(program: Command, io: CliIo, setExitCode: SetExi
             sa.serviceAccount ? `${sa.namespace}/${sa.serviceAccount}` : undefined,
           ],
           ['ServiceAccount UID', sa.serviceAccountUid],
-          [
-            'Kind',
-            sa.legacy ? 'legacy Secret token (never expires)' : 'bound service account token',
-          ],
+          ['Kind', KIND_TEXT[info.kind]],
           ['Issuer', info.issuer],
           ['Audiences', info.audiences.join(', ') || undefined],
           ['Bound object', bound],

@@ -70,8 +70,12 @@ describe('parseDurationSeconds', () => {
     expect(() => parseDurationSeconds('soon', '--duration')).toThrow(
       "--duration must be a duration like 600s, 10m, 1h30m or 2d, got 'soon'",
     );
-    expect(() => parseDurationSeconds('0s', '--request-timeout', 1)).toThrow(
-      '--request-timeout must be at least 1 s, got 0 s',
+    expect(() => parseDurationSeconds('0s', '--timeout', 1)).toThrow(
+      '--timeout must be at least 1 s, got 0 s',
+    );
+    expect(parseDurationSeconds('1.5h', '--duration')).toBe(5400);
+    expect(() => parseDurationSeconds('1500ms', '--duration')).toThrow(
+      "--duration must be whole seconds, got '1500ms'",
     );
   });
 });

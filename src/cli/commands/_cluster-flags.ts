@@ -4,7 +4,12 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { parseDurationSeconds, parseIntegerOption } from './_option-values.js';
+import { DEFAULT_RETRY_POLICY } from '../../runtime/retry.js';
+import {
+  parseDurationMilliseconds,
+  parseDurationSeconds,
+  parseIntegerOption,
+} from './_option-values.js';
 
 /** kubectl's connection flags, as parsed. */
 export interface ClusterFlags {
@@ -25,7 +30,10 @@ export function addClusterFlags(cmd: Command): Command {
     )
     .option('--context <name>', 'the kubeconfig context to use')
     .option('-n, --namespace <ns>', 'the namespace (default: the context\'s, else "default")')
-    .option('--request-timeout <duration>', 'timeout of each attempt (default: 15s)')
+    .option(
+      '--request-timeout <duration>',
+      'timeout of each attempt (default: 15s), e.g. 500ms or 1m; 0: none, as in kubectl (--max-retry-time still bounds it)',
+    )
     .option(
       '--max-attempts <n>',
       'attempts per request on transient failures: 5xx, 429, resets, timeouts (default: 5)',
@@ -39,9 +47,6 @@ export function addClusterFlags(cmd: Command): Command {
 /** The runtime's ClusterOptions from the flags. */
 export function clusterOptions(flags: ClusterFlags, io: CliIo): Record<string, unknown> {
   const retry: Record<string, number> = {};
-  if (flags.requestTimeout !== undefined)
-    retry.attemptTimeoutMs =
-      parseDurationSeconds(flags.requestTimeout, '--request-timeout', 1) * 1000;
   if (flags.maxAttempts !== undefined)
     retry.maxAttempts = parseIntegerOption(flags.maxAttempts, '--max-attempts', {
       min: 1,
@@ -49,6 +54,11 @@ export function clusterOptions(flags: ClusterFlags, io: CliIo): Record<string, u
     });
   if (flags.maxRetryTime !== undefined)
     retry.maxTotalMs = parseDurationSeconds(flags.maxRetryTime, '--max-retry-time') * 1000;
+  if (flags.requestTimeout !== undefined) {
+    const ms = parseDurationMilliseconds(flags.requestTimeout, '--request-timeout');
+    // kubectl's 0 is "no timeout"; here every attempt still ends with the retry budget.
+    retry.attemptTimeoutMs = ms === 0 ? (retry.maxTotalMs ?? DEFAULT_RETRY_POLICY.maxTotalMs) : ms;
+  }
   return {
     kubeconfig: flags.kubeconfig,
     context: flags.context,

@@ -13,21 +13,48 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses `90`, `600s`, `10m`, `1h30m`, `2d` into seconds. */
-export function parseDurationSeconds(text: string, flag: string, min = 0): number {
+/**
+ * `90` (seconds, as kubectl reads a plain number), `500ms`, `1.5s`, `10m`, `1h30m`, `2d` in
+ * milliseconds, a fraction of one rounded up (a timeout must not become 0); undefined when
+ * the text is none of these.
+ */
+function durationMs(text: string): number | undefined {
   const t = text.trim();
-  let seconds: number;
-  if (/^\d+$/.test(t)) seconds = Number(t);
-  else if (/^(\d+[smhd])+$/.test(t)) {
-    seconds = 0;
-    for (const [, n, unit] of t.matchAll(/(\d+)([smhd])/g)) seconds += Number(n) * UNITS[unit];
-  } else {
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(t)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g))
+    ms += Number(n) * UNIT_MS[unit];
+  // Rounded to a microsecond first, so that 1.1s (1100.0000000000002 ms) stays 1100 ms.
+  return Math.ceil(Math.round(ms * 1000) / 1000);
+}
+
+/** Parses `90`, `600s`, `10m`, `1h30m`, `2d` into whole seconds. */
+export function parseDurationSeconds(text: string, flag: string, min = 0): number {
+  const ms = durationMs(text);
+  if (ms === undefined) {
     throw new CliError(`${flag} must be a duration like 600s, 10m, 1h30m or 2d, got '${text}'`);
   }
+  if (ms % 1000 !== 0) throw new CliError(`${flag} must be whole seconds, got '${text}'`);
+  const seconds = ms / 1000;
   if (seconds < min) throw new CliError(`${flag} must be at least ${min} s, got ${seconds} s`);
   return seconds;
+}
+
+/**
+ * Parses kubectl's `--request-timeout`: a duration with a unit (`500ms`, `15s`, `1m`) or a
+ * plain number of seconds, into milliseconds; 0 is kubectl's "no timeout", left to the caller.
+ */
+export function parseDurationMilliseconds(text: string, flag: string): number {
+  const ms = durationMs(text);
+  if (ms === undefined) {
+    throw new CliError(
+      `${flag} must be a duration like 500ms, 15s, 1m or 1h30m, or a whole number of seconds (0: no timeout), got '${text}'`,
+    );
+  }
+  return ms;
 }
 
 /** The range of a whole-number option, both ends allowed. */

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIo, SetExitCode } from '../io.js';
-import { ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import { addClusterFlags, clusterOptions, type ClusterFlags } from './_cluster-flags.js';
 import { addOutputFlag, printData } from './_output.js';
 import { addTokenFlags, readToken } from './_token-input.js';
@@ -31,12 +31,23 @@ export function registerRevoke(program: Command, io: CliIo, setExitCode: SetExit
       '--wait',
       'wait until a TokenReview rejects the token (the server caches authentications ~10 s)',
     )
-    .option('--timeout <duration>', 'with --wait: how long to wait', '60s');
+    .option('--timeout <duration>', 'with --wait: how long to wait (default: 60s)');
   addTokenFlags(cmd);
   addOutputFlag(cmd, ['json', 'yaml', 'name']);
   addClusterFlags(cmd);
   cmd.action((flags: RevokeFlags) =>
     runAction(async () => {
+      // Checked before the token is read: a flag that would do nothing is a mistake to report.
+      if (flags.timeout !== undefined && !flags.wait) {
+        throw new CliError(
+          `--timeout goes with --wait: it bounds the wait for a TokenReview to reject the token, and without --wait revoke does not wait (got --timeout '${flags.timeout}')`,
+        );
+      }
+      if (flags.namespace !== undefined) {
+        throw new CliError(
+          `-n/--namespace cannot be used with revoke: the object deleted is in the token's own namespace, which its claims name (got -n '${flags.namespace}')`,
+        );
+      }
       const token = await readToken(flags, io);
       const waitTimeoutMs = parseDurationSeconds(flags.timeout ?? '60s', '--timeout', 1) * 1000;
       const { revoke } = await import('../../runtime/revoke.js');

@@ -172,6 +172,27 @@ describe('lint over a folder with one bad file', () => {
   });
 });
 
+describe('lint of an unrendered Helm template that parses as YAML', () => {
+  test('GIVEN a Role whose name is {{ .Values.name }} (a map to YAML) WHEN linting THEN it is reported, never linted as [object Object], and the run is incomplete (exit 3)', async () => {
+    const dir = tempDir('lint-template-');
+    writeFileSync(
+      join(dir, 'role.yaml'),
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: {{ .Values.name }}, namespace: shop }
+rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }]
+`,
+    );
+    const result = await run('lint', dir);
+    expect(result.stdout + result.stderr).not.toMatch(/object Object/);
+    expect(result.stderr).toMatch(
+      /^error: cannot read Role in document 1 of .*role\.yaml \(line 1\): metadata\.name is a map, expected a string/m,
+    );
+    expect(result.stdout).toMatch(/^INCOMPLETE: /m);
+    expect(result.code).toBe(3);
+  });
+});
+
 describe('lint --default-namespace, --by-subject, --no-builtin-roles', () => {
   test('GIVEN argo-cd RoleBindings without a namespace WHEN --default-namespace argocd THEN holders are in argocd', async () => {
     const file = join(CORPUS, 'argo-cd.yaml');

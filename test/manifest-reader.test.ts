@@ -65,6 +65,54 @@ describe('parseManifests', () => {
   });
 });
 
+describe('parseManifests refuses a field the RBAC engine reads that is not of its type', () => {
+  const role = (metadata: string, rest = ''): string =>
+    `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: ${metadata}\n${rest}`;
+  test.each([
+    [
+      role('{ name: {{ .Values.name }}, namespace: shop }'),
+      'metadata.name is a map, expected a string',
+    ],
+    [role('{ name: r, namespace: [shop] }'), 'metadata.namespace is a list, expected a string'],
+    [role('x'), 'metadata is a string, expected a map'],
+    [
+      role('{ name: r }', 'roleRef: { kind: Role, name: {{ .Values.role }} }\n'),
+      'roleRef.name is a map, expected a string',
+    ],
+    [role('{ name: r }', 'roleRef: r\n'), 'roleRef is a string, expected a map'],
+    [
+      role('{ name: r }', 'subjects: [{ kind: ServiceAccount, name: {{ .Values.sa }} }]\n'),
+      'subjects[0].name is a map, expected a string',
+    ],
+    [
+      role('{ name: r }', 'subjects: [{ kind: ServiceAccount, name: a, namespace: 7 }]\n'),
+      'subjects[0].namespace is a number, expected a string',
+    ],
+    [
+      role('{ name: r }', 'subjects: { kind: User, name: a }\n'),
+      'subjects is a map, expected a list',
+    ],
+    ['apiVersion: v1\nkind: { a: b }\nmetadata: { name: r }\n', 'kind is a map, expected a string'],
+  ])('GIVEN %p THEN the error names the source, the object and the field', (text, problem) => {
+    expect(() => parseManifests(text, 'chart/templates/rbac.yaml')).toThrow(
+      new RegExp(
+        `^cannot read .*in document 1 of chart/templates/rbac\\.yaml \\(line 1\\): ${problem.replace(/[[\]().]/g, '\\$&')} \\(an unrendered template`,
+      ),
+    );
+  });
+
+  test('GIVEN the same objects with string fields THEN they parse', () => {
+    const [binding] = parseManifests(
+      role(
+        '{ name: r, namespace: shop }',
+        'roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: r }\nsubjects: [{ kind: ServiceAccount, name: a, namespace: shop }]\n',
+      ),
+      'x.yaml',
+    );
+    expect(binding.metadata?.name).toBe('r');
+  });
+});
+
 describe('readManifestPaths', () => {
   let dir: string;
   beforeEach(() => {

@@ -99,6 +99,45 @@ function objectsOf(value: unknown, where: string): KubeObject[] {
   return [value as KubeObject];
 }
 
+/** A value's type in the words of YAML: an unrendered `{{ .Values.x }}` parses as a map. */
+function yamlTypeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'a map' : `a ${typeof value}`;
+}
+
+/**
+ * The first field, among those the RBAC engine reads by name, that is not of its type: a
+ * name that YAML parsed as a map would otherwise become `[object Object]`, or match nothing.
+ */
+function fieldTypeProblem(object: KubeObject): string | undefined {
+  const o = object as unknown as Record<string, unknown>;
+  const strings: [string, unknown][] = [
+    ['apiVersion', o.apiVersion],
+    ['kind', o.kind],
+  ];
+  if (o.metadata !== undefined && !isPlainObject(o.metadata))
+    return `metadata is ${yamlTypeOf(o.metadata)}, expected a map`;
+  const metadata = isPlainObject(o.metadata) ? o.metadata : {};
+  strings.push(['metadata.name', metadata.name], ['metadata.namespace', metadata.namespace]);
+  if (o.roleRef !== undefined) {
+    if (!isPlainObject(o.roleRef)) return `roleRef is ${yamlTypeOf(o.roleRef)}, expected a map`;
+    for (const key of ['apiGroup', 'kind', 'name'])
+      strings.push([`roleRef.${key}`, o.roleRef[key]]);
+  }
+  if (o.subjects !== undefined && o.subjects !== null) {
+    if (!Array.isArray(o.subjects)) return `subjects is ${yamlTypeOf(o.subjects)}, expected a list`;
+    for (const [i, subject] of o.subjects.entries()) {
+      if (!isPlainObject(subject))
+        return `subjects[${i}] is ${yamlTypeOf(subject)}, expected a map`;
+      for (const key of ['apiGroup', 'kind', 'name', 'namespace'])
+        strings.push([`subjects[${i}].${key}`, subject[key]]);
+    }
+  }
+  const bad = strings.find(([, value]) => value !== undefined && typeof value !== 'string');
+  return bad && `${bad[0]} is ${yamlTypeOf(bad[1])}, expected a string`;
+}
+
 /** The 1-based line on which each YAML document starts (after a `---` separator). */
 function documentLines(text: string): number[] {
   const lines = [1];
@@ -140,11 +179,17 @@ function parsePositioned(text: string, source: string): PositionedObject[] {
   return documents.flatMap((value, index) => {
     if (value === null || value === undefined) return [];
     const line = lines[index] ?? 1;
-    return objectsOf(value, `document ${index + 1} of ${source} (line ${line})`).map((object) => ({
-      object,
-      line,
-      documentIndex: index,
-    }));
+    const where = `document ${index + 1} of ${source} (line ${line})`;
+    return objectsOf(value, where).map((object) => {
+      const problem = isKubernetesObject(object) ? fieldTypeProblem(object) : undefined;
+      if (problem !== undefined) {
+        const kind = typeof object.kind === 'string' ? `${object.kind} ` : '';
+        throw new Error(
+          `cannot read ${kind}in ${where}: ${problem} (an unrendered template such as {{ .Values.name }}? render it first, e.g. with helm template)`,
+        );
+      }
+      return { object, line, documentIndex: index };
+    });
   });
 }
 

@@ -69,6 +69,35 @@ describe('permissionHint', () => {
     );
   });
 
+  test.each([
+    ['nodes', '', "'nodes'"],
+    ['namespaces', '', "'namespaces'"],
+    ['persistentvolumes', '', "'persistentvolumes'"],
+    [
+      'selfsubjectaccessreviews',
+      'authorization.k8s.io',
+      "'selfsubjectaccessreviews.authorization.k8s.io'",
+    ],
+    ['clusterroles', 'rbac.authorization.k8s.io', "'clusterroles.rbac.authorization.k8s.io'"],
+  ])(
+    'GIVEN cluster-scoped %s asked in a namespace WHEN hinted THEN a ClusterRole and ClusterRoleBinding, never a Role',
+    (resource, apiGroup, notation) => {
+      const hint = permissionHint(req({ verb: 'create', resource, apiGroup, namespace: 'shop' }));
+      expect(hint).toMatch(
+        new RegExp(
+          `^Permission\\.verbs\\(\\['create'\\], ${notation.replace(/\./g, '\\.')}\\) in a ClusterRole bound by a ClusterRoleBinding \\(clusterPermissions: ${resource} .*is cluster-scoped, which a Role cannot grant\\)$`,
+        ),
+      );
+      expect(hint).not.toMatch(/Role bound in namespace/);
+    },
+  );
+
+  test('GIVEN a resource the catalog does not know WHEN hinted in a namespace THEN a Role there, as before', () => {
+    expect(permissionHint(req({ resource: 'widgets', apiGroup: 'example.com' }))).toBe(
+      "Permission.verbs(['get'], 'widgets.example.com') in a Role bound in namespace 'shop'",
+    );
+  });
+
   test('GIVEN a request no Permission factory accepts WHEN hinted THEN the raw RBAC rule', () => {
     expect(permissionHint(req({ resource: 'Pods' }))).toBe(
       'the RBAC rule {"verbs":["get"],"apiGroups":[""],"resources":["Pods"]} in a Role bound in namespace \'shop\'',

@@ -7,6 +7,7 @@
 import { isNonResourceRequest, type AccessRequest, type PolicyRule } from './policy-rule.js';
 import { dnsLabelProblem } from './names.js';
 import { permissionAccepts, permissionCode, quoteString } from './permission-code.js';
+import { lookupResource } from './resource-catalog.js';
 
 /** Verbs on a whole collection: `resourceNames` can never allow them. */
 const COLLECTION_VERBS = new Set(['list', 'deletecollection']);
@@ -42,7 +43,8 @@ export function grantingRule(request: AccessRequest): PolicyRule {
 /**
  * What would grant a refused request and where: `Permission.verbs(['get'], 'pods', 'web') in a
  * Role bound in namespace 'shop'`, or `... in a ClusterRole bound by a ClusterRoleBinding` for
- * cluster-wide requests, non-resource URLs and namespaces no RoleBinding can be in. A request
+ * cluster-wide requests, non-resource URLs, namespaces no RoleBinding can be in and
+ * cluster-scoped resources (nodes, namespaces), which no Role can grant. A request
  * that no `Permission` factory accepts (a malformed resource, a name with '/') gets the raw
  * RBAC rule instead, in JSON.
  */
@@ -51,8 +53,16 @@ export function permissionHint(request: AccessRequest): string {
   const grant = permissionAccepts(rule)
     ? permissionCode(rule)
     : `the RBAC rule ${JSON.stringify(rule)}`;
-  const where = clusterWideOnly(request)
-    ? 'a ClusterRole bound by a ClusterRoleBinding'
-    : `a Role bound in namespace ${quoteString((request as { namespace: string }).namespace)}`;
+  if (clusterWideOnly(request)) return `${grant} in a ClusterRole bound by a ClusterRoleBinding`;
+  const { apiGroup, resource, namespace } = request as {
+    apiGroup: string;
+    resource: string;
+    namespace: string;
+  };
+  // A Role grants only namespaced resources; unknown ones (custom resources) may be either.
+  const where =
+    lookupResource(apiGroup, resource)?.namespaced === false
+      ? `a ClusterRole bound by a ClusterRoleBinding (clusterPermissions: ${resource} ${apiGroup ? `in group '${apiGroup}' ` : ''}is cluster-scoped, which a Role cannot grant)`
+      : `a Role bound in namespace ${quoteString(namespace)}`;
   return `${grant} in ${where}`;
 }

@@ -462,6 +462,68 @@ describe('ServiceAccountAccess', () => {
       ).toEqual(['shop', 'prod']);
     });
 
+    test('two tokens written to one kubeconfig file, across charts and spellings of the path', () => {
+      // GIVEN a token stored in ci.kubeconfig (mint --from writes it under --out-dir)
+      const app = testApp();
+      const a = new Chart(app, 'a', { namespace: 'shop' });
+      const b = new Chart(app, 'b', { namespace: 'prod' });
+      const pods = [Permission.read('pods')];
+      const token = (path: string) => ({
+        duration: Duration.hours(1),
+        store: TokenStore.kubeconfigFile(path),
+      });
+      new ServiceAccountAccess(a, 'one', { permissions: pods, token: token('ci.kubeconfig') });
+      // WHEN another ServiceAccount of the app writes the same file, however its path is spelled
+      // THEN it is refused, naming the first (the runtime would replace the first token)
+      for (const [i, path] of [
+        'ci.kubeconfig',
+        './ci.kubeconfig',
+        './/ci.kubeconfig',
+        '.\\ci.kubeconfig',
+      ].entries()) {
+        expect(
+          () =>
+            new ServiceAccountAccess(b, `two-${i}`, {
+              permissions: pods,
+              token: token(path),
+            }),
+        ).toThrow(
+          `token.store: kubeconfig file '${path}' is already declared by 'a/one', and a second token written there would replace the first; give each token a file of its own (TokenStore.kubeconfigFile(path))`,
+        );
+      }
+      // AND another file, or one in a folder, is fine
+      new ServiceAccountAccess(b, 'three', { permissions: pods, token: token('ci2.kubeconfig') });
+      new ServiceAccountAccess(b, 'four', { permissions: pods, token: token('x/ci.kubeconfig') });
+      // AND another app may use the same file
+      const other = new Chart(testApp(), 'c', { namespace: 'shop' });
+      new ServiceAccountAccess(other, 'one', { permissions: pods, token: token('ci.kubeconfig') });
+    });
+
+    test('two tokens written to stdout (the default store)', () => {
+      // GIVEN one token to stdout, by default
+      const app = testApp();
+      const c = new Chart(app, 'c', { namespace: 'shop' });
+      const pods = [Permission.read('pods')];
+      new ServiceAccountAccess(c, 'one', {
+        permissions: pods,
+        token: { duration: Duration.hours(1) },
+      });
+      // WHEN a second token of the app goes to stdout, by default or explicitly THEN it is refused
+      for (const store of [undefined, TokenStore.stdout()]) {
+        expect(
+          () =>
+            new ServiceAccountAccess(c, `two-${store ? 'x' : 'd'}`, {
+              permissions: pods,
+              token: { duration: Duration.hours(1), store },
+            }),
+        ).toThrow(
+          "token.store: stdout (the default) is already declared by 'c/one', and one run of access-tokens mint --from can write only one token to stdout; give this token another store",
+        );
+      }
+      // AND a ServiceAccount without a token declares no store
+      new ServiceAccountAccess(c, 'three', { permissions: pods });
+    });
+
     test("a name that is one of Kubernetes' own: 'cluster' + 'admin', a kube-system Role", () => {
       // GIVEN namespace 'cluster' and service account 'admin': '<namespace>-<name>' is
       // 'cluster-admin', whose ClusterRoleBinding binds system:masters

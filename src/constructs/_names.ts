@@ -1,9 +1,11 @@
 /**
  * Name checks and the per-app registries of names two constructs must not share, nor share with
- * Kubernetes' own objects: the ServiceAccounts, their cluster-wide objects and the token Secrets
- * (private to the constructs).
+ * Kubernetes' own objects: the ServiceAccounts, their cluster-wide objects, the token Secrets
+ * and the tokens' local stores (kubeconfig files and stdout) (private to the constructs).
  */
+import { posix } from 'node:path';
 import type { Construct } from 'constructs';
+import type { TokenStoreDeclaration } from '../contract/token-declaration.js';
 import { BOOTSTRAP_OBJECTS } from '../rbac/bootstrap-policy.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../rbac/names.js';
 
@@ -127,4 +129,32 @@ export function claimTokenSecret(scope: Construct, namespace: string, name: stri
     );
   }
   secrets.set(key, scope);
+}
+
+const claimedLocalStores = new WeakMap<Construct, Map<string, Construct>>();
+
+/**
+ * Records a token's local store for the whole app, when it is a kubeconfig file or stdout;
+ * throws when another construct declared it. `access-tokens mint --from` writes every
+ * declared token of the app: a second token in one kubeconfig file would silently replace the
+ * first, and it refuses two stdout tokens only after deployment. A path is compared as the
+ * runtime resolves it under `--out-dir` ('./ci.kubeconfig' and 'a//../ci.kubeconfig' are
+ * 'ci.kubeconfig'), with '\\' a separator as on Windows.
+ */
+export function claimTokenStore(scope: Construct, store: TokenStoreDeclaration): void {
+  if (store.kind === 'secret') return; // ManagedTokenSecret claims it (claimTokenSecret)
+  const key =
+    store.kind === 'stdout'
+      ? 'stdout'
+      : `kubeconfigFile:${posix.normalize(store.path.replace(/\\/g, '/'))}`;
+  const stores = registryOf(claimedLocalStores, scope);
+  const owner = stores.get(key);
+  if (owner !== undefined) {
+    throw new Error(
+      store.kind === 'stdout'
+        ? `token.store: stdout (the default) is already declared by '${owner.node.path}', and one run of access-tokens mint --from can write only one token to stdout; give this token another store (TokenStore.secret(name) or TokenStore.kubeconfigFile(path))`
+        : `token.store: kubeconfig file '${store.path}' is already declared by '${owner.node.path}', and a second token written there would replace the first; give each token a file of its own (TokenStore.kubeconfigFile(path))`,
+    );
+  }
+  stores.set(key, scope);
 }

@@ -20,7 +20,12 @@ import { lookupResource } from '../rbac/resource-catalog.js';
 import { Permission, resolveResource, type PermissionResource } from './permission.js';
 import { ManagedTokenSecret, renderTokenDeclaration, type TokenProps } from './token.js';
 import { rotationPropsOf, TokenRotation } from './token-rotation.js';
-import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  claimServiceAccount,
+  claimTokenStore,
+} from './_names.js';
 import {
   attachedAccount,
   attachWorkload,
@@ -199,6 +204,7 @@ export class ServiceAccountAccess extends Construct {
     const ackAnnotation = this.acknowledgementAnnotation();
 
     const token = props.token ? renderTokenDeclaration(props.token) : undefined;
+    if (token) claimTokenStore(this, token.store);
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: metadata(token ? { [token.annotationKey]: token.annotationValue } : {}),
       automountToken: false,

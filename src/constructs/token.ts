@@ -112,7 +112,8 @@ export interface TokenProps {
   readonly audiences?: readonly string[];
 
   /**
-   * Where the runtime stores the minted token.
+   * Where the runtime stores the minted token. Each token of an app needs a store of its own:
+   * a Secret, a kubeconfig file or stdout that another token of the app declared is refused.
    *
    * @default TokenStore.stdout()
    * @see https://kubernetes.io/docs/concepts/configuration/secret/
@@ -155,6 +156,8 @@ export interface RenderedTokenDeclaration {
   readonly annotationValue: string;
   /** The Secret to emit empty (via `ManagedTokenSecret`), when the store is a Secret. */
   readonly secretName?: string;
+  /** Where the token is stored (for the app's registry of stores, `claimTokenStore`). */
+  readonly store: TokenStoreDeclaration;
 }
 
 /** Validates the props and returns the declaration (throws with a clear message). */
@@ -197,6 +200,7 @@ export function renderTokenDeclaration(props: TokenProps): RenderedTokenDeclarat
   return {
     annotationKey: TOKEN_DECLARATION_ANNOTATION,
     annotationValue: serializeTokenDeclaration(declaration),
+    store: declaration.store,
     ...(declaration.store.kind === 'secret' ? { secretName: declaration.store.name } : {}),
   };
 }

@@ -138,8 +138,8 @@ const claimedLocalStores = new WeakMap<Construct, Map<string, Construct>>();
  * throws when another construct declared it. `access-tokens mint --from` writes every
  * declared token of the app: a second token in one kubeconfig file would silently replace the
  * first, and it refuses two stdout tokens only after deployment. A path is compared as the
- * runtime resolves it under `--out-dir` ('./ci.kubeconfig' and 'a//../ci.kubeconfig' are
- * 'ci.kubeconfig'), with '\\' a separator as on Windows.
+ * runtime resolves it under `--out-dir` ('./ci.kubeconfig' is 'ci.kubeconfig', 'a//b' is 'a/b';
+ * a path with '..' is refused by TokenStore), with '\\' a separator as on Windows.
  */
 export function claimTokenStore(scope: Construct, store: TokenStoreDeclaration): void {
   if (store.kind === 'secret') return; // ManagedTokenSecret claims it (claimTokenSecret)

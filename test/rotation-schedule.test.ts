@@ -205,7 +205,9 @@ describe('checkRotationSchedule', () => {
     expect(checkRotationSchedule('@hourly', 86400).intervalSeconds).toBe(3600);
     expect(checkRotationSchedule('@daily', 30 * 86400).intervalSeconds).toBe(86400);
     expect(checkRotationSchedule('0 0 * * SUN', 90 * 86400).intervalSeconds).toBe(7 * 86400);
-    expect(checkRotationSchedule('0 0 * * 7', 90 * 86400).intervalSeconds).toBe(7 * 86400);
+    expect(checkRotationSchedule('0 0 * * sun', 90 * 86400).intervalSeconds).toBe(7 * 86400);
+    expect(checkRotationSchedule('0 0 ? * 0-6', 30 * 86400).intervalSeconds).toBe(86400);
+    expect(checkRotationSchedule('? * * * *', 600).intervalSeconds).toBe(60);
     expect(checkRotationSchedule('* * * * *', 600).description).toBe('every minute');
   });
 
@@ -224,6 +226,24 @@ describe('checkRotationSchedule', () => {
     expect(() => checkRotationSchedule('0 0 * 1 *', 365 * 86400)).toThrow(
       /restricts the day of month/,
     );
+  });
+
+  // What a kube-apiserver 1.20.2 (robfig/cron's ParseStandard) answered for each schedule, given
+  // a batch/v1beta1 CronJob (kubectl apply --dry-run=server): the server is the oracle. It
+  // accepted the '?' and 'sun' schedules of the test above.
+  test.each([
+    [
+      '@HOURLY',
+      /is not a cron descriptor Kubernetes knows: expected one of @yearly, .*@hourly, in lowercase and without spaces/,
+    ], // Unrecognized descriptor: @HOURLY
+    ['@Daily', /is not a cron descriptor Kubernetes knows/],
+    ['@hourly ', /is not a cron descriptor Kubernetes knows/], // the whole string is compared
+    [' @hourly', /must have 5 fields .*got 1/], // not '@' first: a field list of one
+    ['0 0 * * 7', /its day of week field has '7', expected 0-6/], // End of range (7) above maximum (6)
+    ['0 0 * * 0-7', /its day of week field has '7', expected 0-6/],
+    ['0 0 * * 0,7', /its day of week field has '7', expected 0-6/],
+  ])('refuses %j as Kubernetes does', (schedule, message) => {
+    expect(() => checkRotationSchedule(schedule, 90 * 86400)).toThrow(message);
   });
 
   test('refuses schedules that run less often than 10% of the lifetime', () => {

@@ -115,15 +115,20 @@ const FIELDS: readonly CronField[] = [
     max: 12,
     names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
   },
+  // 0-6: Kubernetes' parser (robfig/cron) refuses 7 ('End of range (7) above maximum (6)').
   {
     name: 'day of week',
     min: 0,
-    max: 7,
+    max: 6,
     names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'],
   },
 ];
 
-/** The descriptors Kubernetes' cron parser accepts, as 5-field expressions. */
+/**
+ * The descriptors Kubernetes' cron parser accepts, as 5-field expressions: exactly these, in
+ * lowercase, with nothing around them (robfig/cron compares the whole schedule; '@HOURLY' is an
+ * 'Unrecognized descriptor').
+ */
 const DESCRIPTORS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
@@ -147,7 +152,8 @@ function parseField(text: string, field: CronField, fail: (why: string) => never
   const values = new Set<number>();
   for (const part of text.split(',')) {
     const m = /^(\*|\?|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
-    if (!m || (m[1] === '?' && !field.name.startsWith('day'))) {
+    // '?' is '*' in every field for Kubernetes' parser.
+    if (!m) {
       fail(`its ${field.name} field has '${part}', which is not cron syntax`);
     }
     const step = m[2] === undefined ? 1 : Number(m[2]);
@@ -160,13 +166,12 @@ function parseField(text: string, field: CronField, fail: (why: string) => never
       to = b !== undefined ? value(b) : m[2] !== undefined ? field.max : from;
       if (to < from) fail(`its ${field.name} field has the range '${m[1]}', which is backwards`);
     }
-    for (let v = from; v <= to; v += step) values.add(field.name === 'day of week' ? v % 7 : v);
+    for (let v = from; v <= to; v += step) values.add(v);
   }
   return values;
 }
 
-const isFull = (values: Set<number>, field: CronField) =>
-  values.size === field.max - field.min + 1 || (field.name === 'day of week' && values.size === 7);
+const isFull = (values: Set<number>, field: CronField) => values.size === field.max - field.min + 1;
 
 /**
  * Checks a given schedule for a token of `lifetimeSeconds`: it must be cron that Kubernetes
@@ -187,9 +192,14 @@ export function checkRotationSchedule(
   if (/^(CRON_)?TZ=/.test(trimmed)) {
     fail('sets a time zone: runs around a daylight-saving change are not evenly spaced');
   }
-  if (trimmed.startsWith('@every')) fail('uses @every, which is not a 5-field cron schedule');
-  const expanded = trimmed.startsWith('@') ? DESCRIPTORS[trimmed.toLowerCase()] : trimmed;
-  if (expanded === undefined) fail(`is not a cron descriptor Kubernetes knows`);
+  if (schedule.startsWith('@every')) fail('uses @every, which is not a 5-field cron schedule');
+  // A descriptor only when the schedule starts with '@', as for Kubernetes' parser.
+  const expanded = schedule.startsWith('@') ? DESCRIPTORS[schedule] : trimmed;
+  if (expanded === undefined) {
+    fail(
+      `is not a cron descriptor Kubernetes knows: expected one of ${Object.keys(DESCRIPTORS).join(', ')}, in lowercase and without spaces`,
+    );
+  }
   const parts = (expanded as string).split(/\s+/);
   if (parts.length !== 5)
     fail(`must have 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`);

@@ -524,6 +524,24 @@ describe('ServiceAccountAccess', () => {
       new ServiceAccountAccess(c, 'three', { permissions: pods });
     });
 
+    test("token.rotation.schedule '@hourly', which the README allows, synthesizes its CronJob", () => {
+      // GIVEN a 1-day token rotated hourly
+      const c = chart();
+      // WHEN
+      const access = new ServiceAccountAccess(c, 'exporter', {
+        permissions: [Permission.read('pods')],
+        token: {
+          duration: Duration.days(1),
+          store: TokenStore.secret('exporter-token'),
+          rotation: { schedule: '@hourly' },
+        },
+      });
+      // THEN the CronJob runs on it
+      expect(access.tokenRotation?.schedule.intervalSeconds).toBe(3600);
+      const [cronJob] = byKind(Testing.synth(c) as KubeObject[], 'CronJob');
+      expect((cronJob.spec as { schedule: string }).schedule).toBe('@hourly');
+    });
+
     test("a name that is one of Kubernetes' own: 'cluster' + 'admin', a kube-system Role", () => {
       // GIVEN namespace 'cluster' and service account 'admin': '<namespace>-<name>' is
       // 'cluster-admin', whose ClusterRoleBinding binds system:masters

@@ -46,7 +46,7 @@ describe('renderTokenDeclaration', () => {
       duration: Duration.days(2),
       store: TokenStore.kubeconfigFile('out/ci.kubeconfig'),
       boundToSecret: true,
-      rotation: { schedule: '0 */6 * * *' },
+      rotation: { schedule: '0 */4 * * *' },
       mintOnDeploy: true,
     });
     const parsed = parseTokenDeclaration(rendered.annotationValue, 'test');
@@ -56,7 +56,7 @@ describe('renderTokenDeclaration', () => {
       audiences: [],
       store: { kind: 'kubeconfigFile', path: 'out/ci.kubeconfig' },
       boundToSecret: true,
-      rotation: { schedule: '0 */6 * * *' },
+      rotation: { schedule: '0 */4 * * *' },
       mintOnDeploy: true,
     });
     expect(serializeTokenDeclaration(parsed)).toBe(rendered.annotationValue);
@@ -94,7 +94,36 @@ describe('renderTokenDeclaration', () => {
   test('rejects a rotation schedule that is not cron', () => {
     expect(() =>
       renderTokenDeclaration({ duration: Duration.hours(1), rotation: { schedule: 'hourly' } }),
-    ).toThrow(/token\.rotation\.schedule must be a cron schedule of 5 fields, got 'hourly'/);
+    ).toThrow(
+      /^token\.rotation\.schedule 'hourly' must have 5 fields \(minute hour day-of-month month day-of-week\), got 1/,
+    );
+  });
+
+  test('accepts the descriptors the README allows, and declares them as given', () => {
+    // GIVEN a 1-day token: @hourly runs every 3600 s, within 10% of its lifetime (8640 s)
+    for (const schedule of ['@hourly', '0 * * * *']) {
+      // WHEN
+      const rendered = renderTokenDeclaration({
+        duration: Duration.days(1),
+        rotation: { schedule },
+      });
+      // THEN
+      expect(JSON.parse(rendered.annotationValue).rotation).toEqual({ schedule });
+    }
+    expect(
+      JSON.parse(
+        renderTokenDeclaration({ duration: Duration.days(30), rotation: { schedule: '@daily' } })
+          .annotationValue,
+      ).rotation,
+    ).toEqual({ schedule: '@daily' });
+  });
+
+  test('checks the schedule against the lifetime, naming token.rotation.schedule', () => {
+    expect(() =>
+      renderTokenDeclaration({ duration: Duration.hours(1), rotation: { schedule: '@hourly' } }),
+    ).toThrow(
+      /^token\.rotation\.schedule '@hourly' runs every hour, but the token must be checked/,
+    );
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type TokenDeclaration,
   type TokenStoreDeclaration,
 } from '../contract/token-declaration.js';
+import { checkRotationSchedule } from './rotation-schedule.js';
 import { claimTokenSecret } from './_names.js';
 
 /**
@@ -176,11 +177,7 @@ export function tokenDeclarationOf(props: TokenProps): TokenDeclaration {
     );
   }
   const schedule = props.rotation?.schedule;
-  if (schedule !== undefined && schedule.trim().split(/\s+/).length !== 5) {
-    throw new Error(
-      `token.rotation.schedule must be a cron schedule of 5 fields, got '${schedule}'`,
-    );
-  }
+  if (schedule !== undefined) checkRotationSchedule(schedule, durationSeconds);
   return {
     version: 1,
     durationSeconds,

@@ -542,6 +542,58 @@ describe('ServiceAccountAccess', () => {
       expect((cronJob.spec as { schedule: string }).schedule).toBe('@hourly');
     });
 
+    // What a kube-apiserver 1.20.2 answered for a ConfigMap with each label (kubectl apply
+    // --dry-run=server): the server is the oracle.
+    const long = (n: number, c = 'x') => c.repeat(n);
+    const prefix253 = [long(63, 'a'), long(63, 'b'), long(63, 'c'), long(61, 'd')].join('.');
+    test.each([
+      [
+        { team: 'platform engineering' },
+        "labels['team'] is invalid: expected a string, empty or of at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit, got \"platform engineering\"",
+      ],
+      [
+        { 'bad key!': 'x' },
+        "labels: key 'bad key!' is invalid: expected an optional prefix (a DNS-1123 subdomain) and '/', then a name of at most 63 characters",
+      ],
+      [{ team: long(64) }, `labels['team'] is invalid`],
+      [{ [long(64)]: 'x' }, `labels: key '${long(64)}' is invalid`],
+      [{ 'a/b/c': 'x' }, "labels: key 'a/b/c' is invalid"],
+      [{ '/a': 'x' }, "labels: key '/a' is invalid"],
+      [{ 'Ex.com/a': 'x' }, "labels: key 'Ex.com/a' is invalid"],
+      [{ 'ex.com/': 'x' }, "labels: key 'ex.com/' is invalid"],
+      [{ [`${prefix253}e/a`]: 'x' }, 'is invalid: expected an optional prefix'],
+      [{ _a: 'x' }, "labels: key '_a' is invalid"],
+      [{ team: '-a' }, "labels['team'] is invalid"],
+      [
+        { team: 7 },
+        "labels['team'] is invalid: expected a string, empty or of at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit, got 7",
+      ],
+      [['a', 'b'], 'labels must be an object of label keys to string values, got ["a","b"]'],
+      ['team=x', 'labels must be an object of label keys to string values, got "team=x"'],
+    ])('labels the API server refuses: %j', (labels, message) => {
+      expect(
+        () =>
+          new ServiceAccountAccess(chart(), 'x', {
+            permissions: [Permission.read('pods')],
+            labels: labels as unknown as Record<string, string>,
+          }),
+      ).toThrow(message);
+    });
+
+    test('labels the API server accepts are kept as given', () => {
+      const labels = {
+        team: long(63),
+        [long(63)]: 'x',
+        'ex.com/A_b.c': 'x_Y.z',
+        empty: '',
+        version: '1.2',
+        [`${prefix253}/a`]: 'x',
+      };
+      const c = chart();
+      new ServiceAccountAccess(c, 'x', { permissions: [Permission.read('pods')], labels });
+      for (const o of Testing.synth(c)) expect(o.metadata.labels).toEqual(labels);
+    });
+
     test("a name that is one of Kubernetes' own: 'cluster' + 'admin', a kube-system Role", () => {
       // GIVEN namespace 'cluster' and service account 'admin': '<namespace>-<name>' is
       // 'cluster-admin', whose ClusterRoleBinding binds system:masters

@@ -531,6 +531,13 @@ describe('TokenRotation for a ServiceAccount the app does not own', () => {
     expect(() => new TokenRotation(noNamespace, 'r', props)).toThrow(
       /namespace is required for TokenRotation/,
     );
+    // Labels the API server refuses (see the cases in service-account-access.test.ts)
+    expect(
+      () => new TokenRotation(chart(), 'r', { ...props, labels: { team: 'platform engineering' } }),
+    ).toThrow(/^labels\['team'\] is invalid: expected a string, empty or of at most 63 characters/);
+    expect(
+      () => new TokenRotation(chart(), 'r', { ...props, labels: { 'bad key!': 'x' } }),
+    ).toThrow(/^labels: key 'bad key!' is invalid/);
     const twice = chart();
     new TokenRotation(twice, 'r1', props);
     expect(() => new TokenRotation(twice, 'r2', props)).toThrow(/already declared by/);

@@ -195,6 +195,12 @@ describe('ManagedTokenSecret', () => {
     expect(secret.stringData).toBeUndefined();
   });
 
+  test('rejects labels the API server refuses', () => {
+    expect(
+      () => new ManagedTokenSecret(testChart(), 'Store', { name: 's', labels: { a: 'b c' } }),
+    ).toThrow(`labels['a'] is invalid: expected a string, empty or of at most 63 characters`);
+  });
+
   test('rejects an invalid name', () => {
     const chart = testChart();
     expect(() => new ManagedTokenSecret(chart, 'Store', { name: 'Bad_Name' })).toThrow(/DNS-1123/);

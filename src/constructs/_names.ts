@@ -21,6 +21,50 @@ export function checkDnsSubdomain(field: string, value: string): void {
   if (problem !== undefined) throw new Error(problem);
 }
 
+/** A label's name (the key after any prefix) or a non-empty value, as Kubernetes checks them. */
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_RULE =
+  "at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+
+/**
+ * Throws unless `labels` (a prop a JavaScript app may give as anything) is an object of labels
+ * Kubernetes accepts: each key an optional DNS-1123 subdomain prefix and '/', then a name; each
+ * value a string, empty or like a name. The API server would refuse every object otherwise.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+export function checkLabels(field: string, labels: unknown): void {
+  if (labels === undefined) return;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw new Error(
+      `${field} must be an object of label keys to string values, got ${JSON.stringify(labels)}`,
+    );
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.indexOf('/');
+    const name = key.slice(slash + 1);
+    const prefix = slash === -1 ? undefined : key.slice(0, slash);
+    if (
+      name.length > 63 ||
+      !LABEL_NAME.test(name) ||
+      (prefix !== undefined && dnsSubdomainProblem('prefix', prefix) !== undefined)
+    ) {
+      throw new Error(
+        `${field}: key '${key}' is invalid: expected an optional prefix (a DNS-1123 subdomain) and '/', then a name of ${LABEL_RULE}`,
+      );
+    }
+    if (
+      typeof value !== 'string' ||
+      value.length > 63 ||
+      !(value === '' || LABEL_NAME.test(value))
+    ) {
+      throw new Error(
+        `${field}['${key}'] is invalid: expected a string, empty or of ${LABEL_RULE}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
 const claimed = new WeakMap<Construct, Map<string, Construct>>();
 const claimedClusterNames = new WeakMap<Construct, Map<string, Construct>>();
 

@@ -23,6 +23,7 @@ import { rotationPropsOf, TokenRotation } from './token-rotation.js';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
+  checkLabels,
   claimServiceAccount,
   claimTokenStore,
 } from './_names.js';
@@ -83,8 +84,10 @@ export interface ServiceAccountAccessProps {
    */
   readonly token?: TokenProps;
   /**
-   * Labels added to every object this construct creates.
+   * Labels added to every object this construct creates; a key or value the API server would
+   * refuse is refused at construction.
    * @default - none
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
    */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -192,6 +195,7 @@ export class ServiceAccountAccess extends Construct {
     const ackProblems = validateAcknowledgements(this.acknowledgements);
     if (ackProblems.length > 0) throw new Error(ackProblems.join('; '));
 
+    checkLabels('labels', props.labels);
     const labels = { ...(props.labels ?? {}) };
     // One metadata object for the objects without annotations: cdk8s copies what it needs.
     const plain = {

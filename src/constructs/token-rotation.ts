@@ -22,7 +22,7 @@ import {
 } from './rotation-schedule.js';
 import { ROTATOR_CODE, ROTATOR_CODE_SHA256 } from './rotator-code.generated.js';
 import { ManagedTokenSecret, secondsOf, type TokenProps } from './token.js';
-import { checkDnsLabel, checkDnsSubdomain, claimServiceAccount } from './_names.js';
+import { checkDnsLabel, checkDnsSubdomain, checkLabels, claimServiceAccount } from './_names.js';
 
 import { PACKAGE_VERSION } from '../contract/package-version.js';
 import { compareText } from '../rbac/text-order.js';
@@ -113,8 +113,10 @@ export interface TokenRotationProps {
    */
   readonly image?: string;
   /**
-   * Labels added to every object this construct creates.
+   * Labels added to every object this construct creates; a key or value the API server would
+   * refuse is refused at construction.
    * @default - none
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
    */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -203,6 +205,7 @@ export class TokenRotation extends Construct {
       );
     }
     checkDnsLabel('namespace', namespace);
+    checkLabels('labels', props.labels);
     const seconds = secondsOf('duration', props.duration);
     const problem = durationProblem(seconds, 'duration');
     if (problem) throw new Error(problem);

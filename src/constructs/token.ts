@@ -16,7 +16,7 @@ import {
   type TokenStoreDeclaration,
 } from '../contract/token-declaration.js';
 import { checkRotationSchedule } from './rotation-schedule.js';
-import { claimTokenSecret } from './_names.js';
+import { checkLabels, claimTokenSecret } from './_names.js';
 
 /**
  * Where a minted token goes.
@@ -241,6 +241,7 @@ export class ManagedTokenSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedTokenSecretProps) {
     super(scope, id);
+    checkLabels('labels', props.labels);
     const manifest = managedSecretManifest(props.name, {
       namespace: props.namespace,
       labels: props.labels,

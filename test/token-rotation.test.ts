@@ -515,6 +515,18 @@ describe('TokenRotation for a ServiceAccount the app does not own', () => {
     expect(() => new TokenRotation(chart(), 'r', { ...props, audiences: [' '] })).toThrow(
       /audiences\[0\] must not be empty/,
     );
+    // The check of ServiceAccountAccess's token.audiences (and TokenAudience.of)
+    const withAudiences = (audiences: unknown) => () =>
+      new TokenRotation(chart(), 'r', { ...props, audiences: audiences as readonly string[] });
+    expect(withAudiences('vault')).toThrow(
+      `audiences must be a list of audience names (e.g. ['vault']), got "vault"`,
+    );
+    expect(withAudiences(['vault', 'vault'])).toThrow(
+      'audiences must not repeat an audience, got ["vault","vault"]',
+    );
+    expect(withAudiences(['vault '])).toThrow(
+      "audiences[0] must not have surrounding spaces, got 'vault '",
+    );
     expect(() => new TokenRotation(chart(), 'r', { ...props, rotate: false })).toThrow(
       /rotate: false needs mintOnDeploy: true/,
     );

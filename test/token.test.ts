@@ -85,6 +85,22 @@ describe('renderTokenDeclaration', () => {
     ).toThrow(/token\.audiences\[1\] must not be empty, got ' '/);
   });
 
+  test('rejects audiences that are not a list of distinct names without surrounding spaces', () => {
+    // A JavaScript app's one name: spread, it became ['v', 'a', 'u', 'l', 't']
+    const render = (audiences: unknown) => () =>
+      renderTokenDeclaration({
+        duration: Duration.hours(1),
+        audiences: audiences as readonly string[],
+      });
+    expect(render('vault')).toThrow(
+      `token.audiences must be a list of audience names (e.g. ['vault']), got "vault"`,
+    );
+    expect(render(['vault', 7])).toThrow('token.audiences[1] must be a string, got 7');
+    expect(render([' vault'])).toThrow(
+      "token.audiences[0] must not have surrounding spaces, got ' vault'",
+    );
+  });
+
   test('rejects a repeated audience', () => {
     expect(() =>
       renderTokenDeclaration({ duration: Duration.hours(1), audiences: ['a', 'a'] }),

@@ -21,7 +21,7 @@ import {
   type RotationSchedule,
 } from './rotation-schedule.js';
 import { ROTATOR_CODE, ROTATOR_CODE_SHA256 } from './rotator-code.generated.js';
-import { ManagedTokenSecret, secondsOf, type TokenProps } from './token.js';
+import { audiencesOf, ManagedTokenSecret, secondsOf, type TokenProps } from './token.js';
 import { checkDnsLabel, checkDnsSubdomain, checkLabels, claimServiceAccount } from './_names.js';
 
 import { PACKAGE_VERSION } from '../contract/package-version.js';
@@ -82,7 +82,7 @@ export interface TokenRotationProps {
    */
   readonly duration: Duration;
   /**
-   * The audiences of each token.
+   * The audiences of each token: distinct names without surrounding spaces.
    * @default - the API server's own audience
    */
   readonly audiences?: readonly string[];
@@ -209,10 +209,7 @@ export class TokenRotation extends Construct {
     const seconds = secondsOf('duration', props.duration);
     const problem = durationProblem(seconds, 'duration');
     if (problem) throw new Error(problem);
-    const audiences = [...(props.audiences ?? [])];
-    audiences.forEach((a, i) => {
-      if (a.trim() === '') throw new Error(`audiences[${i}] must not be empty, got '${a}'`);
-    });
+    const audiences = audiencesOf('audiences', props.audiences);
     const rotate = props.rotate ?? true;
     if (!rotate && !props.mintOnDeploy) {
       throw new Error(

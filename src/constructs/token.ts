@@ -94,6 +94,36 @@ export function secondsOf(field: string, duration: Duration): number {
   return duration.toSeconds({ integral: false });
 }
 
+/**
+ * A copy of an `audiences` prop, checked: a list (a JavaScript app may give one name, which a
+ * spread would cut into letters) of distinct names without surrounding spaces, as
+ * `TokenAudience.of` takes them; refused naming `field` otherwise.
+ */
+export function audiencesOf(field: string, audiences: readonly string[] | undefined): string[] {
+  const given: unknown = audiences;
+  if (given === undefined) return [];
+  if (!Array.isArray(given)) {
+    throw new Error(
+      `${field} must be a list of audience names (e.g. ['vault']), got ${JSON.stringify(given)}`,
+    );
+  }
+  given.forEach((audience: unknown, i) => {
+    if (typeof audience !== 'string') {
+      throw new Error(`${field}[${i}] must be a string, got ${JSON.stringify(audience)}`);
+    }
+    if (audience.trim() === '')
+      throw new Error(`${field}[${i}] must not be empty, got '${audience}'`);
+    if (audience !== audience.trim()) {
+      throw new Error(`${field}[${i}] must not have surrounding spaces, got '${audience}'`);
+    }
+  });
+  const list = [...(given as string[])];
+  if (new Set(list).size !== list.length) {
+    throw new Error(`${field} must not repeat an audience, got ${JSON.stringify(list)}`);
+  }
+  return list;
+}
+
 /** A token to mint for a ServiceAccount after deployment. */
 export interface TokenProps {
   /**
@@ -105,7 +135,7 @@ export interface TokenProps {
   readonly duration: Duration;
 
   /**
-   * The audiences the token is valid for.
+   * The audiences the token is valid for: distinct names without surrounding spaces.
    *
    * @default - the API server's own audience
    * @see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#service-account-tokens
@@ -166,16 +196,7 @@ export function tokenDeclarationOf(props: TokenProps): TokenDeclaration {
   const durationSeconds = secondsOf('token.duration', props.duration);
   const problem = durationProblem(durationSeconds, 'token.duration');
   if (problem) throw new Error(problem);
-  const audiences = [...(props.audiences ?? [])];
-  audiences.forEach((audience, i) => {
-    if (audience.trim() === '')
-      throw new Error(`token.audiences[${i}] must not be empty, got '${audience}'`);
-  });
-  if (new Set(audiences).size !== audiences.length) {
-    throw new Error(
-      `token.audiences must not repeat an audience, got ${JSON.stringify(audiences)}`,
-    );
-  }
+  const audiences = audiencesOf('token.audiences', props.audiences);
   const schedule = props.rotation?.schedule;
   if (schedule !== undefined) checkRotationSchedule(schedule, durationSeconds);
   return {

@@ -95,6 +95,17 @@ describe('Permission', () => {
       /resources must not be empty/,
     );
   });
+
+  test('rejects names given as one list (JavaScript): it rendered resourceNames: [[a, b]]', () => {
+    const names = ['a', 'b'] as unknown as string;
+    expect(() => Permission.read('configmaps', names)).toThrow(
+      `Permission for 'configmaps': names[0] must be a string (e.g. 'web', one argument each), got ["a","b"]`,
+    );
+    expect(() => Permission.verbs(['get'], 'configmaps', 'a', 7 as unknown as string)).toThrow(
+      `Permission for 'configmaps': names[1] must be a string`,
+    );
+    expect(Permission.read('configmaps', 'a', 'b').rule.resourceNames).toEqual(['a', 'b']);
+  });
 });
 
 describe('Permission on signers (names with a slash)', () => {

@@ -594,6 +594,36 @@ describe('ServiceAccountAccess', () => {
       for (const o of Testing.synth(c)) expect(o.metadata.labels).toEqual(labels);
     });
 
+    test('wrong types from JavaScript are refused, naming the field', () => {
+      const access = (props: object) => () =>
+        new ServiceAccountAccess(chart(), 'x', props as never);
+      const read = Permission.read('pods');
+      expect(access({ permissions: ['pods'] })).toThrow(
+        `permissions[0] must be one of Permissions (e.g. [Permission.read('pods')]), got "pods"`,
+      );
+      expect(access({ permissions: read })).toThrow(
+        /^permissions must be a list of Permissions \(e\.g\. \[Permission\.read\('pods'\)\]\), got \{/,
+      );
+      expect(access({ clusterPermissions: [Permission.read('nodes'), 'nodes'] })).toThrow(
+        'clusterPermissions[1] must be one of Permissions',
+      );
+      const token = {
+        duration: Duration.hours(1),
+        store: TokenStore.secret('x-token'),
+        rotation: {},
+      };
+      expect(access({ permissions: [read], token: { ...token, mintOnDeploy: 'false' } })).toThrow(
+        'token.mintOnDeploy must be true or false, got "false"',
+      );
+      expect(access({ permissions: [read], token: { ...token, rotation: { image: 5 } } })).toThrow(
+        'image must be a string',
+      );
+      const valid = new ServiceAccountAccess(chart(), 'y', { permissions: [read] });
+      expect(() => valid.allow('pods' as never)).toThrow(
+        'allow() permissions[0] must be one of Permissions',
+      );
+    });
+
     test("a name that is one of Kubernetes' own: 'cluster' + 'admin', a kube-system Role", () => {
       // GIVEN namespace 'cluster' and service account 'admin': '<namespace>-<name>' is
       // 'cluster-admin', whose ClusterRoleBinding binds system:masters

@@ -236,6 +236,11 @@ describe('TokenAuditPolicy', () => {
     [{ serviceAccounts: [{ namespace: 'Shop', name: 'x' }] }, /serviceAccounts\[0\]\.namespace/],
     [{ serviceAccounts: [{ namespace: 'shop', name: 'a b' }] }, /serviceAccounts\[0\]\.name/],
     [{ users: [' '] }, /users\[0\] ' ' is invalid/],
+    [
+      { users: 'ci-bot' },
+      /^users must be a list of user names \(e\.g\. \['alice'\]\), got "ci-bot"$/,
+    ],
+    [{ users: ['ci-bot', 7] }, /^users\[1\] must be one of user names .*got 7$/],
     [{ log: { maxAgeDays: -1 } }, /log\.maxAgeDays must be a whole number of at least 0, got -1/],
     [
       { log: { policyFile: 'policy.yaml' } },

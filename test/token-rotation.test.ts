@@ -543,6 +543,19 @@ describe('TokenRotation for a ServiceAccount the app does not own', () => {
     expect(() => new TokenRotation(noNamespace, 'r', props)).toThrow(
       /namespace is required for TokenRotation/,
     );
+    // Wrong types from JavaScript: 'false' is truthy and synthesized the Job
+    const wrong = (extra: object) => () => new TokenRotation(chart(), 'r', { ...props, ...extra });
+    expect(wrong({ mintOnDeploy: 'false' })).toThrow(
+      'mintOnDeploy must be true or false, got "false"',
+    );
+    expect(wrong({ rotate: 'false', mintOnDeploy: true })).toThrow(
+      'rotate must be true or false, got "false"',
+    );
+    expect(wrong({ createSecret: 0 })).toThrow('createSecret must be true or false, got 0');
+    expect(wrong({ schedule: 5 })).toThrow("schedule must be a string (e.g. '*/6 * * * *'), got 5");
+    expect(wrong({ image: 5 })).toThrow(
+      `image must be a string (e.g. '${DEFAULT_ROTATOR_IMAGE}'), got 5`,
+    );
     // Labels the API server refuses (see the cases in service-account-access.test.ts)
     expect(
       () => new TokenRotation(chart(), 'r', { ...props, labels: { team: 'platform engineering' } }),

@@ -101,6 +101,23 @@ describe('renderTokenDeclaration', () => {
     );
   });
 
+  test.each([
+    [{ boundToSecret: 'false' }, 'token.boundToSecret must be true or false, got "false"'],
+    [{ mintOnDeploy: 'false' }, 'token.mintOnDeploy must be true or false, got "false"'],
+    [
+      { store: 'secret' },
+      'token.store must be a TokenStore (TokenStore.secret(name), TokenStore.kubeconfigFile(path) or TokenStore.stdout()), got "secret"',
+    ],
+    [
+      { rotation: { schedule: 5 } },
+      "token.rotation.schedule must be a string (e.g. '*/6 * * * *'), got 5",
+    ],
+  ])('rejects a wrong type from JavaScript: %j', (props, message) => {
+    expect(() =>
+      renderTokenDeclaration({ duration: Duration.hours(1), ...(props as object) }),
+    ).toThrow(message);
+  });
+
   test('rejects a repeated audience', () => {
     expect(() =>
       renderTokenDeclaration({ duration: Duration.hours(1), audiences: ['a', 'a'] }),

@@ -8,6 +8,7 @@ import {
 import { serviceAccountUser } from '../rbac/authorizer.js';
 import { ServiceAccountAccess } from './service-account-access.js';
 import { checkDnsLabel, checkDnsSubdomain } from './_names.js';
+import { checkOptionalList } from './_prop-types.js';
 
 /** A ServiceAccount whose every request is to be recorded. */
 export interface AuditedServiceAccount {
@@ -200,6 +201,13 @@ export class TokenAuditPolicy extends Chart {
       checkDnsLabel(`serviceAccounts[${i}].namespace`, sa.namespace);
       checkDnsSubdomain(`serviceAccounts[${i}].name`, sa.name);
     }
+    checkOptionalList(
+      'users',
+      props.users,
+      (u) => typeof u === 'string',
+      'user names',
+      "['alice']",
+    );
     for (const [i, user] of (props.users ?? []).entries()) {
       if (user.trim() === '')
         throw new Error(`users[${i}] '${user}' is invalid: expected a user name such as 'alice'`);

@@ -7,6 +7,7 @@ import {
   type ResourceRef,
 } from '../rbac/resource-notation.js';
 import { validateRule, type RuleProblem } from '../rbac/validate-rule.js';
+import { checkString } from './_prop-types.js';
 
 /**
  * A resource as `Permission` accepts it: a string in RBAC's notation with kubectl's group
@@ -132,6 +133,14 @@ export class Permission {
     customVerbs: readonly string[],
   ): Permission {
     const { ref, name } = resolveResource(resource, 'Permission resource');
+    // Each name its own argument: a list given as one would render as a name of names.
+    names.forEach((n, i) =>
+      checkString(
+        `Permission for '${formatResource(ref)}': names[${i}]`,
+        n,
+        "'web', one argument each",
+      ),
+    );
     const resourceNames = [...(name ? [name] : []), ...names];
     // The same grant without names recurs in every bundle of an app: built and checked once.
     const key = resourceNames.length

@@ -5,6 +5,7 @@
  * replaced between 80% and 90% of its life, and one failed run still leaves another chance.
  */
 import { MAX_RUN_GAP_FRACTION } from '../contract/rotation.js';
+import { checkString } from './_prop-types.js';
 
 const MINUTE = 60;
 const DAY_MINUTES = 24 * 60;
@@ -183,6 +184,7 @@ export function checkRotationSchedule(
   lifetimeSeconds: number,
   field = 'token.rotation.schedule',
 ): RotationSchedule {
+  checkString(field, schedule, "'*/6 * * * *'");
   const derived = deriveRotationSchedule(lifetimeSeconds);
   const instead = `; for a ${lifetimeInWords(lifetimeSeconds)} token use '${derived.expression}' (${derived.description}), or omit the schedule to derive it`;
   const fail = (why: string): never => {

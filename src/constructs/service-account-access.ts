@@ -38,6 +38,7 @@ import {
   type WorkloadAccount,
 } from './workload.js';
 import { dnsSubdomainProblem } from '../rbac/names.js';
+import { checkOptionalList } from './_prop-types.js';
 import { compareText } from '../rbac/text-order.js';
 
 /** Properties of `ServiceAccountAccess`. */
@@ -181,6 +182,8 @@ export class ServiceAccountAccess extends Construct {
       : undefined;
     claimServiceAccount(this, namespace, this.serviceAccountName, clusterName);
 
+    checkPermissionList('permissions', props.permissions);
+    checkPermissionList('clusterPermissions', props.clusterPermissions);
     if (props.permissions !== undefined && props.permissions.length === 0) {
       throw new Error(
         'permissions must not be an empty list: omit it, or give at least one Permission',
@@ -297,6 +300,7 @@ export class ServiceAccountAccess extends Construct {
   /** Adds namespaced grants. */
   public allow(...permissions: Permission[]): void {
     if (permissions.length === 0) throw new Error('allow() needs at least one Permission');
+    checkPermissionList('allow() permissions', permissions);
     permissions.forEach(checkNamespaced);
     this.permissions.push(...permissions);
   }
@@ -576,6 +580,20 @@ function copyRule(rule: PolicyRule): PolicyRule {
     if (values) copy[key] = [...values];
   }
   return copy;
+}
+
+/**
+ * Throws unless `permissions` is undefined or a list of `Permission`s (a JavaScript app may give
+ * anything). By shape, not `instanceof`: an app may hold two copies of this package.
+ */
+function checkPermissionList(field: string, permissions: unknown): void {
+  checkOptionalList(
+    field,
+    permissions,
+    (p) => typeof (p as Partial<Permission> | null)?.rule === 'object',
+    'Permissions',
+    "[Permission.read('pods')]",
+  );
 }
 
 /** A Role grants only inside its namespace: a cluster-scoped resource there grants nothing. */

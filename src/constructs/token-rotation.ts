@@ -22,6 +22,7 @@ import {
 } from './rotation-schedule.js';
 import { ROTATOR_CODE, ROTATOR_CODE_SHA256 } from './rotator-code.generated.js';
 import { audiencesOf, ManagedTokenSecret, secondsOf, type TokenProps } from './token.js';
+import { checkOptionalBoolean, checkString } from './_prop-types.js';
 import { checkDnsLabel, checkDnsSubdomain, checkLabels, claimServiceAccount } from './_names.js';
 
 import { PACKAGE_VERSION } from '../contract/package-version.js';
@@ -210,6 +211,9 @@ export class TokenRotation extends Construct {
     const problem = durationProblem(seconds, 'duration');
     if (problem) throw new Error(problem);
     const audiences = audiencesOf('audiences', props.audiences);
+    checkOptionalBoolean('createSecret', props.createSecret);
+    checkOptionalBoolean('rotate', props.rotate);
+    checkOptionalBoolean('mintOnDeploy', props.mintOnDeploy);
     const rotate = props.rotate ?? true;
     if (!rotate && !props.mintOnDeploy) {
       throw new Error(
@@ -220,6 +224,7 @@ export class TokenRotation extends Construct {
       throw new Error(`schedule '${props.schedule}' needs rotate: true (the CronJob runs on it)`);
     }
     this.image = props.image ?? DEFAULT_ROTATOR_IMAGE;
+    checkString('image', this.image, `'${DEFAULT_ROTATOR_IMAGE}'`);
     const imageIssue = imageProblem(this.image);
     if (imageIssue) throw new Error(`image ${imageIssue}, got '${this.image}'`);
     this.namespace = namespace;

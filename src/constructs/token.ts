@@ -17,6 +17,7 @@ import {
 } from '../contract/token-declaration.js';
 import { checkRotationSchedule } from './rotation-schedule.js';
 import { checkLabels, claimTokenSecret } from './_names.js';
+import { checkOptionalBoolean } from './_prop-types.js';
 
 /**
  * Where a minted token goes.
@@ -197,6 +198,18 @@ export function tokenDeclarationOf(props: TokenProps): TokenDeclaration {
   const problem = durationProblem(durationSeconds, 'token.duration');
   if (problem) throw new Error(problem);
   const audiences = audiencesOf('token.audiences', props.audiences);
+  checkOptionalBoolean('token.boundToSecret', props.boundToSecret);
+  checkOptionalBoolean('token.mintOnDeploy', props.mintOnDeploy);
+  const store: unknown = props.store;
+  // By shape, not `instanceof`: an app may hold two copies of this package.
+  if (
+    store !== undefined &&
+    typeof (store as Partial<TokenStore> | null)?.declaration !== 'object'
+  ) {
+    throw new Error(
+      `token.store must be a TokenStore (TokenStore.secret(name), TokenStore.kubeconfigFile(path) or TokenStore.stdout()), got ${JSON.stringify(store)}`,
+    );
+  }
   const schedule = props.rotation?.schedule;
   if (schedule !== undefined) checkRotationSchedule(schedule, durationSeconds);
   return {

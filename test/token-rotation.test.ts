@@ -566,5 +566,22 @@ describe('TokenRotation for a ServiceAccount the app does not own', () => {
     const twice = chart();
     new TokenRotation(twice, 'r1', props);
     expect(() => new TokenRotation(twice, 'r2', props)).toThrow(/already declared by/);
+    // One per audience, each with a Secret of its own: the rotator's name is the
+    // ServiceAccount's, so the advice is what can be done, not renaming the rotator
+    const perAudience = chart();
+    const vault = { ...props, serviceAccountName: 'vault-auth', audiences: ['vault'] };
+    const first = new TokenRotation(perAudience, 'vault', { ...vault, secretName: 'vault-token' });
+    expect(
+      () =>
+        new TokenRotation(perAudience, 'sts', {
+          ...vault,
+          secretName: 'sts-token',
+          audiences: ['sts'],
+        }),
+    ).toThrow(
+      "service account 'vault-auth-token-rotator' in namespace 'shop' is already declared by 'test/vault'; it is the rotator of service account 'vault-auth', and a ServiceAccount's tokens are rotated by one TokenRotation (one rotator, one Secret): give that one token every audience (audiences: ['a', 'b']), or rotate a token of another ServiceAccount for the other audience",
+    );
+    // AND the names synthesized for one rotation are unchanged
+    expect(first.rotatorName).toBe('vault-auth-token-rotator');
   });
 });

@@ -112,13 +112,14 @@ function builtinObject(
  * replace the built-in role and the binding of system:masters), and then records neither. A
  * cluster-wide name joins the namespace and the ServiceAccount's name with '-', so two
  * ServiceAccounts can get the same (`a-b`/`c` and `a`/`b-c`), and whichever is applied last
- * would replace the other's grant.
+ * would replace the other's grant. `advice` says what to do when the name is taken.
  */
 export function claimServiceAccount(
   scope: Construct,
   namespace: string,
   name: string,
   clusterName?: string,
+  advice = 'give one of them another serviceAccountName',
 ): void {
   const builtinRole = builtinObject(['Role', 'RoleBinding'], namespace, name);
   if (builtinRole !== undefined) {
@@ -140,7 +141,7 @@ export function claimServiceAccount(
   const owner = accounts.get(key);
   if (owner !== undefined) {
     throw new Error(
-      `service account '${name}' in namespace '${namespace}' is already declared by '${owner.node.path}'; give one of them another serviceAccountName`,
+      `service account '${name}' in namespace '${namespace}' is already declared by '${owner.node.path}'; ${advice}`,
     );
   }
   const clusterNames = registryOf(claimedClusterNames, scope);

@@ -235,7 +235,15 @@ export class TokenRotation extends Construct {
         ? deriveRotationSchedule(seconds)
         : checkRotationSchedule(props.schedule, seconds, 'schedule');
     this.rotatorName = boundedName(props.serviceAccountName, '-token-rotator', 253);
-    claimServiceAccount(this, namespace, this.rotatorName);
+    // Its name derives from the rotated ServiceAccount's, and stays so: synthesized names of
+    // existing apps do not change. So one TokenRotation per ServiceAccount.
+    claimServiceAccount(
+      this,
+      namespace,
+      this.rotatorName,
+      undefined,
+      `it is the rotator of service account '${props.serviceAccountName}', and a ServiceAccount's tokens are rotated by one TokenRotation (one rotator, one Secret): give that one token every audience (audiences: ['a', 'b']), or rotate a token of another ServiceAccount for the other audience`,
+    );
 
     const labels = {
       ...(props.labels ?? {}),

@@ -58,6 +58,7 @@ export const ROTATOR_TOKEN_SECONDS = 600;
 export interface TokenRotationProps {
   /**
    * The ServiceAccount whose token is rotated (it may be declared elsewhere, or not in this app).
+   * One TokenRotation per ServiceAccount of an app: its rotator is named after it.
    * @see https://kubernetes.io/docs/concepts/security/service-accounts/
    */
   readonly serviceAccountName: string;

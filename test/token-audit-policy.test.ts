@@ -247,6 +247,8 @@ describe('TokenAuditPolicy', () => {
       /log\.policyFile must be an absolute path, got 'policy\.yaml'/,
     ],
     [{ configMap: { namespace: 'Kube_System' } }, /configMap\.namespace/],
+    // '-' (standard output) is for the log, not the policy file the API server reads
+    [{ log: { policyFile: '-' } }, /^log\.policyFile must be an absolute path, got '-'$/],
   ])('rejects %j', (props, message) => {
     expect(() => new TokenAuditPolicy(testApp(), 'audit', props as never)).toThrow(message);
   });

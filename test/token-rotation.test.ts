@@ -442,6 +442,26 @@ describe('TokenRotation through ServiceAccountAccess', () => {
         new RegExp(`image must .*got '${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`),
       );
     }
+    // References a registry refuses: an uppercase digest or repository (the grammar of
+    // distribution/reference)
+    const upper = `node@sha256:${'A'.repeat(64)}`;
+    expect(() => exporter(chart(), { rotation: { image: upper } })).toThrow(
+      `image must have a digest of 'sha256:' and 64 lowercase hexadecimal digits (name@sha256:...), got '${upper}'`,
+    );
+    expect(() => exporter(chart(), { rotation: { image: 'Node:24' } })).toThrow(
+      "image must name a repository in lowercase letters and digits, with '.', '_', '__' or '-' between them, after an optional registry host (name:1.2.3 or registry.example.com/team/name:1.2.3), got 'Node:24'",
+    );
+    expect(() => exporter(chart(), { rotation: { image: 'node:-24' } })).toThrow(
+      'image must have a tag of at most 128 letters',
+    );
+    // AND valid ones pass: an uppercase registry host, a port, a tag and a digest, '__'
+    for (const good of [
+      'Registry.Example.com:5000/team/node:24',
+      `localhost/a__b-c.d:1.0_X@sha256:${'0'.repeat(64)}`,
+      'node:24.22.3-slim',
+    ]) {
+      expect(exporter(chart(), { rotation: { image: good } }).tokenRotation?.image).toBe(good);
+    }
   });
 });
 

@@ -187,6 +187,15 @@ describe('TokenStore', () => {
     },
   );
 
+  test.each(['out/', 'out\\', '.', 'out/.', './'])(
+    'rejects a kubeconfig path that is a folder: %s',
+    (path) => {
+      expect(() => TokenStore.kubeconfigFile(path)).toThrow(
+        `token.store.path must name a file, not a folder, got '${path}'`,
+      );
+    },
+  );
+
   test('accepts a relative kubeconfig path, also one with dots in names', () => {
     expect(TokenStore.kubeconfigFile('out/..ci.kubeconfig').declaration).toEqual({
       kind: 'kubeconfigFile',

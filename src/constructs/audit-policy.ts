@@ -228,7 +228,8 @@ export class TokenAuditPolicy extends Chart {
       ['policyFile', this.policyFile],
       ['logPath', this.logPath],
     ]) {
-      if (value !== '-' && !value.startsWith('/'))
+      // '-' is standard output, which only --audit-log-path takes.
+      if (!(field === 'logPath' && value === '-') && !value.startsWith('/'))
         throw new Error(`log.${field} must be an absolute path, got '${value}'`);
     }
     this.apiServerFlags = [

@@ -131,13 +131,44 @@ function boundedName(base: string, suffix: string, max: number): string {
   return `${base.slice(0, max - suffix.length - 9).replace(/[-.]+$/, '')}-${hash}${suffix}`;
 }
 
-/** Why an image reference is not pinned (a digest, or a tag other than `latest`), if it is not. */
+/** A repository's path component, a registry host, a tag: the grammar of image references. */
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const REGISTRY_HOST =
+  /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+
+/**
+ * Why an image reference is not a valid, pinned one (a digest, or a tag other than `latest`),
+ * if it is not.
+ *
+ * @see https://github.com/distribution/reference/blob/main/reference.go
+ */
 function imageProblem(image: string): string | undefined {
   if (/\s/.test(image) || image === '') return 'must be an image reference without spaces';
-  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
-  const last = image.split('/').pop() ?? '';
-  const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
-  if (tag === undefined || tag === '' || tag === 'latest') {
+  const at = image.indexOf('@');
+  const named = at === -1 ? image : image.slice(0, at);
+  if (at !== -1 && !/^sha256:[0-9a-f]{64}$/.test(image.slice(at + 1))) {
+    return "must have a digest of 'sha256:' and 64 lowercase hexadecimal digits (name@sha256:...)";
+  }
+  const colon = named.lastIndexOf(':');
+  const hasTag = colon > named.lastIndexOf('/');
+  const tag = hasTag ? named.slice(colon + 1) : undefined;
+  const parts = (hasTag ? named.slice(0, colon) : named).split('/');
+  const host =
+    parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost')
+      ? parts.shift()
+      : undefined;
+  if (
+    (host !== undefined && !REGISTRY_HOST.test(host)) ||
+    !parts.every((p) => PATH_COMPONENT.test(p))
+  ) {
+    return "must name a repository in lowercase letters and digits, with '.', '_', '__' or '-' between them, after an optional registry host (name:1.2.3 or registry.example.com/team/name:1.2.3)";
+  }
+  if (tag !== undefined && !TAG.test(tag)) {
+    return "must have a tag of at most 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'";
+  }
+  if (at !== -1) return undefined;
+  if (tag === undefined || tag === 'latest') {
     return 'must be pinned by a tag other than latest or by a digest (name:1.2.3 or name@sha256:...)';
   }
   return undefined;

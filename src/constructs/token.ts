@@ -41,13 +41,17 @@ export class TokenStore {
    * A kubeconfig file written (mode 0600, atomically) by `access-tokens mint --from` on the
    * machine that runs it, inside that command's `--out-dir` (default: its working directory).
    *
-   * @param path the file's path, relative to the output folder (no absolute path, no `..`)
+   * @param path the file's path, relative to the output folder (no absolute path, no `..`, not a
+   *   folder: no trailing '/')
    */
   public static kubeconfigFile(path: string): TokenStore {
     if (path.trim() === '')
       throw new Error(`token.store: kubeconfig path must not be empty, got '${path}'`);
     const problem = kubeconfigPathProblem(path);
     if (problem) throw new Error(problem);
+    if (/(^|[\\/])\.?$/.test(path)) {
+      throw new Error(`token.store.path must name a file, not a folder, got '${path}'`);
+    }
     return new TokenStore({ kind: 'kubeconfigFile', path });
   }
 

@@ -250,7 +250,15 @@ describeE2E('runtime: mint, store, inspect, can-i, revoke', () => {
     const minted = await mint({ bindToNewSecret: true });
     const file = join(dir, 'revoke.tok');
     await storeToken(connect({ kubeConfig: kc }), minted, { kind: 'tokenFile', path: file });
-    const out = await runCli(['revoke', '--token-file', file, '--wait', ...kubeconfigArgs()]);
+    // (no -n: the object is in the token's own namespace)
+    const out = await runCli([
+      'revoke',
+      '--token-file',
+      file,
+      '--wait',
+      '--kubeconfig',
+      E2E_KUBECONFIG as string,
+    ]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(ExitCode.OK);
     expect(out.stdout).toMatch(

@@ -75,6 +75,8 @@ describeE2E('runtime: retried non-idempotent writes', () => {
     const result = await revoke(minted.token, { client: client() });
     expect(result.deleted).toMatchObject({ kind: 'Secret', name: secret });
     expect(proxy.requests.map((r) => `${r.method} ${r.injected ?? r.status}`)).toEqual([
+      // the TokenReview that shows the server accepts the token (so its claims are its own)
+      'POST 201',
       'DELETE delay',
       'DELETE 404',
       // then the token stores that might still hold it are listed (none does here)

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { auditEventProblem, observedRequestOf } from '../src/rbac/audit-event.js';
 import { auditEvent, saUser, tokenRequestSpec } from './audit-events.js';
 
@@ -120,12 +121,38 @@ describe('auditEventProblem', () => {
     [null, 'not a JSON object'],
     [[1], 'not a JSON object'],
     [{ kind: 'Status' }, "kind 'Status' is not Event"],
-    [{ kind: 'Event', verb: 'get', stage: 'ResponseComplete' }, 'no user.username'],
+    [{ kind: 'Event', verb: 'get', stage: 'ResponseComplete' }, 'no user'],
+    [
+      { kind: 'Event', user: { username: 7 }, verb: 'get', stage: 'ResponseComplete' },
+      'user.username is not a string',
+    ],
     [{ kind: 'Event', user: { username: 'a' }, stage: 'ResponseComplete' }, 'no verb'],
     [{ kind: 'Event', user: { username: 'a' }, verb: 'get' }, 'no stage'],
   ])('%j: %s', (event, problem) => {
     expect(auditEventProblem(event)).toBe(problem);
   });
+  test('a real server\'s event for refused credentials ("user":{}, 401) is a request of no identity, with its source IPs', () => {
+    // GIVEN a line captured from kube-apiserver 1.20.2: TokenRequest with an invalid bearer token
+    const [line] = readFileSync(
+      'test/fixtures/audit/kube-apiserver-1.20-refused-credentials.log',
+      'utf8',
+    ).split('\n');
+    const event = JSON.parse(line) as Record<string, unknown>;
+    // THEN
+    expect(auditEventProblem(event)).toBeUndefined();
+    expect(observedRequestOf(event)).toMatchObject({
+      identity: '',
+      verb: 'create',
+      resource: 'serviceaccounts',
+      subresource: 'token',
+      namespace: 'shop',
+      name: 'deployer',
+      code: 401,
+      allowed: false,
+      sourceIps: ['127.0.0.1'],
+    });
+  });
+
   test('a real event has none', () => {
     expect(
       auditEventProblem(auditEvent({ user: 'a', verb: 'get', path: '/version' })),

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { AuditUsage } from '../src/rbac/audit-usage.js';
 import { auditEvent, saUser, type EventSpec, tokenRequestSpec } from './audit-events.js';
 
 const deployer = saUser('shop', 'deployer');
+const REFUSED_CREDENTIALS_LOG = 'test/fixtures/audit/kube-apiserver-1.20-refused-credentials.log';
 
 function usageOf(specs: EventSpec[], maxNames?: number) {
   const usage = new AuditUsage({ maxNames });
@@ -326,9 +328,74 @@ describe('AuditUsage', () => {
     expect(report.identities[0].requests[0].impersonatedBy).toEqual(['admin']);
   });
 
+  test("requests whose credentials were refused (the real server's 401 events) are counted apart, with their source IPs, and attributed to no identity", () => {
+    // GIVEN events captured from kube-apiserver 1.20.2 (shared/tools/kube-apiserver) with curl:
+    // an invalid bearer token for TokenRequest on shop/deployer (twice, once through a proxy
+    // header X-Forwarded-For: 203.0.113.7), for listing shop's Secrets and for /version, and
+    // the admin listing shop's Secrets. The server writes the refused ones with "user":{}.
+    const lines = readFileSync(REFUSED_CREDENTIALS_LOG, 'utf8').trim().split('\n');
+    const usage = new AuditUsage();
+    // WHEN
+    const problems = lines.map((l) => usage.add(JSON.parse(l)));
+    const report = usage.report();
+    // THEN every line is an event; the refused requests are not any identity's
+    expect(problems).toEqual(lines.map(() => undefined));
+    expect(report.requests).toBe(5);
+    expect(report.identities.map((i) => i.identity)).toEqual(['admin']);
+    expect(usage.requestUsage().map((u) => u.identity)).toEqual(['admin']);
+    expect(report.minting).toEqual([]);
+    const refused = report.unauthenticated.map((u) => ({
+      request: `${u.verb} ${u.path ?? `${u.resource}/${u.subresource}`} ${u.namespace}/${u.names.join(',')}`,
+      allowed: u.allowed,
+      codes: u.codes,
+      count: u.count,
+      sourceIps: u.sourceIps,
+    }));
+    expect(refused).toEqual([
+      {
+        request: 'get /version /',
+        allowed: false,
+        codes: { 401: 1 },
+        count: 1,
+        sourceIps: ['127.0.0.1'],
+      },
+      {
+        request: 'list secrets/ shop/',
+        allowed: false,
+        codes: { 401: 1 },
+        count: 1,
+        sourceIps: ['127.0.0.1'],
+      },
+      {
+        request: 'create serviceaccounts/token shop/deployer',
+        allowed: false,
+        codes: { 401: 2 },
+        count: 2,
+        sourceIps: ['127.0.0.1', '203.0.113.7'],
+      },
+    ]);
+  });
+
+  test('the source IPs of refused requests are capped at maxNames, counting the requests left out', () => {
+    const usage = new AuditUsage({ maxNames: 1 });
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.2', '10.0.0.1'])
+      usage.add({
+        kind: 'Event',
+        stage: 'ResponseStarted',
+        verb: 'get',
+        user: {},
+        sourceIPs: [ip],
+        requestURI: '/api',
+        responseStatus: { code: 401 },
+      });
+    expect(usage.report().unauthenticated).toEqual([
+      expect.objectContaining({ count: 4, sourceIps: ['10.0.0.1'], unlistedSourceIpRequests: 2 }),
+    ]);
+  });
+
   test('malformed events are reported, not counted', () => {
     const usage = new AuditUsage();
-    expect(usage.add({ kind: 'Event' })).toBe('no user.username');
+    expect(usage.add({ kind: 'Event' })).toBe('no user');
     expect(usage.report().requests).toBe(0);
   });
 

@@ -43,6 +43,25 @@ describe('access-tokens audit', () => {
     expect(data.malformed).toBe(0);
   });
 
+  test("report: the real server's 401 events (refused credentials) are listed apart, not skipped as malformed", async () => {
+    // GIVEN events captured from kube-apiserver 1.20.2 (see test/audit-usage.test.ts): four
+    // requests with an invalid bearer token, one admin request
+    const log = 'test/fixtures/audit/kube-apiserver-1.20-refused-credentials.log';
+    // WHEN
+    const human = await runInProcess(['audit', 'report', '--log', log]);
+    // THEN
+    expect(human.code).toBe(0);
+    expect(human.stderr).toBe('');
+    expect(human.stdout).toMatch(/^admin\s+User\s+1\s+0/m);
+    expect(human.stdout).toMatch(
+      /CREDENTIALS REFUSED \(401, attributed to no identity\)\nVERB\s+RESOURCE\s+NAMESPACE\s+NAMES\s+CODES\s+SOURCE IPS\s+COUNT/,
+    );
+    expect(human.stdout).toMatch(
+      /create\s+serviceaccounts\/token\s+shop\s+deployer\s+401×2\s+127\.0\.0\.1,203\.0\.113\.7\s+2/,
+    );
+    expect(human.stdout).not.toMatch(/TOKEN MINTING/);
+  });
+
   test('report: names beyond the cap of 20 are counted as unlisted, in the table and in -o json', async () => {
     // GIVEN 25 names, the last five requested twice
     const specs: EventSpec[] = Array.from({ length: 30 }, (_, i) => ({

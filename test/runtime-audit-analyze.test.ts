@@ -64,7 +64,7 @@ describe('analyzeAuditLog', () => {
     // THEN
     expect(analysis.report.requests).toBe(2);
     expect(analysis.malformedLines).toEqual([
-      { source: file, line: 1, problem: 'EventList item: no user.username' },
+      { source: file, line: 1, problem: 'EventList item: no user' },
     ]);
   });
 

@@ -16,7 +16,11 @@ export const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
 
 /** A request read from an audit event. */
 export interface ObservedRequest {
-  /** The user whose permissions were checked: the impersonated user, else the authenticated one. */
+  /**
+   * The user whose permissions were checked: the impersonated user, else the authenticated one;
+   * `''` when authentication refused the request's credentials (the server then records
+   * `"user":{}`, e.g. a 401 for an invalid or expired token).
+   */
   readonly identity: string;
   /** The authenticated user when it impersonated `identity`. */
   readonly impersonatedBy?: string;
@@ -47,6 +51,12 @@ export interface ObservedRequest {
   readonly time: string;
   /** The minted token's id, on a TokenRequest event of a server that records it. */
   readonly issuedCredentialId?: string;
+  /**
+   * `sourceIPs`, on a request whose credentials were refused (`identity` `''`): who tried.
+   * The last is the address the server saw; the ones before come from X-Forwarded-For and
+   * X-Real-Ip, which the client may set.
+   */
+  readonly sourceIps?: readonly string[];
 }
 
 type Json = Record<string, unknown>;
@@ -119,12 +129,18 @@ export function allowedBy(decision: unknown, code: number): boolean {
   return decision === 'allow' ? true : decision === 'forbid' ? false : code !== 401 && code !== 403;
 }
 
-/** Why an event is not a request (for the malformed count), or undefined when it is one. */
+/**
+ * Why an event is not a request (for the malformed count), or undefined when it is one. An
+ * event without `user.username` is one: the API server records a request whose credentials it
+ * refused (401) with `"user":{}`.
+ */
 export function auditEventProblem(event: unknown): string | undefined {
   if (!isRecord(event)) return 'not a JSON object';
   if (event.kind !== undefined && event.kind !== 'Event')
     return `kind '${String(event.kind)}' is not Event`;
-  if (!isRecord(event.user) || typeof event.user.username !== 'string') return 'no user.username';
+  if (!isRecord(event.user)) return 'no user';
+  if (event.user.username !== undefined && typeof event.user.username !== 'string')
+    return 'user.username is not a string';
   if (typeof event.verb !== 'string') return 'no verb';
   if (typeof event.stage !== 'string') return 'no stage';
   return undefined;
@@ -169,5 +185,7 @@ export function observedRequestOf(event: Json): ObservedRequest {
   if (credentialId) request.credentialId = credentialId;
   const issued = annotations?.[ISSUED_CREDENTIAL_ID_ANNOTATION];
   if (typeof issued === 'string') request.issuedCredentialId = issued;
+  if (user.username === undefined && Array.isArray(event.sourceIPs))
+    request.sourceIps = event.sourceIPs.filter((ip): ip is string => typeof ip === 'string');
   return request;
 }

@@ -51,6 +51,14 @@ export interface RequestUsage {
   readonly impersonatedBy: readonly string[];
   /** Impersonated requests whose impersonator is not in `impersonatedBy` (the cap). */
   readonly unlistedImpersonatedRequests: number;
+  /**
+   * Only on requests whose credentials were refused (`identity` `''`): the source IPs they came
+   * from (each event's `sourceIPs`; the last is the address the server saw), sorted: the first
+   * `maxNames` distinct ones seen.
+   */
+  readonly sourceIps?: readonly string[];
+  /** Only with `sourceIps`: requests from an address not in `sourceIps` (the cap). */
+  readonly unlistedSourceIpRequests?: number;
 }
 
 /** Tokens one identity minted for one ServiceAccount. */
@@ -113,6 +121,12 @@ export interface IdentityUsage {
 export interface AuditUsageReport {
   /** Per identity, sorted by name. */
   readonly identities: readonly IdentityUsage[];
+  /**
+   * Requests whose credentials the API server refused (the event's user has no name, e.g. a
+   * 401 for an invalid or expired token), per kind of request with their source IPs; `identity`
+   * is `''`. Attributed to no identity: they are not in `identities`, minting or drift.
+   */
+  readonly unauthenticated: readonly RequestUsage[];
   /** Token minting (TokenRequest), sorted by ServiceAccount then minter. */
   readonly minting: readonly TokenMinting[];
   /** Token use per recorded token id, sorted by id. */
@@ -160,6 +174,9 @@ interface MutableUsage {
   last: Stamp;
   impersonatedBy: readonly string[];
   unlistedImpersonatedRequests: number;
+  /** Kept only for requests whose credentials were refused (`identity` `''`). */
+  sourceIps: readonly string[];
+  unlistedSourceIpRequests: number;
   /** `verb resource` as token use lists it; made once per kind, when a token first uses it. */
   tokenKind: string | undefined;
   /** The same kind of request with the other decision (allowed or denied), once seen. */
@@ -187,6 +204,8 @@ interface MutableTokenUse {
   last: Stamp;
 }
 
+/** The identity of a request whose credentials were refused: its event's user has no name. */
+const UNAUTHENTICATED = '';
 /** Open long-running requests (watches) whose ResponseStarted was counted; bounded. */
 const MAX_OPEN_REQUESTS = 100_000;
 /** The shared empty list of `impersonatedBy` and `otherCodes` until one is needed; never changed. */
@@ -320,6 +339,8 @@ export class AuditUsage {
         last: stamp,
         impersonatedBy: EMPTY,
         unlistedImpersonatedRequests: 0,
+        sourceIps: EMPTY,
+        unlistedSourceIpRequests: 0,
         tokenKind: undefined,
         twin: undefined,
       };
@@ -358,9 +379,23 @@ export class AuditUsage {
         else u.unlistedImpersonatedRequests++;
       }
     }
+    if (r.identity === UNAUTHENTICATED) {
+      this.addSourceIps(u, r.sourceIps ?? EMPTY);
+      return;
+    }
     if (r.resource === 'serviceaccounts' && r.subresource === 'token' && r.verb === 'create')
       this.addMinting(r);
     if (r.credentialId !== undefined) this.addTokenUse(r, u, stamp);
+  }
+
+  private addSourceIps(u: MutableUsage, ips: readonly string[]): void {
+    let unlisted = false;
+    for (const ip of ips) {
+      if (u.sourceIps.includes(ip)) continue;
+      if (u.sourceIps.length < this.maxNames) u.sourceIps = u.sourceIps.concat(this.textOf(ip));
+      else unlisted = true;
+    }
+    if (unlisted) u.unlistedSourceIpRequests++;
   }
 
   private addMinting(r: ObservedRequest): void {
@@ -424,12 +459,18 @@ export class AuditUsage {
    */
   requestUsage(identity?: string): RequestUsage[] {
     const all: RequestUsage[] = [];
-    const lists = identity === undefined ? this.kinds.values() : [this.kinds.get(identity) ?? []];
+    const lists =
+      identity === undefined
+        ? [...this.kinds.entries()].filter(([i]) => i !== UNAUTHENTICATED).map(([, list]) => list)
+        : [this.kinds.get(identity) ?? []];
     for (const list of lists) for (const u of list) all.push(freezeUsage(u));
     return all.sort(compareUsage);
   }
 
-  /** The report so far; only `identity`'s requests when given (minting and tokens in full). */
+  /**
+   * The report so far; only `identity`'s requests when given (minting, tokens and the
+   * unauthenticated requests in full).
+   */
   report(identity?: string): AuditUsageReport {
     const byIdentity = new Map<string, RequestUsage[]>();
     for (const u of this.requestUsage(identity)) {
@@ -462,7 +503,14 @@ export class AuditUsage {
         last: textOfStamp(last),
       }))
       .sort((a, b) => cmp(a.credentialId, b.credentialId));
-    return { identities, minting, tokens, requests: this.requests };
+    const unauthenticated = (this.kinds.get(UNAUTHENTICATED) ?? []).map(freezeUsage);
+    return {
+      identities,
+      unauthenticated: unauthenticated.sort(compareUsage),
+      minting,
+      tokens,
+      requests: this.requests,
+    };
   }
 }
 
@@ -545,6 +593,12 @@ function freezeUsage(u: MutableUsage): RequestUsage {
     last: textOfStamp(u.last),
     impersonatedBy: [...u.impersonatedBy].sort(),
     unlistedImpersonatedRequests: u.unlistedImpersonatedRequests,
+    ...(u.identity === UNAUTHENTICATED
+      ? {
+          sourceIps: [...u.sourceIps].sort(),
+          unlistedSourceIpRequests: u.unlistedSourceIpRequests,
+        }
+      : {}),
   };
 }
 

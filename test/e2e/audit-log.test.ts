@@ -110,6 +110,7 @@ describeE2E('audit: a real server with the synthesized policy', () => {
   let appObjects: KubeObject[];
   let policyFile: string;
   let token: string;
+  let refused: number[];
 
   beforeAll(async () => {
     // GIVEN an app with a deliberately over-granted ServiceAccount, and the audit policy chart
@@ -213,6 +214,20 @@ describeE2E('audit: a real server with the synthesized policy', () => {
       load(readFileSync(server.kubeconfig, 'utf8')) as { users: { user: { token: string } }[] }
     ).users[0].user.token;
     await call(server, adminToken, 'GET', `${ns}/pods`, undefined, { 'Impersonate-User': user });
+    // someone without a valid token: refused by authentication (401), recorded with "user":{}
+    const invalid = `${token.slice(0, -8)}AAAAAAAA`; // the token with its signature altered
+    refused = [
+      await call(server, invalid, 'POST', `${ns}/serviceaccounts/deployer/token`, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {},
+      }),
+      // a grant the ServiceAccount never uses: drift must still list it as unused
+      await call(server, invalid, 'DELETE', `${ns}/secrets/db`),
+      await call(server, 'not-a-token', 'GET', `${ns}/pods`, undefined, {
+        'X-Forwarded-For': '203.0.113.7',
+      }),
+    ].map((r) => r.code);
     // the log backend writes before the response returns; a short pause for the watch's last stage
     await new Promise((r) => setTimeout(r, 1500));
   }, 240_000);
@@ -269,14 +284,19 @@ describeE2E('audit: a real server with the synthesized policy', () => {
       if (!scanner.scan(buf, 0, line.length)) return undefined;
       return { stage: scanner.stage, auditId: scanner.auditId(), request: scanner.request() };
     });
-    // THEN none is left to JSON.parse, and each reads as JSON.parse reads it
-    expect(read.filter((r) => r === undefined)).toHaveLength(0);
+    // THEN only the events of refused credentials (no user name) are left to JSON.parse, and
+    // each other one reads as JSON.parse reads it
     const parsed = lines.map((line) => {
       const event = JSON.parse(line.toString('utf8')) as Record<string, unknown>;
       expect(auditEventProblem(event)).toBeUndefined();
       return { stage: event.stage, auditId: event.auditID, request: observedRequestOf(event) };
     });
-    expect(read).toEqual(parsed);
+    expect(read.flatMap((r, i) => (r === undefined ? [parsed[i].request.identity] : []))).toEqual(
+      refused.map(() => ''),
+    );
+    expect(read.filter((r) => r !== undefined)).toEqual(
+      parsed.filter((p) => p.request.identity !== ''),
+    );
     expect(lines.length).toBeGreaterThan(20);
   });
 
@@ -361,6 +381,42 @@ describeE2E('audit: a real server with the synthesized policy', () => {
       'create pods',
       'get secrets',
     ]);
+  });
+
+  test("requests with refused credentials are audit events: reported apart with their source IPs, never as anyone's use", async () => {
+    // GIVEN the server refused them (authentication, not authorization)
+    expect(refused).toEqual([401, 401, 401]);
+    // WHEN
+    const analysis = await analyzeAuditLog([server.auditLog]);
+    // THEN no line was skipped, and the refused requests are in the report's own list
+    expect([analysis.malformed, analysis.malformedLines]).toEqual([0, []]);
+    const ns = (u: { namespace: string }) => u.namespace === namespace;
+    expect(
+      analysis.report.unauthenticated.filter(ns).map((u) => ({
+        request: `${u.verb} ${u.resource}${u.subresource ? `/${u.subresource}` : ''} ${u.names.join(',')}`,
+        codes: u.codes,
+        allowed: u.allowed,
+        sourceIps: u.sourceIps,
+      })),
+    ).toEqual([
+      {
+        request: 'list pods ',
+        codes: { 401: 1 },
+        allowed: false,
+        sourceIps: ['127.0.0.1', '203.0.113.7'],
+      },
+      { request: 'delete secrets db', codes: { 401: 1 }, allowed: false, sourceIps: ['127.0.0.1'] },
+      {
+        request: 'create serviceaccounts/token deployer',
+        codes: { 401: 1 },
+        allowed: false,
+        sourceIps: ['127.0.0.1'],
+      },
+    ]);
+    // attributed to no identity: not in the usage that rules and drift read, not minting
+    expect(analysis.usage.some((u) => u.identity === '')).toBe(false);
+    expect(analysis.report.identities.some((i) => i.identity === '')).toBe(false);
+    expect(analysis.report.minting.some((m) => m.minter === '')).toBe(false);
   });
 
   test('the report names the minting: who minted a token for the ServiceAccount', async () => {

@@ -75,23 +75,24 @@ function namesOf(u: RequestUsage): string {
 
 function printReport(io: CliIo, analysis: AuditLogAnalysis): void {
   const { report } = analysis;
-  if (report.identities.length === 0) {
+  if (report.identities.length === 0 && report.unauthenticated.length === 0) {
     io.stdout(`no requests in ${analysis.files.join(', ')}\n`);
     return;
   }
-  io.stdout(
-    table(
-      ['IDENTITY', 'KIND', 'REQUESTS', 'DENIED', 'FIRST', 'LAST'],
-      report.identities.map((i) => [
-        i.identity,
-        i.kind,
-        String(i.count),
-        String(i.denied),
-        i.first,
-        i.last,
-      ]),
-    ),
-  );
+  if (report.identities.length > 0)
+    io.stdout(
+      table(
+        ['IDENTITY', 'KIND', 'REQUESTS', 'DENIED', 'FIRST', 'LAST'],
+        report.identities.map((i) => [
+          i.identity,
+          i.kind,
+          String(i.count),
+          String(i.denied),
+          i.first,
+          i.last,
+        ]),
+      ),
+    );
   for (const identity of report.identities) {
     io.stdout(`\n${identity.identity}\n`);
     io.stdout(
@@ -103,6 +104,25 @@ function printReport(io: CliIo, analysis: AuditLogAnalysis): void {
           u.namespace,
           namesOf(u),
           codesOf(u),
+          String(u.count),
+          u.last,
+        ]),
+      ),
+    );
+  }
+  if (report.unauthenticated.length > 0) {
+    io.stdout('\nCREDENTIALS REFUSED (401, attributed to no identity)\n');
+    io.stdout(
+      table(
+        ['VERB', 'RESOURCE', 'NAMESPACE', 'NAMES', 'CODES', 'SOURCE IPS', 'COUNT', 'LAST'],
+        report.unauthenticated.map((u) => [
+          u.verb,
+          resourceOf(u),
+          u.namespace,
+          namesOf(u),
+          codesOf(u),
+          (u.sourceIps ?? []).join(',') +
+            (u.unlistedSourceIpRequests ? ` +${u.unlistedSourceIpRequests} unlisted` : ''),
           String(u.count),
           u.last,
         ]),

@@ -191,7 +191,8 @@ export class AuditEventScanner implements AuditEventFields {
     }
     if (this.pos !== end) return false;
     const s = this.start;
-    // What `auditEventProblem` requires.
+    // What `auditEventProblem` requires. An event without a user name (credentials refused,
+    // rare) is left to JSON.parse too: its `sourceIPs`, which this scanner does not read, are kept.
     if (s[Field.User] < 0 || s[Field.Username] < 0 || s[Field.Verb] < 0 || s[Field.Stage] < 0)
       return false;
     if (s[Field.Kind] >= 0 && this.knownText(Field.Kind, KINDS) !== 'Event') return false;

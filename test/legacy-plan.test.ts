@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import { Permission } from '../src/constructs/permission.js';
+import { BOOTSTRAP_OBJECTS } from '../src/rbac/bootstrap-policy.js';
 import { planLegacyTokens } from '../src/rbac/legacy-plan.js';
 import { parseManifests } from '../src/rbac/manifest-reader.js';
 import { rulesAllow, type PolicyRule, type ResourceRequest } from '../src/rbac/policy-rule.js';
@@ -48,7 +49,8 @@ describe('planLegacyTokens', () => {
     // RoleBinding could never grant and the binding whose role was not read
     expect(ci.code).toContain("store: TokenStore.secret('ci-access-token')");
     expect(ci.code).toContain('//   { risk: Risk.SECRETS_READ, reason:');
-    expect(ci.code).toContain('//   { risk: Risk.CLUSTER_WIDE_GRANT, reason:');
+    // cluster-wide-grant is a warning: the synth never fails on it
+    expect(ci.code).not.toContain('CLUSTER_WIDE_GRANT');
     expect(ci.code).toContain(
       '// Left out: 1 cluster-scoped resource or URL that a RoleBinding cannot grant',
     );
@@ -58,16 +60,19 @@ describe('planLegacyTokens', () => {
     expect(ci.code).not.toMatch(/^\s*acknowledge:/m);
   });
 
-  test('round trip: the plan, acknowledged, synthesizes a cdk8s app with the same grants', () => {
-    // GIVEN the plan as a user would paste it, acknowledgements uncommented with a reason
-    const ci = plans.find((p) => p.serviceAccount === 'ci')!;
-    const code = ci.code
+  /** The plan as a user would paste it, its acknowledgements uncommented with a reason. */
+  function acknowledged(code: string): string {
+    return code
       .replace('  // acknowledge: [', '  acknowledge: [')
       .replace(
         /^ {2}\/\/ {3}(\{ risk: .*), reason: '\.\.\.' \},$/gm,
         "    $1, reason: 'reviewed when replacing the legacy token' },",
       )
       .replace(/^ {2}\/\/ \],$/m, '  ],');
+  }
+
+  /** Writes `code` into a cdk8s app; the path of the app to run with node. */
+  function appOf(code: string): { app: string; dir: string } {
     const dir = tempDir('legacy-plan-', ROOT);
     const app = join(dir, 'app.mjs');
     writeFileSync(
@@ -81,6 +86,27 @@ describe('planLegacyTokens', () => {
         'process.stdout.write(app.synthYaml());',
       ].join('\n'),
     );
+    return { app, dir };
+  }
+
+  test('the acknowledgements listed are exactly those the synth needs: without any one of them it fails', () => {
+    // GIVEN the plan's acknowledgements, uncommented
+    const code = acknowledged(plans.find((p) => p.serviceAccount === 'ci')!.code);
+    const acks = code.split('\n').filter((l) => /^ {4}\{ risk: /.test(l));
+    expect(acks.length).toBeGreaterThan(0);
+    // WHEN each is left out in turn, THEN the synth fails naming its risk
+    for (const ack of acks) {
+      const { app, dir } = appOf(code.replace(`${ack}\n`, ''));
+      const run = spawnSync(process.execPath, [app], { cwd: dir, encoding: 'utf8' });
+      const risk = /risk: Risk\.(\w+)/.exec(ack)![1];
+      expect([risk, run.status]).toEqual([risk, 1]);
+    }
+  });
+
+  test('round trip: the plan, acknowledged, synthesizes a cdk8s app with the same grants', () => {
+    // GIVEN the plan as a user would paste it, acknowledgements uncommented with a reason
+    const ci = plans.find((p) => p.serviceAccount === 'ci')!;
+    const { app, dir } = appOf(acknowledged(ci.code));
     // WHEN
     const yaml = execFileSync(process.execPath, [app], { cwd: dir, encoding: 'utf8' });
     // THEN the Role grants in shop exactly what the legacy account's Role could grant there,
@@ -112,6 +138,35 @@ describe('planLegacyTokens', () => {
     }
     // and no token value: the Secret it declares is empty
     expect(yaml).not.toMatch(/^\s*token:\s*\S/m);
+  });
+});
+
+describe("planLegacyTokens with a cluster's bootstrap bindings", () => {
+  // GIVEN the objects as read from a cluster: the app's, and Kubernetes' bootstrap policy
+  // (its ClusterRoleBindings system:discovery, system:basic-user and system:public-info-viewer
+  // bind the group system:authenticated, system:service-account-issuer-discovery the group
+  // system:serviceaccounts)
+  const { plans } = planLegacyTokens([...objects, ...BOOTSTRAP_OBJECTS]);
+  const ci = plans.find((p) => p.serviceAccount === 'ci')!;
+
+  test('what every ServiceAccount is granted anyway is left out, and the plan says so', () => {
+    // THEN the ServiceAccountAccess is the one planned without them
+    const alone = planLegacyTokens(objects).plans.find((p) => p.serviceAccount === 'ci')!;
+    const construct = (code: string) => code.slice(0, code.indexOf('\n});') + 4);
+    expect(construct(ci.code)).toBe(construct(alone.code));
+    // no URL, no self-review: nothing of what system:authenticated or system:serviceaccounts holds
+    expect(ci.code).not.toMatch(/nonResourceUrls|selfsubject|healthz|openid/);
+    // and the plan names the bindings it left out (those of Kubernetes 1.20.2's bootstrap policy)
+    const note = ci.code.slice(ci.code.indexOf('// Left out: what every ServiceAccount'));
+    for (const binding of [
+      'system:basic-user',
+      'system:discovery',
+      'system:public-info-viewer',
+      'system:service-account-issuer-discovery',
+    ])
+      expect(note.split('\n')).toContain(
+        `//   ClusterRoleBinding ${binding} -> ClusterRole ${binding}`,
+      );
   });
 });
 

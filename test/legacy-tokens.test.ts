@@ -96,6 +96,12 @@ describe('rulesGrantedTo', () => {
     // WHEN
     const granted = rulesGrantedTo(policy, 'monitoring', 'exporter');
     // THEN
-    expect(granted).toEqual({ namespaced: [], otherNamespaces: {}, cluster: [], unresolved: [] });
+    expect(granted).toEqual({
+      namespaced: [],
+      otherNamespaces: {},
+      cluster: [],
+      unresolved: [],
+      everyServiceAccount: [],
+    });
   });
 });

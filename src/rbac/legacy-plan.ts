@@ -5,6 +5,7 @@
  */
 import type { Finding } from './finding.js';
 import { rbacPolicyFrom, type KubeObject } from './kube-object.js';
+import { ERROR_RISK_IDS, lintManifests } from './lint.js';
 import {
   findLegacyTokens,
   grantedRuleFindings,
@@ -44,6 +45,56 @@ function namespacedPart(rule: PolicyRule): PolicyRule | undefined {
   return resources.length > 0 ? { ...rule, resources } : undefined;
 }
 
+/**
+ * The risks the synth of the planned `ServiceAccountAccess` fails on: the error-severity
+ * findings of the lint its construct runs, on the objects it would synthesize (ServiceAccount,
+ * Role and RoleBinding, and with cluster rules a ClusterRole and ClusterRoleBinding).
+ */
+function risksFailingSynth(
+  namespace: string,
+  serviceAccount: string,
+  namespaced: readonly PolicyRule[],
+  cluster: readonly PolicyRule[],
+): string[] {
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  const meta = { name: serviceAccount, namespace };
+  const clusterMeta = { name: `${namespace}-${serviceAccount}` };
+  const subjects = [{ kind: 'ServiceAccount', name: serviceAccount, namespace }];
+  const roleRef = (kind: string, name: string) => ({
+    apiGroup: 'rbac.authorization.k8s.io',
+    kind,
+    name,
+  });
+  const objects: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta,
+      automountServiceAccountToken: false,
+    },
+    { apiVersion: rbac, kind: 'Role', metadata: meta, rules: [...namespaced] },
+    {
+      apiVersion: rbac,
+      kind: 'RoleBinding',
+      metadata: meta,
+      roleRef: roleRef('Role', meta.name),
+      subjects,
+    },
+  ];
+  if (cluster.length > 0)
+    objects.push(
+      { apiVersion: rbac, kind: 'ClusterRole', metadata: clusterMeta, rules: [...cluster] },
+      {
+        apiVersion: rbac,
+        kind: 'ClusterRoleBinding',
+        metadata: clusterMeta,
+        roleRef: roleRef('ClusterRole', clusterMeta.name),
+        subjects,
+      },
+    );
+  return [...new Set(lintManifests(objects, { enable: ERROR_RISK_IDS }).errors.map((f) => f.id))];
+}
+
 function riskKey(id: string): string | undefined {
   return Object.entries(Risk).find(([, value]) => value === id)?.[0];
 }
@@ -80,12 +131,7 @@ export function planLegacyReplacement(
   if (granted.cluster.length > 0) {
     lines.push('  clusterPermissions: [', ...permissionListItems(granted.cluster, '    '), '  ],');
   }
-  const risks = [
-    ...new Set([
-      ...findings.filter((f) => f.severity === 'error').map((f) => f.id),
-      ...(granted.cluster.length > 0 ? [Risk.CLUSTER_WIDE_GRANT] : []),
-    ]),
-  ];
+  const risks = risksFailingSynth(namespace, serviceAccount, namespaced, granted.cluster);
   if (risks.length > 0) {
     lines.push(
       '  // The lint fails the synth on these risks: narrow the permissions, or acknowledge each',
@@ -111,6 +157,13 @@ export function planLegacyReplacement(
     lines.push(
       `// Also granted in namespace ${ns} (a RoleBinding there; keep it or move it to clusterPermissions):`,
       ...permissionListItems(rules, '//   '),
+    );
+  }
+  if (granted.everyServiceAccount.length > 0) {
+    lines.push(
+      '// Left out: what every ServiceAccount is granted anyway (groups system:authenticated,',
+      '// system:serviceaccounts), so this one keeps it:',
+      ...granted.everyServiceAccount.map((b) => `//   ${b}`),
     );
   }
   for (const u of granted.unresolved) {

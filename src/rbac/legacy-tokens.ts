@@ -145,12 +145,26 @@ export interface GrantedRules {
   readonly cluster: readonly PolicyRule[];
   /** Bindings whose role is not in the policy (nothing known about what they grant). */
   readonly unresolved: readonly string[];
+  /**
+   * Bindings left out because they apply to the ServiceAccount only through a group every
+   * ServiceAccount is in (`system:authenticated`, `system:serviceaccounts`; e.g. Kubernetes'
+   * own `system:discovery`, `system:basic-user`, `system:public-info-viewer`,
+   * `system:service-account-issuer-discovery`): any ServiceAccount holds them anyway.
+   */
+  readonly everyServiceAccount: readonly string[];
 }
+
+/** The groups of every ServiceAccount of every namespace: every authenticated user's, and theirs. */
+const EVERY_SERVICE_ACCOUNT_GROUPS: ReadonlySet<string> = new Set([
+  'system:authenticated',
+  'system:serviceaccounts',
+]);
 
 /**
  * The rules the policy's bindings grant a ServiceAccount, as the authorizer applies them: a
  * RoleBinding in its own namespace, a ClusterRoleBinding everywhere; subjects matched by
- * name, user name or group.
+ * name, user name or group. Not those of bindings that reach it only as any ServiceAccount
+ * (`everyServiceAccount`).
  */
 export function rulesGrantedTo(
   policy: RbacPolicySet,
@@ -161,12 +175,19 @@ export function rulesGrantedTo(
   const byNamespace = new Map<string, PolicyRule[]>();
   const cluster: PolicyRule[] = [];
   const unresolved: string[] = [];
+  const everyServiceAccount: string[] = [];
   for (const b of policy.bindings) {
-    if (!b.subjects.some((s) => subjectAppliesToServiceAccount(s, namespace, name, b.namespace)))
-      continue;
+    const applying = b.subjects.filter((s) =>
+      subjectAppliesToServiceAccount(s, namespace, name, b.namespace),
+    );
+    if (applying.length === 0) continue;
     const roleNamespace = b.roleRef.kind === 'Role' ? b.namespace : '';
     const role = roles.get(`${b.roleRef.kind}/${roleNamespace}/${b.roleRef.name}`);
     const where = b.namespace ? `${b.kind} ${b.namespace}/${b.name}` : `${b.kind} ${b.name}`;
+    if (applying.every((s) => s.kind === 'Group' && EVERY_SERVICE_ACCOUNT_GROUPS.has(s.name))) {
+      everyServiceAccount.push(`${where} -> ${b.roleRef.kind} ${b.roleRef.name}`);
+      continue;
+    }
     if (!role || (b.roleRef.kind === 'Role' && b.kind !== 'RoleBinding')) {
       unresolved.push(`${where} -> ${b.roleRef.kind} ${b.roleRef.name}`);
       continue;
@@ -183,6 +204,7 @@ export function rulesGrantedTo(
     otherNamespaces,
     cluster: compactRules(cluster),
     unresolved: unresolved.sort(),
+    everyServiceAccount: everyServiceAccount.sort(),
   };
 }
 

@@ -122,5 +122,17 @@ describeE2E('legacy scan and plan (real API server)', () => {
     expect(stdout).toContain("Permission.verbs(['get', 'patch'], 'deployments.apps', 'web'),");
     expect(stdout).toContain("Permission.read('configmaps'),");
     expect(stdout).toContain("store: TokenStore.secret('ci-access-token')");
+    // the server's own bindings of system:authenticated and system:serviceaccounts are not
+    // copied into a ClusterRole: every ServiceAccount holds them anyway, and the plan says so
+    expect(stdout).not.toMatch(/clusterPermissions|nonResourceUrls|selfsubject/);
+    for (const binding of [
+      'system:basic-user',
+      'system:discovery',
+      'system:public-info-viewer',
+      'system:service-account-issuer-discovery',
+    ])
+      expect(stdout).toContain(`//   ClusterRoleBinding ${binding} -> ClusterRole ${binding}\n`);
+    // nothing to acknowledge: the Role's grants fail no lint rule of error severity
+    expect(stdout).not.toMatch(/acknowledge|CLUSTER_WIDE_GRANT/);
   });
 });

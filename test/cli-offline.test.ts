@@ -122,13 +122,22 @@ describe('can-i --manifests', () => {
       'yes',
     ],
     [
+      // (the bootstrap system:public-info-viewer grants /healthz to it: left out here)
       'system:anonymous is not authenticated',
-      ['get', '/healthz', '--as', 'system:anonymous'],
+      ['get', '/healthz', '--as', 'system:anonymous', '--no-builtin-roles'],
       'no',
     ],
     [
       'system:unauthenticated given keeps system:authenticated out',
-      ['get', '/healthz', '--as', 'bob', '--as-group', 'system:unauthenticated'],
+      [
+        'get',
+        '/healthz',
+        '--as',
+        'bob',
+        '--as-group',
+        'system:unauthenticated',
+        '--no-builtin-roles',
+      ],
       'no',
     ],
   ])('GIVEN the chart WHEN asking %s THEN the answer is the RBAC one', async (_, args, answer) => {
@@ -305,6 +314,69 @@ describe('can-i --manifests', () => {
       expect(result.stderr).toBe(`error: ${message}\n`);
     },
   );
+});
+
+describe("can-i and who-can --manifests with Kubernetes' bootstrap bindings of everyone", () => {
+  // What every cluster grants every authenticated user (ClusterRoleBindings system:discovery,
+  // system:basic-user, system:public-info-viewer), whatever the manifests say: the real
+  // server's answers for these are checked in test/e2e/sar-agreement.test.ts.
+  /** A manifest that grants alice a read in shop, and nothing else. */
+  function aliceOnly(): string {
+    const file = join(tempDir('cli-everyone-'), 'alice.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: rbac.authorization.k8s.io/v1',
+        'kind: RoleBinding',
+        'metadata: { name: alice-view, namespace: shop }',
+        'roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view }',
+        'subjects: [{ kind: User, name: alice }]',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  test.each([
+    ['get', '/healthz'],
+    ['get', '/api'],
+    ['get', '/version'],
+    ['create', 'selfsubjectaccessreviews.authorization.k8s.io'],
+    ['create', 'selfsubjectrulesreviews.authorization.k8s.io'],
+  ])('GIVEN alice WHEN asking %s %s THEN yes; with --no-builtin-roles no', async (verb, target) => {
+    const args = ['can-i', verb, target, '--manifests', aliceOnly(), '--as', 'alice', '-A'];
+    const withBuiltins = await run(...args);
+    const without = await run(...args, '--no-builtin-roles');
+    expect([withBuiltins.code, withBuiltins.stdout]).toEqual([0, 'yes\n']);
+    expect([without.code, without.stdout]).toEqual([1, 'no\n']);
+  });
+
+  test('GIVEN alice WHEN asking what they do not grant THEN still no', async () => {
+    for (const [verb, target] of [
+      ['get', '/metrics'],
+      ['create', 'subjectaccessreviews.authorization.k8s.io'],
+      ['get', '/openid/v1/jwks'],
+    ])
+      expect([
+        verb,
+        target,
+        (await run('can-i', verb, target, '--manifests', aliceOnly(), '--as', 'alice', '-A')).code,
+      ]).toEqual([verb, target, 1]);
+  });
+
+  test('GIVEN who-can on a resource the bootstrap bindings do not grant THEN no group of everyone is listed', async () => {
+    const result = await run('who-can', 'get', 'pods', '-n', 'shop', '--manifests', CHART);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/system:(authenticated|unauthenticated|serviceaccounts)\b/);
+    expect(result.stdout).not.toMatch(/system:discovery|system:basic-user|public-info-viewer/);
+  });
+
+  test('GIVEN the lint of the manifests THEN the bootstrap bindings are not findings of theirs', async () => {
+    const report = JSON.parse((await run('lint', CHART, '-o', 'json')).stdout) as {
+      findings: { location?: { name: string } }[];
+    };
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.filter((f) => f.location?.name.startsWith('system:'))).toEqual([]);
+  });
 });
 
 describe('can-i --manifests asks every request literally, as kubectl sends it and the API server compares it', () => {

@@ -13,6 +13,7 @@ import {
   BOOTSTRAP_OBJECTS,
   BOOTSTRAP_POLICY_SOURCES,
   BOOTSTRAP_POLICY_VERSION,
+  bootstrapBindingsOfEveryone,
 } from '../src/rbac/bootstrap-policy.js';
 import { rbacPolicyFrom, type KubeObject } from '../src/rbac/kube-object.js';
 import type { AccessRequest } from '../src/rbac/policy-rule.js';
@@ -273,5 +274,32 @@ describe(`grants of the current data (v${BOOTSTRAP_POLICY_VERSION}) that v1.20.2
     expect(v120.version).toBe('1.20.2');
     expect(v120.objects).toHaveLength(115);
     expect(BOOTSTRAP_OBJECTS.length).toBeGreaterThan(v120.objects.length);
+  });
+});
+
+describe('bootstrapBindingsOfEveryone', () => {
+  test("Kubernetes 1.20.2's ClusterRoleBindings of groups every user or ServiceAccount is in, and no other", () => {
+    // THEN (as `kubectl get clusterrolebindings` of a 1.20.2 server lists them)
+    expect(
+      bootstrapBindingsOfEveryone().map((b) => [
+        b.name,
+        `${b.roleRef.kind} ${b.roleRef.name}`,
+        b.subjects.map((s) => `${s.kind} ${s.name}`),
+      ]),
+    ).toEqual([
+      ['system:basic-user', 'ClusterRole system:basic-user', ['Group system:authenticated']],
+      ['system:discovery', 'ClusterRole system:discovery', ['Group system:authenticated']],
+      [
+        'system:public-info-viewer',
+        'ClusterRole system:public-info-viewer',
+        ['Group system:authenticated', 'Group system:unauthenticated'],
+      ],
+      [
+        'system:service-account-issuer-discovery',
+        'ClusterRole system:service-account-issuer-discovery',
+        ['Group system:serviceaccounts'],
+      ],
+    ]);
+    expect(Object.isFrozen(bootstrapBindingsOfEveryone()[0].subjects)).toBe(true);
   });
 });

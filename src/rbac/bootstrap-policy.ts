@@ -6,7 +6,12 @@
  * where the data came from.
  */
 import bootstrap from './bootstrap-policy.data.js';
-import { rbacPolicyFrom, type KubeObject, type RoleObject } from './kube-object.js';
+import {
+  rbacPolicyFrom,
+  type BindingObject,
+  type KubeObject,
+  type RoleObject,
+} from './kube-object.js';
 
 /**
  * The Kubernetes release the bootstrap policy data was taken from, as named by its folder under
@@ -30,6 +35,38 @@ let roles: readonly RoleObject[] | undefined;
 export function bootstrapRoles(): readonly RoleObject[] {
   roles ??= deepFreeze(rbacPolicyFrom(BOOTSTRAP_OBJECTS).roles);
   return roles;
+}
+
+/**
+ * The groups whose bootstrap bindings hold for whole classes of users: every authenticated
+ * user, every unauthenticated request, every ServiceAccount.
+ */
+const GROUPS_OF_EVERYONE: ReadonlySet<string> = new Set([
+  'system:authenticated',
+  'system:unauthenticated',
+  'system:serviceaccounts',
+]);
+
+let everyoneBindings: readonly BindingObject[] | undefined;
+
+/**
+ * The bootstrap ClusterRoleBindings that bind only groups of everyone
+ * (`system:authenticated`, `system:unauthenticated`, `system:serviceaccounts`): in Kubernetes
+ * 1.20 `system:discovery`, `system:basic-user`, `system:public-info-viewer` and
+ * `system:service-account-issuer-discovery` (discovery, /healthz, /version, self access
+ * reviews, the token issuer's keys), which every cluster grants whatever its manifests say.
+ * The bindings of named controllers and nodes are not among them. Frozen and shared.
+ */
+export function bootstrapBindingsOfEveryone(): readonly BindingObject[] {
+  everyoneBindings ??= deepFreeze(
+    rbacPolicyFrom(BOOTSTRAP_OBJECTS).bindings.filter(
+      (b) =>
+        b.kind === 'ClusterRoleBinding' &&
+        b.subjects.length > 0 &&
+        b.subjects.every((s) => s.kind === 'Group' && GROUPS_OF_EVERYONE.has(s.name)),
+    ),
+  );
+  return everyoneBindings;
 }
 
 function deepFreeze<T>(value: T): T {

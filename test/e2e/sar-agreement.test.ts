@@ -289,6 +289,56 @@ describeE2E('offline authorizer vs the API server', () => {
     MATRIX_TIMEOUT_MS,
   );
 
+  test(
+    'the CLI `can-i --manifests dist/` answers as SubjectAccessReview what every cluster grants everyone (discovery, /healthz, self reviews)',
+    async () => {
+      // GIVEN requests the bootstrap bindings of system:authenticated and system:serviceaccounts
+      // allow (and some they do not), for a plain user and a ServiceAccount of the app
+      const requests: AccessRequest[] = [
+        ...['/healthz', '/api', '/apis', '/version', '/livez', '/readyz', '/openid/v1/jwks']
+          .concat(['/.well-known/openid-configuration', '/metrics', '/logs'])
+          .map((path) => ({ verb: 'get', path })),
+        { verb: 'post', path: '/healthz' },
+        ...['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews'].map(
+          (resource) => ({
+            verb: 'create',
+            apiGroup: 'authorization.k8s.io',
+            resource,
+            subresource: '',
+            name: '',
+            namespace: '',
+          }),
+        ),
+      ];
+      const users = ['alice', serviceAccountUser(namespace, 'deployer')];
+      const cells = users.flatMap((user) => requests.map((req) => ({ user, req })));
+      // WHEN
+      const results = await mapLimit(cells, 4, async ({ user, req }) => {
+        const args = ['can-i', req.verb];
+        if ('path' in req) args.push(req.path);
+        else args.push(`${req.resource}.${req.apiGroup}`, '-A');
+        args.push('--manifests', dist, '--as', user, '-q');
+        const offline = await runCli(args);
+        const withoutBuiltins = await runCli([...args, '--no-builtin-roles']);
+        // As impersonation does: system:authenticated for a user, a ServiceAccount's groups for it.
+        const groups =
+          user === 'alice' ? ['system:authenticated'] : serviceAccountGroups(namespace);
+        const server = await serverAllows(authz, { user, groups }, req);
+        return {
+          cell: `${user}: ${describeRequest(req)}`,
+          offline: offline.code,
+          withoutBuiltins: withoutBuiltins.code,
+          server,
+        };
+      });
+      // THEN the CLI agrees with the server; with --no-builtin-roles these are no longer granted
+      expect(results.filter((r) => r.offline !== (r.server ? 0 : 1))).toEqual([]);
+      expect(results.filter((r) => r.server).length).toBeGreaterThan(10);
+      expect(results.filter((r) => r.server && r.withoutBuiltins !== 1)).toEqual([]);
+    },
+    MATRIX_TIMEOUT_MS,
+  );
+
   describe('requests kubectl sends that look wrong: the server compares them literally, and so do we', () => {
     // Rules that tell literal matching apart from any normalisation: `*` verbs and groups,
     // a verb and a resource in upper case, a custom group, `*\/status`.

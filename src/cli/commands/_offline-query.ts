@@ -37,7 +37,7 @@ export function addQueryFlags(cmd: Command): Command {
     )
     .option(
       '--no-builtin-roles',
-      "with --manifests: leave out Kubernetes' bootstrap roles (view, edit, admin, cluster-admin, system:*)",
+      "with --manifests: leave out Kubernetes' bootstrap roles (view, edit, admin, cluster-admin, system:*) and its bindings of system:authenticated, system:unauthenticated and system:serviceaccounts",
     );
 }
 
@@ -76,8 +76,9 @@ export async function parseQuery(
   return { request, warnings };
 }
 
-/** An authorizer over the RBAC objects in `paths` (with Kubernetes' bootstrap roles unless
- * `builtinRoles` is false), and the API groups they define. */
+/** An authorizer over the RBAC objects in `paths` (with Kubernetes' bootstrap roles, and its
+ * bootstrap bindings of groups every user or ServiceAccount is in, unless `builtinRoles` is
+ * false), and the API groups they define. */
 export async function loadPolicy(
   paths: readonly string[],
   io: CliIo,
@@ -107,16 +108,23 @@ export async function loadPolicy(
       : [];
   });
   if (flags.builtinRoles === false) return { authorizer: new RbacAuthorizer(own), servedGroups };
-  // Kubernetes' bootstrap roles answer bindings to them (cluster-admin, view, ...); a role of
-  // the manifests with the same name wins, as kubectl apply would replace it.
-  const { bootstrapRoles } = await import('../../rbac/bootstrap-policy.js');
+  // Kubernetes' bootstrap roles answer bindings to them (cluster-admin, view, ...), and its
+  // bindings of system:authenticated, ... grant what every cluster grants everyone (/healthz,
+  // discovery, self access reviews); an object of the manifests with the same name wins, as
+  // kubectl apply would replace it.
+  const { bootstrapBindingsOfEveryone, bootstrapRoles } =
+    await import('../../rbac/bootstrap-policy.js');
   const defined = new Set(own.roles.map((r) => `${r.kind}/${r.namespace}/${r.name}`));
   const builtin = bootstrapRoles().filter(
     (r) => !defined.has(`${r.kind}/${r.namespace}/${r.name}`),
   );
+  const bound = new Set(own.bindings.map((b) => `${b.kind}/${b.namespace}/${b.name}`));
+  const builtinBindings = bootstrapBindingsOfEveryone().filter(
+    (b) => !bound.has(`${b.kind}/${b.namespace}/${b.name}`),
+  );
   const authorizer = new RbacAuthorizer({
     roles: [...own.roles, ...builtin],
-    bindings: own.bindings,
+    bindings: [...own.bindings, ...builtinBindings],
   });
   return { authorizer, servedGroups };
 }

@@ -133,14 +133,16 @@ export class Permission {
     customVerbs: readonly string[],
   ): Permission {
     const { ref, name } = resolveResource(resource, 'Permission resource');
-    // Each name its own argument: a list given as one would render as a name of names.
-    names.forEach((n, i) =>
-      checkString(
-        `Permission for '${formatResource(ref)}': names[${i}]`,
-        n,
-        "'web', one argument each",
-      ),
-    );
+    // Each name its own argument: a list given as one would render as a name of names. (The
+    // message is made only for a name that is not a string: this runs for every grant.)
+    names.forEach((n, i) => {
+      if (typeof n !== 'string')
+        checkString(
+          `Permission for '${formatResource(ref)}': names[${i}]`,
+          n,
+          "'web', one argument each",
+        );
+    });
     const resourceNames = [...(name ? [name] : []), ...names];
     // The same grant without names recurs in every bundle of an app: built and checked once.
     const key = resourceNames.length

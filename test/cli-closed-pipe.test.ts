@@ -103,7 +103,8 @@ withDevFull('a standard output that cannot be written (a full disk)', () => {
 });
 
 describe('endQuietlyOnClosedPipe', () => {
-  test('GIVEN EPIPE THEN it exits with 141 and says nothing', () => {
+  /** A stream watched as the CLI watches stdout, with what it said and the exit codes asked. */
+  function watched() {
     const stream = new EventEmitter() as unknown as NodeJS.WritableStream;
     const codes: number[] = [];
     const said: string[] = [];
@@ -113,21 +114,18 @@ describe('endQuietlyOnClosedPipe', () => {
       (t) => said.push(t),
       (code) => codes.push(code),
     );
+    return { stream, codes, said };
+  }
+
+  test('GIVEN EPIPE THEN it exits with 141 and says nothing', () => {
+    const { stream, codes, said } = watched();
     stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     expect(codes).toEqual([141]);
     expect(said).toEqual([]);
   });
 
   test('GIVEN another error THEN it names the stream and the error and exits with 70', () => {
-    const stream = new EventEmitter() as unknown as NodeJS.WritableStream;
-    const codes: number[] = [];
-    const said: string[] = [];
-    endQuietlyOnClosedPipe(
-      stream,
-      'standard output',
-      (t) => said.push(t),
-      (code) => codes.push(code),
-    );
+    const { stream, codes, said } = watched();
     stream.emit(
       'error',
       Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),

@@ -185,26 +185,17 @@ async function storeInSecret(
 ): Promise<StoredToken> {
   const namespace = dest.namespace ?? minted.namespace;
   const name = dest.name;
-  const nameProblem = secretNameProblem(name);
-  if (nameProblem) throw new AccessTokensError(nameProblem, 'usage');
+  // Read (unless the caller did) and checked: what `mintAndStore` did before minting, and what
+  // a caller of `storeToken` gets here.
+  const { current: read } = await checkedSecretDestination(
+    client,
+    dest,
+    minted.namespace,
+    minted.serviceAccount,
+  );
+  const current = read ?? undefined;
   const data = { [TOKEN_SECRET_KEY]: Buffer.from(minted.token, 'utf8').toString('base64') };
   const destination = `secret/${name} -n ${namespace}`;
-  let current: SecretObject | undefined;
-  if (dest.current !== undefined) {
-    current = dest.current ?? undefined;
-  } else {
-    try {
-      current = await client.call({ verb: 'get', resource: 'secrets', namespace, name }, (o) =>
-        readSecret(client, namespace, name, o),
-      );
-    } catch (err) {
-      if (
-        !(err instanceof AccessTokensError && err.category === 'not-found') ||
-        dest.create === false
-      )
-        throw err;
-    }
-  }
   if (!current && (dest.create === false || dest.expectedResourceVersion !== undefined)) {
     // The caller read a version of it: one deleted since is a lost race too, not a fresh start.
     if (dest.expectedResourceVersion === undefined)
@@ -256,8 +247,6 @@ async function storeInSecret(
       `it changed since it was read (resourceVersion ${dest.expectedResourceVersion}, now ${resourceVersion})`,
     );
   }
-  const problem = tokenStoreProblem(current, namespace, name, minted.serviceAccount);
-  if (problem) throw new AccessTokensError(problem, 'usage');
   const body: SecretObject = {
     ...current,
     metadata: {

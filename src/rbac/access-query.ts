@@ -11,7 +11,13 @@
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/authorization/#checking-api-access
  */
-import { parseServiceAccountUser, serviceAccountGroups, type UserInfo } from './authorizer.js';
+import {
+  AUTHENTICATED_GROUP,
+  parseServiceAccountUser,
+  serviceAccountGroups,
+  UNAUTHENTICATED_GROUP,
+  type UserInfo,
+} from './authorizer.js';
 import { KNOWN_VERBS, isNonResourceRequest, type AccessRequest } from './policy-rule.js';
 import { dnsLabelProblem } from './names.js';
 import { permissionHint } from './permission-hint.js';
@@ -21,10 +27,6 @@ import { resourceNotationProblem, suggestResources } from './resource-notation.j
 /** The namespace asked about when neither `-n` nor `-A` is given (kubectl's default). */
 export const DEFAULT_QUERY_NAMESPACE = 'default';
 
-/** The group every authenticated user is in. */
-export const AUTHENTICATED_GROUP = 'system:authenticated';
-/** The group of unauthenticated requests. */
-export const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
 /** The user name of unauthenticated requests. */
 export const ANONYMOUS_USER = 'system:anonymous';
 

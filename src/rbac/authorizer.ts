@@ -55,9 +55,16 @@ export function serviceAccountUser(namespace: string, name: string): string {
   return `${SA_PREFIX}${namespace}:${name}`;
 }
 
+/** The group every authenticated user is in. */
+export const AUTHENTICATED_GROUP = 'system:authenticated';
+/** The group of unauthenticated requests. */
+export const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
+/** The group every ServiceAccount of every namespace is in. */
+export const SERVICE_ACCOUNTS_GROUP = 'system:serviceaccounts';
+
 /** The groups the API server gives a ServiceAccount's token. */
 export function serviceAccountGroups(namespace: string): string[] {
-  return ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
+  return [SERVICE_ACCOUNTS_GROUP, `${SERVICE_ACCOUNTS_GROUP}:${namespace}`, AUTHENTICATED_GROUP];
 }
 
 /** Splits `system:serviceaccount:NS:NAME`; undefined for other users. */

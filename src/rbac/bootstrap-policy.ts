@@ -5,6 +5,11 @@
  * the lint, `can-i` and `who-can` resolve bindings to them. See `BOOTSTRAP_POLICY_VERSION` for
  * where the data came from.
  */
+import {
+  AUTHENTICATED_GROUP,
+  SERVICE_ACCOUNTS_GROUP,
+  UNAUTHENTICATED_GROUP,
+} from './authorizer.js';
 import bootstrap from './bootstrap-policy.data.js';
 import {
   rbacPolicyFrom,
@@ -42,9 +47,9 @@ export function bootstrapRoles(): readonly RoleObject[] {
  * user, every unauthenticated request, every ServiceAccount.
  */
 const GROUPS_OF_EVERYONE: ReadonlySet<string> = new Set([
-  'system:authenticated',
-  'system:unauthenticated',
-  'system:serviceaccounts',
+  AUTHENTICATED_GROUP,
+  UNAUTHENTICATED_GROUP,
+  SERVICE_ACCOUNTS_GROUP,
 ]);
 
 let everyoneBindings: readonly BindingObject[] | undefined;

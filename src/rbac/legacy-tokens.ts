@@ -5,7 +5,11 @@
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#manual-secret-management-for-serviceaccounts
  */
-import { subjectAppliesToServiceAccount } from './authorizer.js';
+import {
+  AUTHENTICATED_GROUP,
+  SERVICE_ACCOUNTS_GROUP,
+  subjectAppliesToServiceAccount,
+} from './authorizer.js';
 import { compactRules } from './compact.js';
 import type { Finding } from './finding.js';
 import type { KubeObject, RbacPolicySet } from './kube-object.js';
@@ -156,8 +160,8 @@ export interface GrantedRules {
 
 /** The groups of every ServiceAccount of every namespace: every authenticated user's, and theirs. */
 const EVERY_SERVICE_ACCOUNT_GROUPS: ReadonlySet<string> = new Set([
-  'system:authenticated',
-  'system:serviceaccounts',
+  AUTHENTICATED_GROUP,
+  SERVICE_ACCOUNTS_GROUP,
 ]);
 
 /**

@@ -40,6 +40,13 @@ import {
 import { dnsSubdomainProblem } from '../rbac/names.js';
 import { checkOptionalList } from './_prop-types.js';
 import { compareText } from '../rbac/text-order.js';
+import {
+  accessObjects,
+  bindingOf,
+  clusterObjectNameOf,
+  roleOf,
+  serviceAccountSubject,
+} from '../rbac/access-objects.js';
 
 /** Properties of `ServiceAccountAccess`. */
 export interface ServiceAccountAccessProps {
@@ -451,27 +458,15 @@ export class ServiceAccountAccess extends Construct {
     rules: readonly PolicyRule[],
     clusterRules: readonly PolicyRule[],
   ): KubeObject[] {
-    const meta = { name: this.serviceAccountName, namespace: this.namespace };
-    const annotations = this.acknowledgementAnnotation();
-    const subject = serviceAccountSubject(this.serviceAccountName, this.namespace);
-    const objects: KubeObject[] = [
-      {
-        apiVersion: 'v1',
-        kind: 'ServiceAccount',
-        metadata: meta,
-        automountServiceAccountToken: false,
-      },
-      roleOf('Role', { ...meta, annotations }, rules),
-      bindingOf('Role', meta, subject),
-    ];
-    if (this.clusterRole) {
-      const clusterMeta = { name: this.clusterRole.name, annotations };
-      objects.push(
-        roleOf('ClusterRole', clusterMeta, clusterRules),
-        bindingOf('ClusterRole', clusterMeta, subject),
-      );
-    }
-    return objects;
+    return accessObjects({
+      namespace: this.namespace,
+      serviceAccountName: this.serviceAccountName,
+      rules,
+      ...(this.clusterRole
+        ? { cluster: { name: this.clusterRole.name, rules: clusterRules } }
+        : {}),
+      annotations: this.acknowledgementAnnotation(),
+    });
   }
 
   /**
@@ -509,7 +504,7 @@ export class ServiceAccountAccess extends Construct {
  * checked to be a name the API server accepts (each part is, but together they may be too long).
  */
 function clusterObjectName(namespace: string, name: string): string {
-  const clusterName = `${namespace}-${name}`;
+  const clusterName = clusterObjectNameOf(namespace, name);
   const problem = dnsSubdomainProblem(
     `the name of the ClusterRole of service account '${name}' in namespace '${namespace}' ('<namespace>-<serviceAccountName>')`,
     clusterName,
@@ -520,54 +515,6 @@ function clusterObjectName(namespace: string, name: string): string {
 
 /** The `ServiceAccountAccess` constructs of each chart, validated by one validation of it. */
 const constructsOfChart = new WeakMap<Chart, ServiceAccountAccess[]>();
-
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
-const RBAC_API_VERSION = `${RBAC_GROUP}/v1`;
-
-/** A binding's subject for the ServiceAccount, as cdk8s-plus's `addSubjects` renders it. */
-function serviceAccountSubject(name: string, namespace: string): Record<string, string> {
-  return { apiGroup: '', kind: 'ServiceAccount', name, namespace };
-}
-
-/** Metadata of the objects built by `roleOf` and `bindingOf`. */
-interface RbacMetadata {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-  readonly [key: string]: unknown;
-}
-
-/** An RBAC object as both `ApiObject` props and a `KubeObject`. */
-interface RbacObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: RbacMetadata;
-  readonly [key: string]: unknown;
-}
-
-/**
- * A Role or ClusterRole: what the construct synthesizes and what its lint reads (`rules` a
- * `Lazy` for the former), from the one shape.
- */
-function roleOf(kind: 'Role' | 'ClusterRole', metadata: RbacMetadata, rules: unknown): RbacObject {
-  return { apiVersion: RBAC_API_VERSION, kind, metadata, rules };
-}
-
-/** The binding of the role of `metadata.name` to the ServiceAccount `subject`. */
-function bindingOf(
-  roleKind: 'Role' | 'ClusterRole',
-  metadata: RbacMetadata,
-  subject: Record<string, string>,
-): RbacObject {
-  return {
-    apiVersion: RBAC_API_VERSION,
-    kind: `${roleKind}Binding`,
-    metadata,
-    roleRef: { apiGroup: RBAC_GROUP, kind: roleKind, name: metadata.name },
-    subjects: [subject],
-  };
-}
 
 /** What most constructs' validation keeps, and their absent lists: one shared empty list. */
 const NONE: readonly never[] = Object.freeze([]);

@@ -3,6 +3,7 @@
  * `ServiceAccountAccess` granting what the account's bindings grant today, compacted and
  * linted, and a short-lived token minted through TokenRequest. Pure: it writes text only.
  */
+import { accessObjects, clusterObjectNameOf } from './access-objects.js';
 import type { Finding } from './finding.js';
 import { rbacPolicyFrom, type KubeObject } from './kube-object.js';
 import { ERROR_RISK_IDS, lintManifests } from './lint.js';
@@ -56,42 +57,14 @@ function risksFailingSynth(
   namespaced: readonly PolicyRule[],
   cluster: readonly PolicyRule[],
 ): string[] {
-  const rbac = 'rbac.authorization.k8s.io/v1';
-  const meta = { name: serviceAccount, namespace };
-  const clusterMeta = { name: `${namespace}-${serviceAccount}` };
-  const subjects = [{ kind: 'ServiceAccount', name: serviceAccount, namespace }];
-  const roleRef = (kind: string, name: string) => ({
-    apiGroup: 'rbac.authorization.k8s.io',
-    kind,
-    name,
+  const objects = accessObjects({
+    namespace,
+    serviceAccountName: serviceAccount,
+    rules: namespaced,
+    ...(cluster.length > 0
+      ? { cluster: { name: clusterObjectNameOf(namespace, serviceAccount), rules: cluster } }
+      : {}),
   });
-  const objects: KubeObject[] = [
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: meta,
-      automountServiceAccountToken: false,
-    },
-    { apiVersion: rbac, kind: 'Role', metadata: meta, rules: [...namespaced] },
-    {
-      apiVersion: rbac,
-      kind: 'RoleBinding',
-      metadata: meta,
-      roleRef: roleRef('Role', meta.name),
-      subjects,
-    },
-  ];
-  if (cluster.length > 0)
-    objects.push(
-      { apiVersion: rbac, kind: 'ClusterRole', metadata: clusterMeta, rules: [...cluster] },
-      {
-        apiVersion: rbac,
-        kind: 'ClusterRoleBinding',
-        metadata: clusterMeta,
-        roleRef: roleRef('ClusterRole', clusterMeta.name),
-        subjects,
-      },
-    );
   return [...new Set(lintManifests(objects, { enable: ERROR_RISK_IDS }).errors.map((f) => f.id))];
 }
 

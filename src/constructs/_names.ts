@@ -82,6 +82,23 @@ function registryOf(
   return names;
 }
 
+/**
+ * Records `key` for `scope` in the app's registry, or throws `taken(owner)` when another
+ * construct recorded it first.
+ */
+function claimIn(
+  registries: WeakMap<Construct, Map<string, Construct>>,
+  scope: Construct,
+  key: string,
+  taken: (owner: Construct) => string,
+): void {
+  const names = registryOf(registries, scope);
+  const owner = names.get(key);
+  if (owner !== undefined) throw new Error(taken(owner));
+  // The construct, not its path: the path is only needed for the message.
+  names.set(key, scope);
+}
+
 /** `kind/namespace/name` of each object of Kubernetes' bootstrap policy, made on first use. */
 let builtinKeys: ReadonlySet<string> | undefined;
 
@@ -165,15 +182,13 @@ const claimedSecrets = new WeakMap<Construct, Map<string, Construct>>();
  * rotator may update its one Secret by name.
  */
 export function claimTokenSecret(scope: Construct, namespace: string, name: string): void {
-  const secrets = registryOf(claimedSecrets, scope);
-  const key = `${namespace}/${name}`;
-  const owner = secrets.get(key);
-  if (owner !== undefined) {
-    throw new Error(
+  claimIn(
+    claimedSecrets,
+    scope,
+    `${namespace}/${name}`,
+    (owner) =>
       `token Secret '${name}'${namespace ? ` in namespace '${namespace}'` : ''} is already declared by '${owner.node.path}'; give each token a Secret of its own (TokenStore.secret(name))`,
-    );
-  }
-  secrets.set(key, scope);
+  );
 }
 
 const claimedLocalStores = new WeakMap<Construct, Map<string, Construct>>();
@@ -192,14 +207,9 @@ export function claimTokenStore(scope: Construct, store: TokenStoreDeclaration):
     store.kind === 'stdout'
       ? 'stdout'
       : `kubeconfigFile:${posix.normalize(store.path.replace(/\\/g, '/'))}`;
-  const stores = registryOf(claimedLocalStores, scope);
-  const owner = stores.get(key);
-  if (owner !== undefined) {
-    throw new Error(
-      store.kind === 'stdout'
-        ? `token.store: stdout (the default) is already declared by '${owner.node.path}', and one run of access-tokens mint --from can write only one token to stdout; give this token another store (TokenStore.secret(name) or TokenStore.kubeconfigFile(path))`
-        : `token.store: kubeconfig file '${store.path}' is already declared by '${owner.node.path}', and a second token written there would replace the first; give each token a file of its own (TokenStore.kubeconfigFile(path))`,
-    );
-  }
-  stores.set(key, scope);
+  claimIn(claimedLocalStores, scope, key, (owner) =>
+    store.kind === 'stdout'
+      ? `token.store: stdout (the default) is already declared by '${owner.node.path}', and one run of access-tokens mint --from can write only one token to stdout; give this token another store (TokenStore.secret(name) or TokenStore.kubeconfigFile(path))`
+      : `token.store: kubeconfig file '${store.path}' is already declared by '${owner.node.path}', and a second token written there would replace the first; give each token a file of its own (TokenStore.kubeconfigFile(path))`,
+  );
 }
